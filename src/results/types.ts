@@ -1,0 +1,124 @@
+import type { OutcomeKind } from '../measure/timeline.js';
+
+/**
+ * The results of one run, as written to `<name>_<YYYYMMDD_HHMMSS>.json`.
+ * The JSON Schema in schema/results.schema.json is generated from results/schema.ts,
+ * which must describe exactly this shape; tests validate real output against it.
+ */
+export interface Results {
+  schemaVersion: 1;
+  tool: { name: 'inferbench'; version: string };
+  name: string;
+  startedAt: string; // ISO 8601
+  startedAtEpochMs: number;
+  endedAt: string;
+  commandLine: string[];
+  host: { hostname: string; platform: string; arch: string; cpus: number; cpuModel: string; node: string };
+  gitSha?: string;
+  /** The scenario as run, with every secret replaced by "[redacted]". */
+  scenario: Record<string, unknown>;
+  /** True when the run was stopped early (Ctrl+C, a stop condition, a fatal error); what was measured is kept. */
+  interrupted: boolean;
+  interruptReason?: string;
+  warnings: string[];
+  /** One entry per load point (a plain run has one; sweeps have several). */
+  points: LoadPointResult[];
+}
+
+export interface LoadPointResult {
+  /** Human label, e.g. "concurrency=8" or "rate=200/s poisson". */
+  label: string;
+  load: Record<string, unknown>;
+  /** Warmup is summarised by its counts only; its requests never enter the measured metrics. */
+  warmup?: { sent: number; ok: number; failed: number; durationMs: number };
+  measure: PhaseResult;
+}
+
+export interface PhaseResult {
+  startedAtEpochMs: number;
+  /** First start to last end in the phase (METRICS.md `duration`). */
+  durationMs: number;
+  counts: PhaseCounts;
+  /** One entry per metric observed at least once, keyed by metric name (`latency`, `ttft`, `itl`, ...). */
+  metrics: Record<string, MetricResult>;
+  throughput: {
+    requestsPerSecond: number;
+    outputTokensPerSecond: number;
+    peakOutputTokensPerSecond: number;
+  };
+  concurrency: { mean: number; max: number };
+  tokens: TokenAccounting;
+  /** Per-second series, index 0 = the phase's first second. */
+  series: PerSecondSeries;
+  clientHealth: ClientHealth;
+}
+
+export interface PhaseCounts {
+  /** Requests started. */
+  sent: number;
+  /** Requests that ended (any outcome). */
+  completed: number;
+  ok: number;
+  failed: number;
+  /** Open loop with a cap on in-flight requests: arrivals that could not start. */
+  dropped: number;
+  byOutcome: Record<OutcomeKind, number>;
+  /** Keyed by HTTP status or gRPC code ("200", "500", "UNAVAILABLE"); requests with no status are absent. */
+  byStatus: Record<string, number>;
+  /** Up to 10 distinct error messages with their counts. */
+  errors: { message: string; count: number }[];
+}
+
+export type MetricUnit = 'ms' | 'tokens' | 'tokens/s' | 'count' | 'ratio' | 'bytes' | 'chars/s';
+
+export interface MetricResult {
+  unit: MetricUnit;
+  summary: Summary;
+  /** Base64 HDR histogram (hdr-histogram-js encodeIntoCompressedBase64) of value × `scale`, so it merges exactly. */
+  histogram: string;
+  /** Multiplier applied before recording into the integer histogram (1000 for ms → µs). */
+  scale: number;
+}
+
+export interface Summary {
+  count: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+}
+
+export interface TokenAccounting {
+  /** Where `output_tokens` came from: the server's usage field, the client tokenizer, or counting content events. */
+  source: 'usage' | 'tokenizer' | 'events' | 'mixed' | 'none';
+  totalOutputTokens: number;
+  /** Totals from each source that was available, so a user can compare them. */
+  usageTotal?: number;
+  tokenizerTotal?: number;
+  eventsTotal?: number;
+}
+
+export interface PerSecondSeries {
+  sent: number[];
+  ok: number[];
+  errors: number[];
+  outputTokens: number[];
+  inFlightMax: number[];
+  /** Per-second latency percentiles (ms) of requests that ended in that second; null where none ended. */
+  latencyP50: (number | null)[];
+  latencyP99: (number | null)[];
+}
+
+export interface ClientHealth {
+  eventLoopDelayMs: { mean: number; p99: number; max: number };
+  cpuPercent: number;
+  /** Share of requests sent more than 1 ms after their intended start (open loop; 0 for closed loops). */
+  lateSendShare: number;
+  /** True when the client, not the server, was likely the limit. */
+  clientBound: boolean;
+}
