@@ -1,0 +1,112 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { formatSummary } from '../report/console.js';
+import { ProgressLine } from '../report/progress.js';
+import { run, type RunResult } from '../runner.js';
+import { ConfigError } from '../scenario/errors.js';
+import { resolveScenario } from '../scenario/load-scenario.js';
+import { TargetUnreachableError } from '../probe.js';
+import { ExitCode } from './exit-codes.js';
+import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
+
+export interface OutputFlags {
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerRunCommand(program: Command): void {
+  addRunFlags(program.command('run').argument('[scenario]', 'YAML or JSON scenario file; flags override its fields'))
+    .description('benchmark an endpoint (a scenario file, flags, or both)')
+    .option('--json', 'print the results JSON to stdout (human output goes to stderr)')
+    .option('-q, --quiet', 'no progress line and no summary')
+    .action(async (file: string | undefined, flags: RunFlags & OutputFlags) => {
+      process.exitCode = await runFromCli(file, flags);
+    });
+}
+
+/** Reads the scenario file (if any), lays the flags over it, runs, prints, and returns the exit code. */
+export async function runFromCli(file: string | undefined, flags: RunFlags & OutputFlags): Promise<ExitCode> {
+  const human = flags.json ? process.stderr : process.stdout;
+  let raw: Record<string, unknown> = {};
+  try {
+    if (file) raw = await readScenarioObject(file);
+    const loaded = resolveScenario(applyRunFlags(raw, flags), process.env, file);
+    return await runAndReport(() => loaded, flags, human);
+  } catch (err) {
+    return reportFailure(err);
+  }
+}
+
+async function readScenarioObject(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `cannot read scenario file ${file}: ${(err as Error).message}` }]);
+  }
+  try {
+    const value = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+    if (!value || typeof value !== 'object') throw new Error('expected a mapping at the top level');
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `${file} is not a valid scenario: ${(err as Error).message}` }], file);
+  }
+}
+
+/**
+ * Runs with a progress line and Ctrl+C handling (stop, keep what was measured, write it, exit 130),
+ * then prints the summary (and the JSON with --json).
+ */
+export async function runAndReport(
+  load: () => ReturnType<typeof resolveScenario>,
+  flags: OutputFlags,
+  human: NodeJS.WriteStream,
+): Promise<ExitCode> {
+  const loaded = load();
+  const progress = new ProgressLine(process.stderr);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    progress.clear();
+    process.stderr.write('\nStopping: finishing in-flight requests and writing what was measured (Ctrl+C again to quit now)...\n');
+    controller.abort('interrupted by Ctrl+C');
+  };
+  process.on('SIGINT', onSigint);
+  let result: RunResult;
+  try {
+    result = await run(loaded, {
+      signal: controller.signal,
+      commandLine: process.argv.slice(2),
+      onProgress: flags.quiet ? undefined : (p) => progress.update(p),
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.clear();
+  }
+  const { results, path, secrets } = result;
+  if (!flags.quiet) {
+    human.write(secrets.redactText(formatSummary(results, { color: Boolean(human.isTTY) })) + '\n');
+    if (path) human.write(`\nresults: ${path}\n`);
+  }
+  if (flags.json) process.stdout.write(secrets.redactText(JSON.stringify(results, null, 2)) + '\n');
+  return controller.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+}
+
+export function reportFailure(err: unknown): ExitCode {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    return ExitCode.badConfig;
+  }
+  if (err instanceof TargetUnreachableError) {
+    process.stderr.write(`${err.message}\n`);
+    return ExitCode.runError;
+  }
+  const partial = (err as { partial?: RunResult }).partial;
+  process.stderr.write(`inferbench failed: ${(err as Error).stack ?? String(err)}\n`);
+  if (partial?.path) process.stderr.write(`what was measured before the failure: ${partial.path}\n`);
+  return ExitCode.runError;
+}

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
+
+/** Flags of `inferbench run` that map onto the scenario. Each names the scenario field it sets. */
+export function addRunFlags(cmd: Command): Command {
+  return cmd
+    .option('--url <url>', 'target URL (target.url)')
+    .option('--protocol <name>', 'http | openai (target.protocol); default openai when --url ends in /completions, else http')
+    .option('--name <name>', 'run name, used in the results file name (name)')
+    .option('--model <model>', 'model name sent to OpenAI-compatible servers (target.model)')
+    .option('--api <api>', 'chat | completions (target.api; default from the URL)')
+    .option('--prompt <text>', 'prompt or user message (target.prompt)')
+    .option('--max-tokens <n>', 'max output tokens (target.max_tokens)', int)
+    .option('--no-stream', 'ask for a whole answer instead of a stream (target.stream=false)')
+    .option('--ignore-eos', 'vLLM: generate exactly max tokens (target.ignore_eos)')
+    .option('--method <method>', 'HTTP method (target.method)')
+    .option('--body <json|@file>', 'request body: inline JSON, or @path to a JSON file (target.body)')
+    .option('-H, --header <header...>', '"Name: value" request header, repeatable; use ${ENV} for secrets (target.headers)')
+    .option('--query <pair...>', 'name=value query parameter, repeatable (target.query)')
+    .option('--timeout <duration>', 'whole-request timeout (target.timeout; default 600s streams, 120s unary)')
+    .option('-c, --concurrency <n>', 'closed loop: requests kept in flight (load.concurrency)', int)
+    .option('-n, --requests <n>', 'requests in the measure phase (load.requests)', int)
+    .option('-d, --duration <duration>', 'measure-phase duration, e.g. 30s (load.duration)')
+    .option('-r, --rate <perSecond>', 'open loop: requests per second (load.rate)', float)
+    .option('--arrival <kind>', 'constant | poisson | gamma (load.arrival)')
+    .option('--burstiness <factor>', 'gamma shape: 1 = Poisson, < 1 burstier (load.burstiness)', float)
+    .option('--max-in-flight <n>', 'open loop cap; arrivals over it are dropped (load.max_in_flight)', int)
+    .option('--think-time <duration>', 'closed loop pause between a worker\'s requests (load.think_time)')
+    .option('--seed <n>', 'seed for arrivals and templates (load.seed)', int)
+    .option('--warmup <n|duration>', 'warmup requests (a number) or time ("10s") before measuring (phases.warmup)')
+    .option('--cooldown <duration>', 'pause after measuring (phases.cooldown)')
+    .option('--dataset <path>', 'JSONL/JSON/CSV rows for templates, {{row.field}} (dataset.path)')
+    .option('--out <path>', 'results file path (output.file)')
+    .option('--output-dir <dir>', 'directory for results files (output.dir)')
+    .option('--no-write', 'write no results file (output.write=false)')
+    .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int);
+}
+
+function int(v: string): number {
+  const n = Number(v);
+  return Number.isInteger(n) ? n : (NaN as number);
+}
+function float(v: string): number {
+  return Number(v);
+}
+
+export interface RunFlags {
+  url?: string;
+  protocol?: string;
+  name?: string;
+  model?: string;
+  api?: string;
+  prompt?: string;
+  maxTokens?: number;
+  stream?: boolean;
+  ignoreEos?: boolean;
+  method?: string;
+  body?: string;
+  header?: string[];
+  query?: string[];
+  timeout?: string;
+  concurrency?: number;
+  requests?: number;
+  duration?: string;
+  rate?: number;
+  arrival?: string;
+  burstiness?: number;
+  maxInFlight?: number;
+  thinkTime?: string;
+  seed?: number;
+  warmup?: string;
+  cooldown?: string;
+  dataset?: string;
+  out?: string;
+  outputDir?: string;
+  write?: boolean;
+  maxErrors?: number;
+}
+
+/**
+ * Lays CLI flags over a scenario object (from a file, or empty). Flags win. Problems found
+ * here (unreadable @file, malformed header) are collected and reported together.
+ */
+export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): Record<string, unknown> {
+  const problems: ConfigProblem[] = [];
+  const s = structuredClone(base) as Record<string, Record<string, unknown>>;
+  const section = (key: string) => (s[key] ??= {});
+  const set = (key: string, field: string, value: unknown) => {
+    if (value !== undefined) section(key)[field] = value;
+  };
+  const numeric = (flag: string, value: number | undefined) => {
+    if (value !== undefined && !Number.isFinite(value)) problems.push({ path: `--${flag}`, message: 'expected a number' });
+    return value;
+  };
+
+  if (flags.name !== undefined) (s as Record<string, unknown>).name = flags.name;
+  const target = section('target');
+  if (flags.url !== undefined) target.url = flags.url;
+  if (flags.protocol !== undefined) target.protocol = flags.protocol;
+  else if (target.protocol === undefined && typeof target.url === 'string') target.protocol = /\/completions\/?$/.test(target.url) ? 'openai' : 'http';
+  set('target', 'model', flags.model);
+  set('target', 'api', flags.api);
+  set('target', 'prompt', flags.prompt);
+  set('target', 'max_tokens', numeric('max-tokens', flags.maxTokens));
+  if (flags.stream === false) target.stream = false;
+  if (flags.ignoreEos) target.ignore_eos = true;
+  if (flags.method !== undefined) target.method = flags.method.toUpperCase();
+  if (flags.body !== undefined) {
+    try {
+      target.body = parseBodyFlag(flags.body);
+    } catch (err) {
+      problems.push({ path: '--body', message: (err as Error).message });
+    }
+    if (target.method === undefined && target.protocol === 'http') target.method = 'POST';
+  }
+  for (const h of flags.header ?? []) {
+    const i = h.indexOf(':');
+    if (i <= 0) problems.push({ path: '--header', message: `expected "Name: value", got ${JSON.stringify(h)}` });
+    else ((target.headers ??= {}) as Record<string, string>)[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  }
+  for (const q of flags.query ?? []) {
+    const i = q.indexOf('=');
+    if (i <= 0) problems.push({ path: '--query', message: `expected name=value, got ${JSON.stringify(q)}` });
+    else ((target.query ??= {}) as Record<string, string>)[q.slice(0, i)] = q.slice(i + 1);
+  }
+  set('target', 'timeout', flags.timeout);
+
+  set('load', 'concurrency', numeric('concurrency', flags.concurrency));
+  set('load', 'requests', numeric('requests', flags.requests));
+  set('load', 'duration', flags.duration);
+  set('load', 'rate', numeric('rate', flags.rate));
+  set('load', 'arrival', flags.arrival);
+  set('load', 'burstiness', numeric('burstiness', flags.burstiness));
+  set('load', 'max_in_flight', numeric('max-in-flight', flags.maxInFlight));
+  set('load', 'think_time', flags.thinkTime);
+  set('load', 'seed', numeric('seed', flags.seed));
+  if (flags.rate !== undefined) section('load').mode = 'rate';
+  else if (flags.concurrency !== undefined && section('load').mode === undefined) section('load').mode = 'concurrency';
+
+  if (flags.warmup !== undefined) {
+    const n = Number(flags.warmup);
+    section('phases').warmup = Number.isInteger(n) ? { requests: n } : { duration: flags.warmup };
+  }
+  set('phases', 'cooldown', flags.cooldown);
+  if (flags.dataset !== undefined) set('dataset', 'path', flags.dataset);
+  set('output', 'file', flags.out);
+  set('output', 'dir', flags.outputDir);
+  if (flags.write === false) section('output').write = false;
+  set('stop', 'max_errors', numeric('max-errors', flags.maxErrors));
+
+  if (problems.length) throw new ConfigError(problems);
+  return s;
+}
+
+function parseBodyFlag(value: string): unknown {
+  const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+  try {
+    return JSON.parse(text);
+  } catch {
+    if (value.startsWith('@')) throw new Error(`${value.slice(1)} is not valid JSON`);
+    return text; // a raw string body
+  }
+}

@@ -1,0 +1,90 @@
+import { nowMs, sleepMs } from '../clock.js';
+import type { ArrivalSchedule } from './arrivals.js';
+
+/** Starts request `index` and resolves when it has ended. Must never reject. */
+export type SendFn = (index: number, scheduledMs?: number) => Promise<void>;
+
+export interface PhaseBounds {
+  /** Stop after this many requests have been started. */
+  requests?: number;
+  /** Stop starting requests this long after the phase start. */
+  durationMs?: number;
+  /** Stops the phase early (Ctrl+C, stop conditions); in-flight requests are aborted by the protocol. */
+  signal: AbortSignal;
+}
+
+export interface DriveResult {
+  started: number;
+  dropped: number;
+}
+
+/**
+ * Closed loop: `workers` loops, each sending its next request when its previous one ended
+ * (plus think time). Iterations are the same with one worker.
+ */
+export async function closedLoop(
+  bounds: PhaseBounds & { workers: number; thinkTimeMs: number; originMs: number },
+  send: SendFn,
+): Promise<DriveResult> {
+  let next = 0;
+  const deadline = bounds.durationMs === undefined ? Infinity : bounds.originMs + bounds.durationMs;
+  const claim = (): number | undefined => {
+    if (bounds.signal.aborted || nowMs() >= deadline) return undefined;
+    if (bounds.requests !== undefined && next >= bounds.requests) return undefined;
+    return next++;
+  };
+  const worker = async () => {
+    for (let index = claim(); index !== undefined; index = claim()) {
+      await send(index);
+      if (bounds.thinkTimeMs > 0) await sleepMs(Math.min(bounds.thinkTimeMs, deadline - nowMs()), bounds.signal);
+    }
+  };
+  const count = bounds.requests === undefined ? bounds.workers : Math.min(bounds.workers, bounds.requests);
+  await Promise.all(Array.from({ length: count }, worker));
+  return { started: next, dropped: 0 };
+}
+
+/**
+ * Open loop: request i starts at its intended time whatever the server does, so a slow
+ * server cannot slow the arrivals (no coordinated omission). With `maxInFlight`, an
+ * arrival that finds that many requests in flight is dropped and reported.
+ */
+export async function openLoop(
+  bounds: PhaseBounds & { schedule: ArrivalSchedule; maxInFlight?: number; originMs: number; onDropped?: (index: number, scheduledMs: number) => void },
+  send: SendFn,
+): Promise<DriveResult> {
+  const inFlight = new Set<Promise<void>>();
+  let started = 0;
+  let dropped = 0;
+  for (let index = 0; ; index++) {
+    if (bounds.requests !== undefined && index >= bounds.requests) break;
+    const offsetMs = bounds.schedule();
+    if (bounds.durationMs !== undefined && offsetMs >= bounds.durationMs) break;
+    const scheduledMs = bounds.originMs + offsetMs;
+    await waitUntil(scheduledMs, bounds.signal);
+    if (bounds.signal.aborted) break;
+    if (bounds.maxInFlight !== undefined && inFlight.size >= bounds.maxInFlight) {
+      dropped++;
+      bounds.onDropped?.(index, scheduledMs);
+      continue;
+    }
+    started++;
+    const p = send(index, scheduledMs).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }
+  await Promise.all(inFlight);
+  return { started, dropped };
+}
+
+/**
+ * Sleeps with a timer until about 1.5 ms before the target, then yields with setImmediate
+ * until the clock reaches it: timers alone wake up to a few ms late, which would count as
+ * late sends; setImmediate keeps serving I/O while it waits.
+ */
+async function waitUntil(targetMs: number, signal: AbortSignal): Promise<void> {
+  let remaining = targetMs - nowMs();
+  if (remaining > 2) await sleepMs(remaining - 1.5, signal);
+  while (!signal.aborted && (remaining = targetMs - nowMs()) > 0) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}

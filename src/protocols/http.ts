@@ -1,0 +1,70 @@
+import type { Dispatcher } from 'undici';
+import type { Timeline } from '../measure/timeline.js';
+import { compileTemplate, hasPlaceholders, type CompiledTemplate } from '../scenario/template.js';
+import type { HttpTarget } from './http.schema.js';
+import { createDispatcher, httpExchange } from './http-exchange.js';
+import type { ProtocolClient, RequestInput } from './types.js';
+
+const DEFAULT_UNARY_TIMEOUT_MS = 120_000;
+
+/** A plain HTTP endpoint: one request, one answer; latency, TTFB and status are what matter. */
+export class HttpClient implements ProtocolClient {
+  private readonly dispatcher: Dispatcher = createDispatcher();
+  private readonly renderBody: CompiledTemplate | undefined;
+  private readonly constantBody: string | undefined;
+  private readonly renderQuery: CompiledTemplate;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly target: HttpTarget) {
+    const body = target.body;
+    const isJson = body !== undefined && typeof body !== 'string';
+    this.headers = { ...target.headers };
+    if (body !== undefined && !hasHeader(this.headers, 'content-type')) {
+      this.headers['content-type'] = isJson ? 'application/json' : (target.content_type ?? 'text/plain');
+    }
+    if (body !== undefined && !hasPlaceholders(body)) this.constantBody = isJson ? JSON.stringify(body) : (body as string);
+    else if (body !== undefined) {
+      const compiled = compileTemplate(body);
+      this.renderBody = isJson ? (vars) => JSON.stringify(compiled(vars)) : compiled;
+    }
+    this.renderQuery = compileTemplate(target.query);
+    this.timeoutMs = target.timeout ?? DEFAULT_UNARY_TIMEOUT_MS;
+  }
+
+  send(input: RequestInput): Promise<Timeline> {
+    const body = this.constantBody ?? (this.renderBody?.(input.vars) as string | undefined);
+    const query = this.renderQuery(input.vars) as Record<string, unknown>;
+    let url = this.target.url;
+    if (Object.keys(query).length) {
+      const u = new URL(url);
+      for (const [k, v] of Object.entries(query)) u.searchParams.set(k, String(v));
+      url = u.toString();
+    }
+    return httpExchange(this.dispatcher, { url, method: this.target.method, headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) => {
+      const parts: Buffer[] = [];
+      let size = 0;
+      return {
+        chunk(data) {
+          // Keep only a preview of unary bodies: memory stays flat on large answers.
+          if (size < 4096) parts.push(Buffer.from(data));
+          size += data.byteLength;
+        },
+        end(atMs) {
+          tl.content('', 1, atMs);
+          tl.t.bodyPreview = Buffer.concat(parts).toString('utf8').slice(0, 512);
+          return { outcome: 'ok' };
+        },
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+export function hasHeader(headers: Record<string, string>, name: string): boolean {
+  const lower = name.toLowerCase();
+  return Object.keys(headers).some((k) => k.toLowerCase() === lower);
+}

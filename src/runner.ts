@@ -1,0 +1,272 @@
+import { hostname, cpus, arch, platform } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { nowMs, epochMsOf, sleepMs } from './clock.js';
+import { arrivalSchedule } from './load/arrivals.js';
+import { closedLoop, openLoop, type DriveResult, type SendFn } from './load/drivers.js';
+import type { Timeline } from './measure/timeline.js';
+import { countTokens } from './measure/tokens.js';
+import { assessClientHealth, startClientHealth } from './monitor/client-health.js';
+import { probeTcp } from './probe.js';
+import { createClient } from './protocols/registry.js';
+import type { ProtocolClient } from './protocols/types.js';
+import { Recorder } from './results/recorder.js';
+import type { LoadPointResult, PhaseResult, Results } from './results/types.js';
+import { resultsFileName, writeResultsAtomic } from './results/writer.js';
+import { loadDataset, type Dataset } from './scenario/dataset.js';
+import { resolveScenario, type LoadedScenario } from './scenario/load-scenario.js';
+import type { Load, Scenario, ScenarioInput } from './scenario/schema.js';
+import { SecretRegistry } from './scenario/secrets.js';
+import { mixSeed } from './random.js';
+import { TOOL_VERSION } from './version.js';
+
+export type PhaseName = 'warmup' | 'measure';
+
+/** A snapshot for progress displays, emitted a few times a second and at phase changes. */
+export interface Progress {
+  phase: PhaseName | 'cooldown';
+  pointLabel: string;
+  sent: number;
+  done: number;
+  ok: number;
+  failed: number;
+  inFlight: number;
+  /** Planned requests in this phase, when bounded by count. */
+  total?: number;
+  /** Planned duration of this phase, when bounded by time. */
+  durationMs?: number;
+  elapsedMs: number;
+}
+
+export interface RunOptions {
+  /** Abort to stop the run (Ctrl+C): in-flight requests end as `aborted`, and what was measured is kept and written. */
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  /** Every finished request, warmup included, as it completes (records, debug output). */
+  onRequest?: (timeline: Timeline, phase: PhaseName) => void;
+  /** For the results' metadata; the CLI passes process.argv. */
+  commandLine?: string[];
+  /** Secrets already registered by the caller (e.g. from CLI flags), merged with the scenario's. */
+  secrets?: SecretRegistry;
+  /** Skip the TCP reachability probe (targets that are not URLs, tests of failure paths). */
+  skipProbe?: boolean;
+}
+
+export interface RunResult {
+  results: Results;
+  /** Where the results JSON was written (absent when output.write is false). */
+  path?: string;
+  secrets: SecretRegistry;
+}
+
+const PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * Runs a scenario: probe, then for each load point warmup → measure → cooldown, then
+ * results (written atomically). Library first: the CLI is one caller of this.
+ */
+export async function run(input: ScenarioInput | LoadedScenario, options: RunOptions = {}): Promise<RunResult> {
+  const loaded = 'scenario' in input && 'secrets' in input ? (input as LoadedScenario) : resolveScenario(input);
+  const { scenario } = loaded;
+  const secrets = loaded.secrets;
+  if (options.secrets) for (const v of options.secrets.values()) secrets.add(v);
+
+  const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
+  if (!options.skipProbe && 'url' in scenario.target) await probeTcp(scenario.target.url);
+
+  const started = new Date();
+  const results: Results = {
+    schemaVersion: 1,
+    tool: { name: 'inferbench', version: TOOL_VERSION },
+    name: scenario.name,
+    startedAt: started.toISOString(),
+    startedAtEpochMs: started.getTime(),
+    endedAt: started.toISOString(),
+    commandLine: (options.commandLine ?? []).map((a) => secrets.redactText(a)),
+    host: hostInfo(),
+    gitSha: gitSha(),
+    scenario: secrets.redact(scenario as unknown as Record<string, unknown>),
+    interrupted: false,
+    warnings: [],
+    points: [],
+  };
+
+  const client = await createClient(scenario.target, { secrets, maxConcurrency: maxConcurrency(scenario.load) });
+  const stop = new AbortController();
+  const onUserAbort = () => stop.abort(options.signal?.reason ?? 'interrupted');
+  options.signal?.addEventListener('abort', onUserAbort, { once: true });
+  if (options.signal?.aborted) onUserAbort();
+
+  try {
+    const point = await runLoadPoint(scenario, scenario.load, client, dataset, stop, options, results);
+    results.points.push(point);
+  } catch (err) {
+    results.interrupted = true;
+    results.interruptReason = `inferbench failed mid-run: ${(err as Error).message}`;
+    throw Object.assign(err as Error, { partial: await finish(results, scenario, secrets) });
+  } finally {
+    options.signal?.removeEventListener('abort', onUserAbort);
+    await client.close().catch(() => undefined);
+  }
+  if (stop.signal.aborted) {
+    results.interrupted = true;
+    results.interruptReason ??= String(stop.signal.reason ?? 'interrupted');
+  }
+  return finish(results, scenario, secrets);
+}
+
+async function finish(results: Results, scenario: Scenario, secrets: SecretRegistry): Promise<RunResult> {
+  results.endedAt = new Date().toISOString();
+  if (!scenario.output.write) return { results, secrets };
+  const path = scenario.output.file ?? join(scenario.output.dir, resultsFileName(scenario.name, new Date(results.startedAtEpochMs)));
+  await writeResultsAtomic(path, results);
+  return { results, path, secrets };
+}
+
+function loadLabel(load: Load): string {
+  if (load.mode === 'rate') return `rate=${load.rate}/s ${load.arrival}${load.arrival === 'gamma' ? `(${load.burstiness})` : ''}`;
+  if (load.mode === 'concurrency') return `concurrency=${load.concurrency}`;
+  return 'iterations';
+}
+
+function maxConcurrency(load: Load): number {
+  if (load.mode === 'rate') return load.max_in_flight ?? 1024;
+  return load.mode === 'concurrency' ? load.concurrency : 1;
+}
+
+async function runLoadPoint(
+  scenario: Scenario,
+  load: Load,
+  client: ProtocolClient,
+  dataset: Dataset | undefined,
+  stop: AbortController,
+  options: RunOptions,
+  results: Results,
+): Promise<LoadPointResult> {
+  const label = loadLabel(load);
+  const point: LoadPointResult = { label, load: { ...load } as Record<string, unknown>, measure: undefined as unknown as PhaseResult };
+  const warm = scenario.phases.warmup;
+  if ((warm.requests ?? 0) > 0 || (warm.duration ?? 0) > 0) {
+    const w = await runPhase('warmup', scenario, load, { requests: warm.requests || undefined, durationMs: warm.duration }, client, dataset, stop, options, label);
+    point.warmup = { sent: w.result.counts.sent, ok: w.result.counts.ok, failed: w.result.counts.failed, durationMs: w.result.durationMs };
+  }
+  const m = await runPhase('measure', scenario, load, { requests: load.requests, durationMs: load.duration }, client, dataset, stop, options, label);
+  point.measure = m.result;
+  results.warnings.push(...m.warnings.map((w) => `${label}: ${w}`));
+  if (scenario.phases.cooldown > 0 && !stop.signal.aborted) {
+    options.onProgress?.({ phase: 'cooldown', pointLabel: label, sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0, elapsedMs: 0, durationMs: scenario.phases.cooldown });
+    await sleepMs(scenario.phases.cooldown, stop.signal);
+  }
+  return point;
+}
+
+async function runPhase(
+  phase: PhaseName,
+  scenario: Scenario,
+  load: Load,
+  bounds: { requests?: number; durationMs?: number },
+  client: ProtocolClient,
+  dataset: Dataset | undefined,
+  stop: AbortController,
+  options: RunOptions,
+  pointLabel: string,
+): Promise<{ result: PhaseResult; warnings: string[] }> {
+  const openLoopMode = load.mode === 'rate';
+  const originMs = nowMs();
+  const recorder = new Recorder({
+    phaseStartMs: originMs,
+    openLoop: openLoopMode,
+    tokenizer: scenario.tokenizer === 'auto' ? countTokens : undefined,
+  });
+  const health = startClientHealth();
+  const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0, late: 0 };
+  const emit = () =>
+    options.onProgress?.({
+      phase,
+      pointLabel,
+      sent: counts.sent,
+      done: counts.done,
+      ok: counts.ok,
+      failed: counts.failed,
+      inFlight: counts.inFlight,
+      total: bounds.requests,
+      durationMs: bounds.durationMs,
+      elapsedMs: nowMs() - originMs,
+    });
+  const ticker = options.onProgress ? setInterval(emit, PROGRESS_INTERVAL_MS) : undefined;
+  ticker?.unref();
+  // Warmup and measure draw different per-request seeds, so warmup never replays measured payloads.
+  const phaseSeed = mixSeed(load.seed, phase === 'warmup' ? 1 : 2);
+
+  const send: SendFn = async (index, scheduledMs) => {
+    counts.sent++;
+    counts.inFlight++;
+    recorder.noteInFlight(counts.inFlight, nowMs());
+    const t = await client.send({
+      index,
+      scheduledMs,
+      vars: { index, seed: mixSeed(phaseSeed, index), row: dataset?.rowFor(index) },
+      signal: stop.signal,
+    });
+    counts.inFlight--;
+    counts.done++;
+    recorder.noteInFlight(counts.inFlight, t.endMs);
+    if (scheduledMs !== undefined && t.sentMs - scheduledMs > 1) counts.late++;
+    if (t.outcome === 'ok') counts.ok++;
+    else counts.failed++;
+    recorder.record(t);
+    options.onRequest?.(t, phase);
+    checkStopConditions(scenario, counts, stop);
+  };
+
+  let drive: DriveResult;
+  if (openLoopMode) {
+    drive = await openLoop(
+      {
+        ...bounds,
+        signal: stop.signal,
+        originMs,
+        schedule: arrivalSchedule(load.arrival, load.rate!, phaseSeed, load.burstiness),
+        maxInFlight: load.max_in_flight,
+        onDropped: () => recorder.noteDropped(),
+      },
+      send,
+    );
+  } else {
+    const workers = load.mode === 'concurrency' ? load.concurrency : 1;
+    drive = await closedLoop({ ...bounds, signal: stop.signal, originMs, workers, thinkTimeMs: load.think_time }, send);
+  }
+  if (ticker) clearInterval(ticker);
+  emit();
+
+  const sample = health.stop();
+  const lateSendShare = openLoopMode && drive.started > 0 ? counts.late / drive.started : 0;
+  const assessed = assessClientHealth({ eventLoopDelayMs: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare });
+  const result = recorder.toPhaseResult({ ...sample, lateSendShare, clientBound: assessed.clientBound });
+  return { result, warnings: phase === 'measure' ? assessed.warnings : [] };
+}
+
+function checkStopConditions(scenario: Scenario, counts: { done: number; failed: number }, stop: AbortController): void {
+  if (stop.signal.aborted) return;
+  const { max_errors, max_error_rate } = scenario.stop;
+  if (max_errors !== undefined && counts.failed >= max_errors) {
+    stop.abort(`stopped after ${counts.failed} failed requests (stop.max_errors = ${max_errors})`);
+  } else if (max_error_rate !== undefined && counts.done >= 20 && counts.failed / counts.done > max_error_rate) {
+    stop.abort(`stopped: error rate ${((100 * counts.failed) / counts.done).toFixed(1)}% above stop.max_error_rate = ${max_error_rate * 100}%`);
+  }
+}
+
+function hostInfo(): Results['host'] {
+  const list = cpus();
+  return { hostname: hostname(), platform: platform(), arch: arch(), cpus: list.length, cpuModel: list[0]?.model ?? 'unknown', node: process.version };
+}
+
+function gitSha(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export { epochMsOf };

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { DURATION_HINT, parseDurationMs } from './duration.js';
+
+/** A duration field: "500ms", "30s", "2m" or a number of seconds; parsed to milliseconds. */
+export const durationMs = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const ms = parseDurationMs(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HINT}, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const positiveInt = (what: string) =>
+  z.number({ error: `expected a whole number of ${what}` }).int(`expected a whole number of ${what}`).positive(`expected at least 1 ${what}`);
+
+export const httpUrl = z.string().refine((s) => {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'expected an http(s) URL like "http://127.0.0.1:8000/v1/chat/completions"');
+
+/** Fields every network target shares. Protocol schemas extend this with their own fields. */
+export const commonTargetFields = {
+  url: httpUrl,
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Whole-request timeout; default 600 s for streams, 120 s for unary requests. */
+  timeout: durationMs.optional(),
+};

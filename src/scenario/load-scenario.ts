@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, closest, type ConfigProblem } from './errors.js';
+import { scenarioSchema, type Scenario } from './schema.js';
+import { SecretRegistry, substituteEnv } from './secrets.js';
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  /** Values to hide from every file and log written for this scenario. */
+  secrets: SecretRegistry;
+}
+
+/** Reads a YAML or JSON scenario file. Every problem is reported at once, with its path and the fix. */
+export async function loadScenarioFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedScenario> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `cannot read ${path}: ${(err as Error).message}` }]);
+  }
+  let raw: unknown;
+  try {
+    raw = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}` }], path);
+  }
+  return resolveScenario(raw, env, path);
+}
+
+/**
+ * Validates a scenario object (from a file, from CLI flags, or from the library API):
+ * substitutes `${ENV}` values (registering them as secrets), fills defaults, and collects
+ * every problem into one ConfigError.
+ */
+export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.env, source?: string): LoadedScenario {
+  const secrets = new SecretRegistry();
+  const { value, missing } = substituteEnv(raw, env, secrets);
+  const problems: ConfigProblem[] = missing.map((m) => ({
+    path: m.path,
+    message: `environment variable ${m.name} is not set; export it, or write \${${m.name}:-default}`,
+  }));
+  const parsed = scenarioSchema.safeParse(value);
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, value)));
+  if (problems.length) throw new ConfigError(problems.map((p) => ({ ...p, message: secrets.redactText(p.message) })), source);
+  return { scenario: parsed.data!, secrets };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = allowedKeysAt(issue.path, input);
+    return issue.keys.map((key) => {
+      const hint = allowed ? closest(key, allowed) : undefined;
+      const fix = hint ? `did you mean "${hint}"?` : allowed ? `allowed fields: ${allowed.join(', ')}` : 'remove it';
+      return { path: path ? `${path}.${key}` : key, message: `unknown field; ${fix}` };
+    });
+  }
+  if (issue.code === 'invalid_union' && issue.path.at(-1) === 'target') {
+    return [{ path, message: issue.message }];
+  }
+  if (issue.code === 'invalid_value' && 'values' in issue) {
+    const got = valueAt(issue.path, input);
+    return [{ path, message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(got)}` }];
+  }
+  if (issue.code === 'invalid_type') {
+    const got = valueAt(issue.path, input);
+    if (got === undefined) return [{ path, message: `required (expected ${issue.expected})` }];
+    return [{ path, message: `expected ${issue.expected}, got ${JSON.stringify(got)}` }];
+  }
+  return [{ path, message: issue.message }];
+}
+
+function valueAt(path: PropertyKey[], input: unknown): unknown {
+  let v: unknown = input;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/** The field names a strict object accepts at `path`, read from the schema itself. */
+function allowedKeysAt(path: PropertyKey[], input: unknown): string[] | undefined {
+  let schema: z.ZodType | undefined = scenarioSchema;
+  let value: unknown = input;
+  for (let i = 0; i <= path.length; i++) {
+    schema = unwrap(schema, value);
+    if (i === path.length) break;
+    const key = path[i]!;
+    value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+    if (schema instanceof z.ZodObject) schema = schema.shape[key as string] as z.ZodType | undefined;
+    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
+    else return undefined;
+  }
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : undefined;
+}
+
+function unwrap(schema: z.ZodType | undefined, value: unknown): z.ZodType | undefined {
+  for (let depth = 0; schema && depth < 10; depth++) {
+    if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault || schema instanceof z.ZodNullable) {
+      schema = schema.unwrap() as z.ZodType;
+    } else if (schema instanceof z.ZodPipe) {
+      schema = schema.in as z.ZodType;
+    } else if (schema instanceof z.ZodDiscriminatedUnion) {
+      const tag = value && typeof value === 'object' ? (value as Record<string, unknown>)[schema.def.discriminator] : undefined;
+      schema = (schema.options as z.ZodType[]).find((o) => o instanceof z.ZodObject && (o.shape as Record<string, z.ZodType>)[schema instanceof z.ZodDiscriminatedUnion ? schema.def.discriminator : '']?.safeParse(tag).success);
+    } else {
+      return schema;
+    }
+  }
+  return schema;
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { targetSchema } from '../protocols/schemas.js';
+import { durationMs, positiveInt } from './fields.js';
+
+const arrivalSchema = z.enum(['constant', 'poisson', 'gamma']);
+
+/**
+ * WHEN requests are sent. `iterations` runs them one after another (like a hand-written
+ * benchmark loop), `concurrency` keeps N in flight (closed loop), `rate` sends on a schedule
+ * of intended start times whatever the server does (open loop; no coordinated omission).
+ */
+export const loadSchema = z
+  .strictObject({
+    mode: z.enum(['iterations', 'concurrency', 'rate']).optional(),
+    /** Requests in the measure phase. */
+    requests: positiveInt('requests').optional(),
+    /** Wall-clock bound of the measure phase. */
+    duration: durationMs.optional(),
+    concurrency: positiveInt('concurrent requests').optional(),
+    /** Closed loop: pause after each request before the worker sends its next. */
+    think_time: durationMs.default(0),
+    /** Open loop: requests per second. */
+    rate: z.number().positive('expected a rate above 0 requests per second').optional(),
+    arrival: arrivalSchema.default('poisson'),
+    /** Gamma arrivals: 1 = Poisson, below 1 = burstier, above 1 = more regular (vLLM's --burstiness). */
+    burstiness: z.number().positive().default(1),
+    /** Open loop: arrivals that find this many requests in flight are dropped and counted. */
+    max_in_flight: positiveInt('requests').optional(),
+    seed: z.number().int().default(42),
+  })
+  .transform((load, ctx) => {
+    const mode = load.mode ?? (load.rate !== undefined ? 'rate' : load.concurrency !== undefined ? 'concurrency' : 'iterations');
+    if (mode === 'rate' && load.rate === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rate'], message: 'mode "rate" needs a rate in requests per second, e.g. rate: 10' });
+    }
+    const requests = load.requests ?? (load.duration === undefined ? 100 : undefined);
+    return { ...load, mode, requests, concurrency: load.concurrency ?? 1 };
+  });
+export type Load = z.output<typeof loadSchema>;
+
+export const phasesSchema = z
+  .strictObject({
+    /** Requests (or seconds) sent before measuring, at the same load; never part of the results' metrics. */
+    warmup: z
+      .strictObject({ requests: z.number().int().min(0).optional(), duration: durationMs.optional() })
+      .default({ requests: 0 }),
+    /** Pause after the measure phase (lets a server drain before the next load point). */
+    cooldown: durationMs.default(0),
+  })
+  .default({ warmup: { requests: 0 }, cooldown: 0 });
+
+export const datasetSchema = z.strictObject({
+  /** JSONL, JSON (array) or CSV file; each row is available to templates as {{row.field}}. */
+  path: z.string().min(1),
+  format: z.enum(['jsonl', 'json', 'csv']).optional(),
+  order: z.enum(['sequential', 'shuffle']).default('sequential'),
+});
+
+export const outputSchema = z
+  .strictObject({
+    /** Directory for `<name>_<YYYYMMDD_HHMMSS>.json`. */
+    dir: z.string().default('benchmarks/results'),
+    /** Exact results path (overrides dir). */
+    file: z.string().optional(),
+    /** Set false to write no results file. */
+    write: z.boolean().default(true),
+  })
+  .default({ dir: 'benchmarks/results', write: true });
+
+export const stopSchema = z
+  .strictObject({
+    max_errors: z.number().int().positive().optional(),
+    max_error_rate: z.number().gt(0).lte(1).optional(),
+  })
+  .default({});
+
+export const scenarioSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-" only (it becomes the results file name)')
+    .default('inferbench'),
+  description: z.string().optional(),
+  target: targetSchema,
+  load: loadSchema.prefault({}),
+  phases: phasesSchema,
+  dataset: datasetSchema.optional(),
+  /** Client-side token counting (gpt-tokenizer) when the server reports no usage, and beside usage when it does. */
+  tokenizer: z.enum(['auto', 'none']).default('auto'),
+  output: outputSchema,
+  stop: stopSchema,
+});
+
+/** A validated scenario with every default filled. */
+export type Scenario = z.output<typeof scenarioSchema>;
+/** What a user writes (YAML/JSON or the library API). */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
