@@ -16,6 +16,7 @@ import { resultsFileName, writeResultsAtomic } from './results/writer.js';
 import { loadDataset, type Dataset } from './scenario/dataset.js';
 import { resolveScenario, type LoadedScenario } from './scenario/load-scenario.js';
 import type { Load, Scenario, ScenarioInput } from './scenario/schema.js';
+import { loadPoints, type LoadPoint } from './scenario/load-points.js';
 import { SecretRegistry } from './scenario/secrets.js';
 import { mixSeed } from './random.js';
 import { TOOL_VERSION } from './version.js';
@@ -91,22 +92,28 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     points: [],
   };
 
-  const client = await createClient(scenario.target, { secrets, maxConcurrency: maxConcurrency(scenario.load) });
+  const points = loadPoints(scenario, loaded.raw ?? {});
   const stop = new AbortController();
   const onUserAbort = () => stop.abort(options.signal?.reason ?? 'interrupted');
   options.signal?.addEventListener('abort', onUserAbort, { once: true });
   if (options.signal?.aborted) onUserAbort();
 
   try {
-    const point = await runLoadPoint(scenario, scenario.load, client, dataset, stop, options, results);
-    results.points.push(point);
+    for (const point of points) {
+      if (stop.signal.aborted) break;
+      const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load) });
+      try {
+        results.points.push(await runLoadPoint(scenario, point, client, dataset, stop, options, secrets, results.warnings));
+      } finally {
+        await client.close().catch(() => undefined);
+      }
+    }
   } catch (err) {
     results.interrupted = true;
     results.interruptReason = `inferbench failed mid-run: ${(err as Error).message}`;
     throw Object.assign(err as Error, { partial: await finish(results, scenario, secrets) });
   } finally {
     options.signal?.removeEventListener('abort', onUserAbort);
-    await client.close().catch(() => undefined);
   }
   if (stop.signal.aborted) {
     results.interrupted = true;
@@ -123,12 +130,6 @@ async function finish(results: Results, scenario: Scenario, secrets: SecretRegis
   return { results, path, secrets };
 }
 
-function loadLabel(load: Load): string {
-  if (load.mode === 'rate') return `rate=${load.rate}/s ${load.arrival}${load.arrival === 'gamma' ? `(${load.burstiness})` : ''}`;
-  if (load.mode === 'concurrency') return `concurrency=${load.concurrency}`;
-  return 'iterations';
-}
-
 function maxConcurrency(load: Load): number {
   if (load.mode === 'rate') return load.max_in_flight ?? 1024;
   return load.mode === 'concurrency' ? load.concurrency : 1;
@@ -136,15 +137,16 @@ function maxConcurrency(load: Load): number {
 
 async function runLoadPoint(
   scenario: Scenario,
-  load: Load,
+  { label, load, target }: LoadPoint,
   client: ProtocolClient,
   dataset: Dataset | undefined,
   stop: AbortController,
   options: RunOptions,
-  results: Results,
+  secrets: SecretRegistry,
+  warnings: string[],
 ): Promise<LoadPointResult> {
-  const label = loadLabel(load);
   const point: LoadPointResult = { label, load: { ...load } as Record<string, unknown>, measure: undefined as unknown as PhaseResult };
+  if (scenario.sweep) point.target = secrets.redact(target as unknown as Record<string, unknown>);
   const warm = scenario.phases.warmup;
   if ((warm.requests ?? 0) > 0 || (warm.duration ?? 0) > 0) {
     const w = await runPhase('warmup', scenario, load, { requests: warm.requests || undefined, durationMs: warm.duration }, client, dataset, stop, options, label);
@@ -152,7 +154,7 @@ async function runLoadPoint(
   }
   const m = await runPhase('measure', scenario, load, { requests: load.requests, durationMs: load.duration }, client, dataset, stop, options, label);
   point.measure = m.result;
-  results.warnings.push(...m.warnings.map((w) => `${label}: ${w}`));
+  warnings.push(...m.warnings.map((w) => `${label}: ${w}`));
   if (scenario.phases.cooldown > 0 && !stop.signal.aborted) {
     options.onProgress?.({ phase: 'cooldown', pointLabel: label, sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0, elapsedMs: 0, durationMs: scenario.phases.cooldown });
     await sleepMs(scenario.phases.cooldown, stop.signal);

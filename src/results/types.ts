@@ -29,6 +29,8 @@ export interface LoadPointResult {
   /** Human label, e.g. "concurrency=8" or "rate=200/s poisson". */
   label: string;
   load: Record<string, unknown>;
+  /** The point's target (redacted), when a sweep changed it. */
+  target?: Record<string, unknown>;
   /** Warmup is summarised by its counts only; its requests never enter the measured metrics. */
   warmup?: { sent: number; ok: number; failed: number; durationMs: number };
   measure: PhaseResult;

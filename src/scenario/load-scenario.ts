@@ -10,6 +10,8 @@ export interface LoadedScenario {
   scenario: Scenario;
   /** Values to hide from every file and log written for this scenario. */
   secrets: SecretRegistry;
+  /** The scenario as written, after ${ENV} substitution and before defaults (sweeps lay their overrides on it). */
+  raw: Record<string, unknown>;
 }
 
 /** Reads a YAML or JSON scenario file. Every problem is reported at once, with its path and the fix. */
@@ -44,7 +46,7 @@ export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.e
   const parsed = scenarioSchema.safeParse(value);
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, value)));
   if (problems.length) throw new ConfigError(problems.map((p) => ({ ...p, message: secrets.redactText(p.message) })), source);
-  return { scenario: parsed.data!, secrets };
+  return { scenario: parsed.data!, secrets, raw: value as Record<string, unknown> };
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {

@@ -74,6 +74,30 @@ export const stopSchema = z
   })
   .default({});
 
+/**
+ * Load points run one after another, each with its own warmup and cooldown. The short form
+ * varies one load field (`concurrency: [1, 2, 4, 8]` or `rate: [...]`); the long form lists
+ * points that may also change the target (local vs API, unary vs stream, batch sizes).
+ */
+export const sweepSchema = z.union([
+  z.strictObject({ concurrency: z.array(positiveInt('concurrent requests')).min(1) }),
+  z.strictObject({ rate: z.array(z.number().positive()).min(1) }),
+  z.strictObject({
+    points: z
+      .array(
+        z.strictObject({
+          label: z.string().optional(),
+          /** Fields laid over the scenario's `load` for this point. */
+          load: z.record(z.string(), z.unknown()).optional(),
+          /** Fields laid over the scenario's `target` for this point (may change the protocol). */
+          target: z.record(z.string(), z.unknown()).optional(),
+        }),
+      )
+      .min(1),
+  }),
+]);
+export type Sweep = z.output<typeof sweepSchema>;
+
 export const scenarioSchema = z.strictObject({
   name: z
     .string()
@@ -83,6 +107,7 @@ export const scenarioSchema = z.strictObject({
   target: targetSchema,
   load: loadSchema.prefault({}),
   phases: phasesSchema,
+  sweep: sweepSchema.optional(),
   dataset: datasetSchema.optional(),
   /** Client-side token counting (gpt-tokenizer) when the server reports no usage, and beside usage when it does. */
   tokenizer: z.enum(['auto', 'none']).default('auto'),
