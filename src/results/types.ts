@@ -37,7 +37,10 @@ export interface LoadPointResult {
 }
 
 export interface PhaseResult {
+  /** When the phase began; per-second series index 0 starts here. */
   startedAtEpochMs: number;
+  /** The first request's start, in ms after startedAtEpochMs (so merged phases recover their span exactly). */
+  firstStartOffsetMs: number;
   /** First start to last end in the phase (METRICS.md `duration`). */
   durationMs: number;
   counts: PhaseCounts;
@@ -114,6 +117,8 @@ export interface PerSecondSeries {
   /** Per-second latency percentiles (ms) of requests that ended in that second; null where none ended. */
   latencyP50: (number | null)[];
   latencyP99: (number | null)[];
+  /** Per-second latency histograms (base64 HDR, 2 significant digits, µs) behind latencyP50/P99, so they merge exactly; null where none ended. */
+  latencyHistograms: (string | null)[];
 }
 
 export interface ClientHealth {

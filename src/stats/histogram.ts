@@ -1,0 +1,79 @@
+import * as hdr from 'hdr-histogram-js';
+import type { Summary } from '../results/types.js';
+
+/**
+ * An HDR histogram of one metric, in the metric's own unit.
+ *
+ * Values are recorded as integers `round(value × scale)` (ms → µs with scale 1000), at
+ * 3 significant digits, so histograms from worker threads and machines add up exactly.
+ * This uses hdr-histogram-js's plain JS histogram, not its WASM one: WASM needs an async
+ * init in every worker thread and manual `destroy()`, and the JS one is fast enough for
+ * one record per request (a few hundred ns).
+ */
+export class MetricHistogram {
+  readonly scale: number;
+  private readonly h: hdr.Histogram;
+
+  constructor(scale: number, significantDigits: 1 | 2 | 3 = 3, from?: hdr.Histogram) {
+    this.scale = scale;
+    this.h = from ?? hdr.build({ numberOfSignificantValueDigits: significantDigits, autoResize: true });
+    // Decoded histograms come back fixed-size; a merge target must grow to fit what it adds.
+    this.h.autoResize = true;
+  }
+
+  /** Records one value (negative values clamp to 0; non-finite ones are ignored). */
+  record(value: number): void {
+    if (!Number.isFinite(value)) return;
+    this.h.recordValue(Math.max(0, Math.round(value * this.scale)));
+  }
+
+  get count(): number {
+    return this.h.totalCount;
+  }
+
+  /** Base64 of the compressed HDR encoding (`encodeIntoCompressedBase64`). */
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.h);
+  }
+
+  static decode(base64: string, scale: number): MetricHistogram {
+    return new MetricHistogram(scale, 3, hdr.decodeFromCompressedBase64(base64));
+  }
+
+  /** Exact merge: afterwards this holds every value either histogram held. */
+  add(other: MetricHistogram): void {
+    if (other.scale !== this.scale) throw new Error(`cannot add a histogram of scale ${other.scale} to one of scale ${this.scale}`);
+    this.h.add(other.h);
+  }
+
+  /** Value (in the metric's unit) at a percentile 0..100. */
+  percentile(p: number): number {
+    return this.h.totalCount === 0 ? 0 : this.h.getValueAtPercentile(p) / this.scale;
+  }
+
+  /**
+   * Summary in the metric's unit. min and max are bucket bounds (lowest / highest
+   * equivalent value), not the raw extremes, so a summary depends only on the
+   * histogram's counts and a merged histogram summarises exactly like one recorder.
+   */
+  summary(): Summary {
+    const h = this.h;
+    const n = h.totalCount;
+    if (n === 0) return { count: 0, mean: 0, std: 0, min: 0, max: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+    const s = this.scale;
+    const js = h as unknown as { getCountAtValue(v: number): number; lowestEquivalentValue(v: number): number };
+    const min = js.getCountAtValue(0) > 0 ? 0 : js.lowestEquivalentValue(h.minNonZeroValue);
+    return {
+      count: n,
+      mean: h.mean / s,
+      std: h.stdDeviation / s,
+      min: min / s,
+      max: h.getValueAtPercentile(100) / s,
+      p50: h.getValueAtPercentile(50) / s,
+      p90: h.getValueAtPercentile(90) / s,
+      p95: h.getValueAtPercentile(95) / s,
+      p99: h.getValueAtPercentile(99) / s,
+      p999: h.getValueAtPercentile(99.9) / s,
+    };
+  }
+}
