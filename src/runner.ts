@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { nowMs, epochMsOf, sleepMs } from './clock.js';
 import { arrivalSchedule } from './load/arrivals.js';
-import { closedLoop, openLoop, type DriveResult, type SendFn } from './load/drivers.js';
+import { closedLoop, openLoop, type SendFn } from './load/drivers.js';
 import type { Timeline } from './measure/timeline.js';
-import { countTokens } from './measure/tokens.js';
+import { loadTokenCounter, type TokenCounter } from './measure/tokens.js';
 import { assessClientHealth, startClientHealth } from './monitor/client-health.js';
 import { probeTcp } from './probe.js';
 import { createClient } from './protocols/registry.js';
@@ -93,6 +93,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   };
 
   const points = loadPoints(scenario, loaded.raw ?? {});
+  const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
   const stop = new AbortController();
   const onUserAbort = () => stop.abort(options.signal?.reason ?? 'interrupted');
   options.signal?.addEventListener('abort', onUserAbort, { once: true });
@@ -103,7 +104,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
       if (stop.signal.aborted) break;
       const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load) });
       try {
-        results.points.push(await runLoadPoint(scenario, point, client, dataset, stop, options, secrets, results.warnings));
+        results.points.push(await runLoadPoint(scenario, point, client, dataset, tokenizer, stop, options, secrets, results.warnings));
       } finally {
         await client.close().catch(() => undefined);
       }
@@ -140,6 +141,7 @@ async function runLoadPoint(
   { label, load, target }: LoadPoint,
   client: ProtocolClient,
   dataset: Dataset | undefined,
+  tokenizer: TokenCounter | undefined,
   stop: AbortController,
   options: RunOptions,
   secrets: SecretRegistry,
@@ -149,10 +151,10 @@ async function runLoadPoint(
   if (scenario.sweep) point.target = secrets.redact(target as unknown as Record<string, unknown>);
   const warm = scenario.phases.warmup;
   if ((warm.requests ?? 0) > 0 || (warm.duration ?? 0) > 0) {
-    const w = await runPhase('warmup', scenario, load, { requests: warm.requests || undefined, durationMs: warm.duration }, client, dataset, stop, options, label);
+    const w = await runPhase('warmup', scenario, load, { requests: warm.requests || undefined, durationMs: warm.duration }, client, dataset, tokenizer, stop, options, label);
     point.warmup = { sent: w.result.counts.sent, ok: w.result.counts.ok, failed: w.result.counts.failed, durationMs: w.result.durationMs };
   }
-  const m = await runPhase('measure', scenario, load, { requests: load.requests, durationMs: load.duration }, client, dataset, stop, options, label);
+  const m = await runPhase('measure', scenario, load, { requests: load.requests, durationMs: load.duration }, client, dataset, tokenizer, stop, options, label);
   point.measure = m.result;
   warnings.push(...m.warnings.map((w) => `${label}: ${w}`));
   if (scenario.phases.cooldown > 0 && !stop.signal.aborted) {
@@ -169,6 +171,7 @@ async function runPhase(
   bounds: { requests?: number; durationMs?: number },
   client: ProtocolClient,
   dataset: Dataset | undefined,
+  tokenizer: TokenCounter | undefined,
   stop: AbortController,
   options: RunOptions,
   pointLabel: string,
@@ -178,10 +181,10 @@ async function runPhase(
   const recorder = new Recorder({
     phaseStartMs: originMs,
     openLoop: openLoopMode,
-    tokenizer: scenario.tokenizer === 'auto' ? countTokens : undefined,
+    tokenizer,
   });
   const health = startClientHealth();
-  const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0, late: 0 };
+  const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 };
   const emit = () =>
     options.onProgress?.({
       phase,
@@ -203,7 +206,9 @@ async function runPhase(
   const send: SendFn = async (index, scheduledMs) => {
     counts.sent++;
     counts.inFlight++;
-    recorder.noteInFlight(counts.inFlight, nowMs());
+    const leftAt = nowMs();
+    recorder.noteSent(leftAt);
+    recorder.noteInFlight(counts.inFlight, leftAt);
     const t = await client.send({
       index,
       scheduledMs,
@@ -213,7 +218,6 @@ async function runPhase(
     counts.inFlight--;
     counts.done++;
     recorder.noteInFlight(counts.inFlight, t.endMs);
-    if (scheduledMs !== undefined && t.sentMs - scheduledMs > 1) counts.late++;
     if (t.outcome === 'ok') counts.ok++;
     else counts.failed++;
     recorder.record(t);
@@ -221,9 +225,8 @@ async function runPhase(
     checkStopConditions(scenario, counts, stop);
   };
 
-  let drive: DriveResult;
   if (openLoopMode) {
-    drive = await openLoop(
+    await openLoop(
       {
         ...bounds,
         signal: stop.signal,
@@ -236,15 +239,14 @@ async function runPhase(
     );
   } else {
     const workers = load.mode === 'concurrency' ? load.concurrency : 1;
-    drive = await closedLoop({ ...bounds, signal: stop.signal, originMs, workers, thinkTimeMs: load.think_time }, send);
+    await closedLoop({ ...bounds, signal: stop.signal, originMs, workers, thinkTimeMs: load.think_time }, send);
   }
   if (ticker) clearInterval(ticker);
   emit();
 
   const sample = health.stop();
-  const lateSendShare = openLoopMode && drive.started > 0 ? counts.late / drive.started : 0;
-  const assessed = assessClientHealth({ eventLoopDelayMs: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare });
-  const result = recorder.toPhaseResult({ ...sample, lateSendShare, clientBound: assessed.clientBound });
+  const assessed = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare: recorder.lateSendShare });
+  const result = recorder.toPhaseResult(sample);
   return { result, warnings: phase === 'measure' ? assessed.warnings : [] };
 }
 
