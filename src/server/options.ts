@@ -1,0 +1,134 @@
+import { OptionFormatError, toDistribution, type Distribution, type DistributionInput } from './distributions.js';
+
+/** What a caller may set when starting the reference server; every field has a default. */
+export interface ReferenceServerOptions {
+  /** Interface to bind; loopback by default so a test server is never reachable from outside. */
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Seeds every random choice (timings, faults, text); same seed and request order ⇒ same plans. */
+  seed: number;
+  /** Model name reported by /v1/models and in answers when the request names none. */
+  model: string;
+  /** Time from receiving the request to writing the first content token. */
+  ttftMs: DistributionInput;
+  /** Gap between consecutive tokens, drawn once per token. */
+  itlMs: DistributionInput;
+  /** Tokens the model "wants" to generate; `max_tokens` caps it, `ignore_eos` forces it. */
+  outputTokens: DistributionInput;
+  /** Tokens per stream event, for servers that pack several tokens per event (multi-step or speculative decoding). */
+  tokensPerChunk: number;
+  /** Extra TTFT per other request in flight at arrival: a crude queue, for capacity tests. */
+  ttftPerInFlightMs: number;
+  /** Delay before /echo answers. */
+  echoDelayMs: DistributionInput;
+  /** Share of requests answered with `errorStatus` before any streaming. */
+  errorRate: number;
+  errorStatus: number;
+  /** Share of streams whose connection is destroyed after some tokens. */
+  midStreamCloseRate: number;
+  /** Share of streams that send vLLM's mid-stream error event and [DONE] after some tokens. */
+  midStreamErrorRate: number;
+  /** Share of streams that stop writing after some tokens and hold the connection open. */
+  stallRate: number;
+  /** Ground-truth records kept (oldest dropped first), so memory stays bounded on long runs. */
+  maxGroundTruthRecords: number;
+}
+
+/** Options after defaults and validation: every distribution is a {@link Distribution} value. */
+export interface ServerSettings
+  extends Omit<ReferenceServerOptions, 'ttftMs' | 'itlMs' | 'outputTokens' | 'echoDelayMs'> {
+  ttftMs: Distribution;
+  itlMs: Distribution;
+  outputTokens: Distribution;
+  echoDelayMs: Distribution;
+}
+
+export const DEFAULT_SERVER_OPTIONS: ReferenceServerOptions = {
+  host: '127.0.0.1',
+  port: 0,
+  seed: 1,
+  model: 'inferbench/reference',
+  ttftMs: 200,
+  itlMs: 20,
+  outputTokens: 64,
+  tokensPerChunk: 1,
+  ttftPerInFlightMs: 0,
+  echoDelayMs: 0,
+  errorRate: 0,
+  errorStatus: 500,
+  midStreamCloseRate: 0,
+  midStreamErrorRate: 0,
+  stallRate: 0,
+  maxGroundTruthRecords: 100_000,
+};
+
+/** Every problem with a set of options at once (k6's Validate style), each naming the option and the fix. */
+export class InvalidServerOptionsError extends Error {
+  override name = 'InvalidServerOptionsError';
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+type OptionKey = keyof ReferenceServerOptions;
+
+/**
+ * Fills defaults and validates. `labelOf` names an option the way the user wrote it
+ * (`--error-rate` on the CLI, `errorRate` in code), so messages point at their input.
+ */
+export function resolveServerOptions(
+  options: Partial<ReferenceServerOptions> = {},
+  labelOf: (key: OptionKey) => string = (key) => key,
+): ServerSettings {
+  const merged: ReferenceServerOptions = { ...DEFAULT_SERVER_OPTIONS };
+  for (const [key, value] of Object.entries(options) as [OptionKey, unknown][]) {
+    if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  }
+  const problems: string[] = [];
+  const distribution = (key: 'ttftMs' | 'itlMs' | 'outputTokens' | 'echoDelayMs'): Distribution => {
+    try {
+      return toDistribution(merged[key], key === 'outputTokens' ? 'tokens' : 'ms', labelOf(key));
+    } catch (error) {
+      if (!(error instanceof OptionFormatError)) throw error;
+      problems.push(error.message);
+      return { kind: 'fixed', value: 0 };
+    }
+  };
+  const settings: ServerSettings = {
+    ...merged,
+    ttftMs: distribution('ttftMs'),
+    itlMs: distribution('itlMs'),
+    outputTokens: distribution('outputTokens'),
+    echoDelayMs: distribution('echoDelayMs'),
+  };
+
+  const check = (ok: boolean, key: OptionKey, need: string) => {
+    if (!ok) problems.push(`${labelOf(key)}: ${JSON.stringify(merged[key])} is invalid; ${need}`);
+  };
+  const isInteger = (value: unknown, least: number, most = Number.MAX_SAFE_INTEGER) =>
+    Number.isInteger(value) && (value as number) >= least && (value as number) <= most;
+  const isRate = (value: unknown) => typeof value === 'number' && value >= 0 && value <= 1;
+
+  check(typeof settings.host === 'string' && settings.host.length > 0, 'host', 'use an interface address such as 127.0.0.1');
+  check(isInteger(settings.port, 0, 65535), 'port', 'use a whole number from 0 to 65535 (0 picks a free port)');
+  check(isInteger(settings.seed, 0), 'seed', 'use a whole number >= 0');
+  check(typeof settings.model === 'string' && settings.model.length > 0, 'model', 'use a non-empty model name');
+  check(isInteger(settings.tokensPerChunk, 1), 'tokensPerChunk', 'use a whole number >= 1');
+  check(
+    typeof settings.ttftPerInFlightMs === 'number' && settings.ttftPerInFlightMs >= 0,
+    'ttftPerInFlightMs',
+    'use a duration >= 0',
+  );
+  check(isInteger(settings.errorStatus, 400, 599), 'errorStatus', 'use an HTTP error status from 400 to 599');
+  check(isInteger(settings.maxGroundTruthRecords, 1), 'maxGroundTruthRecords', 'use a whole number >= 1');
+  const rateKeys = ['errorRate', 'midStreamCloseRate', 'midStreamErrorRate', 'stallRate'] as const;
+  for (const key of rateKeys) check(isRate(settings[key]), key, 'use a fraction from 0 to 1 (0.05 = 5% of requests)');
+  // Each request gets at most one fault, so the shares must fit in one request's worth of probability.
+  const totalRate = rateKeys.reduce((sum, key) => sum + (isRate(settings[key]) ? settings[key] : 0), 0);
+  if (totalRate > 1 + 1e-9) {
+    problems.push(`${rateKeys.map(labelOf).join(' + ')} add up to ${+totalRate.toFixed(6)}; a request gets at most one fault, so keep the sum <= 1`);
+  }
+  if (problems.length) throw new InvalidServerOptionsError(problems);
+  return settings;
+}
