@@ -1,6 +1,7 @@
 import { hostname, cpus, arch, platform } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { nowMs, epochMsOf, sleepMs } from './clock.js';
 import { arrivalSchedule } from './load/arrivals.js';
 import { closedLoop, openLoop, type SendFn } from './load/drivers.js';
@@ -95,6 +96,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   const points = loadPoints(scenario, loaded.raw ?? {});
   const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
   const stop = new AbortController();
+  // Every in-flight request listens for the stop; there can be thousands.
+  setMaxListeners(0, stop.signal);
   const onUserAbort = () => stop.abort(options.signal?.reason ?? 'interrupted');
   options.signal?.addEventListener('abort', onUserAbort, { once: true });
   if (options.signal?.aborted) onUserAbort();

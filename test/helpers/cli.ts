@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI from source (tsx), as a user would, and collects its output. */
+export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...opts.env, FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
+  return startCli(args, opts).done;
+}
+
+/** Resolves when the child's stderr or stdout first contains `text` (no fixed sleeps). */
+export function waitForOutput(child: ChildProcess, text: string | RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const check = (d: Buffer) => {
+      seen += d.toString();
+      if (typeof text === 'string' ? seen.includes(text) : text.test(seen)) {
+        child.stdout!.off('data', check);
+        child.stderr!.off('data', check);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.once('close', () => reject(new Error(`process ended before printing ${String(text)}; output:\n${seen}`)));
+  });
+}
