@@ -25,6 +25,7 @@ export interface ServeFlags {
   itl?: string;
   tokens?: string | number;
   tokensPerChunk?: string | number;
+  roleChunk?: string;
   ttftPerInFlight?: string;
   echoDelay?: string;
   errorRate?: string | number;
@@ -48,6 +49,7 @@ const FLAG_OF: Record<keyof ReferenceServerOptions, string> = {
   itlMs: '--itl',
   outputTokens: '--tokens',
   tokensPerChunk: '--tokens-per-chunk',
+  roleChunkAt: '--role-chunk',
   ttftPerInFlightMs: '--ttft-per-in-flight',
   echoDelayMs: '--echo-delay',
   errorRate: '--error-rate',
@@ -99,6 +101,10 @@ export function parseServeOptions(flags: ServeFlags): ServerSettings {
   take('itlMs', flags.itl, durations);
   take('outputTokens', flags.tokens, (raw, flag) => parseDistribution(String(raw), 'tokens', flag));
   take('tokensPerChunk', flags.tokensPerChunk, wholeNumber);
+  take('roleChunkAt', flags.roleChunk, (raw, flag) => {
+    if (raw === 'first-token' || raw === 'headers') return raw;
+    throw new OptionFormatError(`${flag}: "${raw}" is not a choice; use first-token (as vLLM) or headers`);
+  });
   take('ttftPerInFlightMs', flags.ttftPerInFlight, duration);
   take('echoDelayMs', flags.echoDelay, durations);
   take('errorRate', flags.errorRate, parseRate);
@@ -135,6 +141,7 @@ export function serveBanner(server: ReferenceServer): string {
     `itl ${formatDistribution(settings.itlMs, 'ms')}`,
     `tokens ${formatDistribution(settings.outputTokens, 'tokens')}`,
     settings.tokensPerChunk > 1 && `${settings.tokensPerChunk} tokens per event`,
+    settings.roleChunkAt === 'headers' && 'role chunk with headers',
     `seed ${settings.seed}`,
   ].filter(Boolean);
   const chat = JSON.stringify({
@@ -186,6 +193,7 @@ export function registerServeCommand(program: Command): Command {
     .option('--itl <distribution>', `gap between tokens, drawn per token; ${DURATION_FORMAT_HELP}`, '20ms')
     .option('--tokens <distribution>', `output tokens per answer (max_tokens caps it); ${COUNT_FORMAT_HELP}`, '64')
     .option('--tokens-per-chunk <number>', 'tokens packed into each stream event', '1')
+    .option('--role-chunk <when>', 'when the role chunk leaves: first-token (as vLLM) or headers (first_event before ttft)', 'first-token')
     .option('--ttft-per-in-flight <duration>', 'extra TTFT per other request in flight, e.g. 5ms', '0ms')
     .option('--seed <number>', 'seed for every random choice (timings, faults, text)', '1')
     .option('--echo-delay <distribution>', `delay before /echo answers; ${DURATION_FORMAT_HELP}`, '0ms')

@@ -14,6 +14,7 @@ describe('inferbench serve flags', () => {
       itl: 'uniform:10ms:30ms',
       tokens: '128',
       tokensPerChunk: '4',
+      roleChunk: 'headers',
       ttftPerInFlight: '5ms',
       seed: '9',
       echoDelay: '1.5s',
@@ -32,6 +33,7 @@ describe('inferbench serve flags', () => {
       itlMs: { kind: 'uniform', min: 10, max: 30 },
       outputTokens: { kind: 'fixed', value: 128 },
       tokensPerChunk: 4,
+      roleChunkAt: 'headers',
       ttftPerInFlightMs: 5,
       seed: 9,
       echoDelayMs: { kind: 'fixed', value: 1500 },
@@ -47,7 +49,7 @@ describe('inferbench serve flags', () => {
   it('names every bad flag and its accepted format, all at once', () => {
     let problems: string[] = [];
     try {
-      parseServeOptions({ ttft: '200', tokens: 'many', errorRate: 'often', port: '70000', stallRate: '1.5' });
+      parseServeOptions({ ttft: '200', tokens: 'many', roleChunk: 'early', errorRate: 'often', port: '70000', stallRate: '1.5' });
     } catch (error) {
       expect(error).toBeInstanceOf(InvalidServerOptionsError);
       problems = (error as InvalidServerOptionsError).problems;
@@ -55,6 +57,7 @@ describe('inferbench serve flags', () => {
     expect(problems).toEqual([
       expect.stringMatching(/^--ttft: "200" is not a duration; use a number with a unit: 200ms/),
       expect.stringMatching(/^--tokens: "many" is not a number of tokens; use 64, lognormal:64:0.5/),
+      expect.stringMatching(/^--role-chunk: "early" is not a choice; use first-token \(as vLLM\) or headers/),
       expect.stringMatching(/^--error-rate: "often" is not a number; use a fraction such as 0.05 or a percentage such as 5%/),
       expect.stringMatching(/^--port: 70000 is invalid; use a whole number from 0 to 65535/),
       expect.stringMatching(/^--stall-rate: 1.5 is invalid; use a fraction/),
