@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sleepUntil } from '../../src/clock.js';
 import { RequestPlanner, resolveServerOptions, serve, type ReferenceServer, type ReferenceServerOptions } from '../../src/server/index.js';
 import { postAndCollectRaw, postJson, readSse } from './sse-reader.js';
@@ -93,6 +94,21 @@ describe('injected faults', () => {
     await readSse(response, () => client.abort());
     const record = await groundTruth.whenEnded(requestId(response));
     expect(record).toMatchObject({ fault: 'stall', endReason: 'client-disconnected' });
+  });
+
+  it('records a client that leaves halfway through sending its body, without logging a server error', async () => {
+    const { url, groundTruth } = await start({});
+    const logged = vi.spyOn(console, 'error');
+    const request = http.request(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-length': '1000' } });
+    request.on('error', () => {});
+    request.write('{"messages":');
+    // The record opens when the server has the request's headers; leave only after that.
+    while (groundTruth.size === 0) await new Promise((resolve) => setImmediate(resolve));
+    request.destroy();
+    const record = await groundTruth.whenEnded(groundTruth.all()[0]!.id);
+    expect(record).toMatchObject({ endReason: 'client-disconnected', status: null });
+    expect(logged).not.toHaveBeenCalled();
+    logged.mockRestore();
   });
 
   it('applies faults to stream:false answers too', async () => {
