@@ -22,7 +22,7 @@ export interface TokenChunk {
 /** How one protocol writes a generation; the playback (timing, faults, ground truth) is shared. */
 export interface StreamFormat {
   contentType: string;
-  /** Events written with the headers, before any token (e.g. vLLM's role chunk). */
+  /** Events before the first token (vLLM's role chunk), written with it or with the headers (`roleChunkAt`). */
   opening(): StreamFrame[];
   chunk(chunk: TokenChunk): StreamFrame;
   /** Events after the last token (finish, usage, terminator). */
@@ -67,29 +67,33 @@ function faultChunkIndex(fault: Fault, plan: StreamPlan): number | undefined {
 }
 
 /**
- * Plays `plan` out as a stream: headers and opening events at once, each chunk at its
- * due time, then the closing events. Mid-stream faults strike when their chunk was due;
- * a stall stops writing and holds the connection until the client leaves or the server closes.
+ * Plays `plan` out as a stream: headers at once, the opening events with the headers or
+ * with the first token (`roleChunkAt`), each chunk at its due time, then the closing events.
+ * Mid-stream faults strike when their chunk was due; a stall stops writing and holds the
+ * connection until the client leaves or the server closes.
  */
 export async function streamGeneration(context: RouteContext, plan: StreamPlan, format: StreamFormat): Promise<void> {
+  const writeFrames = (frames: StreamFrame[]) => {
+    for (const frame of frames) context.writeEvent(frame.kind, frame.bytes, frame);
+  };
   context.startStream(200, { 'content-type': format.contentType });
-  for (const frame of format.opening()) context.writeEvent(frame.kind, frame.bytes, frame);
+  const openingWithHeaders = context.settings.roleChunkAt === 'headers';
+  if (openingWithHeaders) writeFrames(format.opening());
   const chunks = scheduleChunks(plan, context.receivedMs);
   const faultAt = faultChunkIndex(plan.fault, plan);
   for (let i = 0; i < chunks.length; i++) {
     const chunk = chunks[i]!;
+    if (i === faultAt && plan.fault.kind === 'stall') return context.waitForDisconnect();
+    if (!(await context.waitUntil(chunk.dueMs))) return;
+    if (i === 0 && !openingWithHeaders) writeFrames(format.opening());
     if (i === faultAt) {
-      if (plan.fault.kind === 'stall') return context.waitForDisconnect();
-      if (!(await context.waitUntil(chunk.dueMs))) return;
       if (plan.fault.kind === 'mid-stream-close') return context.destroyConnection();
-      for (const frame of format.midStreamError()) context.writeEvent(frame.kind, frame.bytes, frame);
+      writeFrames(format.midStreamError());
       return context.end();
     }
-    if (!(await context.waitUntil(chunk.dueMs))) return;
-    const frame = format.chunk(chunk);
-    context.writeEvent(frame.kind, frame.bytes, frame);
+    writeFrames([format.chunk(chunk)]);
   }
-  for (const frame of format.closing()) context.writeEvent(frame.kind, frame.bytes, frame);
+  writeFrames(format.closing());
   context.end();
 }
 

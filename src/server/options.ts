@@ -18,6 +18,12 @@ export interface ReferenceServerOptions {
   outputTokens: DistributionInput;
   /** Tokens per stream event, for servers that pack several tokens per event (multi-step or speculative decoding). */
   tokensPerChunk: number;
+  /**
+   * When the role chunk (a stream's opening events) leaves. vLLM sends it with the first token
+   * (`first-token`, the default); `headers` sends it at once, so `first_event` and `ttft` differ
+   * and a client that stamps TTFT on the role chunk is caught.
+   */
+  roleChunkAt: 'first-token' | 'headers';
   /** Extra TTFT per other request in flight at arrival: a crude queue, for capacity tests. */
   ttftPerInFlightMs: number;
   /** Delay before /echo answers. */
@@ -53,6 +59,7 @@ export const DEFAULT_SERVER_OPTIONS: ReferenceServerOptions = {
   itlMs: 20,
   outputTokens: 64,
   tokensPerChunk: 1,
+  roleChunkAt: 'first-token',
   ttftPerInFlightMs: 0,
   echoDelayMs: 0,
   errorRate: 0,
@@ -115,6 +122,7 @@ export function resolveServerOptions(
   check(isInteger(settings.seed, 0), 'seed', 'use a whole number >= 0');
   check(typeof settings.model === 'string' && settings.model.length > 0, 'model', 'use a non-empty model name');
   check(isInteger(settings.tokensPerChunk, 1), 'tokensPerChunk', 'use a whole number >= 1');
+  check(settings.roleChunkAt === 'first-token' || settings.roleChunkAt === 'headers', 'roleChunkAt', 'use first-token or headers');
   check(
     typeof settings.ttftPerInFlightMs === 'number' && settings.ttftPerInFlightMs >= 0,
     'ttftPerInFlightMs',

@@ -102,6 +102,8 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
 
 /** A client mistake gets its 4xx; anything else is a bug in a route and says so. */
 function answerHandlerError(context: RouteContext, error: unknown): void {
+  // The client left or the server is closing (a body read then fails): nothing to answer, nothing wrong.
+  if (context.signal.aborted || context.request.socket.destroyed) return context.abort('client-disconnected');
   const isRequestError = error instanceof RequestError;
   if (!isRequestError) console.error(`inferbench reference server: route ${context.url.pathname} failed:`, error);
   if (context.response.headersSent) {

@@ -144,11 +144,15 @@ export class RouteContext {
     this.response.end(body);
   }
 
-  /** Drops the TCP connection mid-answer, as a crashed worker or a proxy timeout would. */
+  /** Drops the TCP connection mid-answer, as a crashed worker would: no terminating chunk, no [DONE]. */
   destroyConnection(): void {
     if (this.signal.aborted) return;
     this.abort('connection-destroyed');
-    this.request.socket.destroy();
+    const { socket } = this.request;
+    // Node's http layer corks a chunk until the next tick; a bare destroy() in the same tick as a
+    // write would discard bytes ground truth says were sent. Ending first flushes them, then the FIN
+    // arrives mid-body, as when a crashed process's kernel closes its sockets.
+    socket.end(() => socket.destroy());
   }
 
   /** Waits until the monotonic clock reads `targetMs`; false when the request was aborted meanwhile. */

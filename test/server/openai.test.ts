@@ -99,6 +99,21 @@ describe('OpenAI chat completions, vLLM byte layout', () => {
     expect(record.plan).toMatchObject({ kind: 'stream', ttftMs: 40, outputTokens: 20, itlMs: Array(19).fill(itlMs) });
   });
 
+  it('sends the role chunk with the first token by default (as vLLM), or with the headers when asked', async () => {
+    for (const roleChunkAt of ['first-token', 'headers'] as const) {
+      const { url, groundTruth } = await start({ ttftMs: 30, itlMs: 1, outputTokens: 2, roleChunkAt });
+      const response = await postJson(`${url}/v1/chat/completions`, chatBody);
+      await readSse(response);
+      const record = groundTruth.get(response.headers.get('x-inferbench-request-id')!)!;
+      const [role, firstToken] = record.events;
+      expect([role!.kind, firstToken!.kind]).toEqual(['role', 'content']);
+      if (roleChunkAt === 'headers') expect(firstToken!.atMs - role!.atMs).toBeGreaterThan(20);
+      else expect(firstToken!.atMs - role!.atMs).toBeLessThan(1);
+      expect(firstToken!.atMs - record.receivedMs).toBeGreaterThan(30 - 1.5);
+      await server!.close();
+    }
+  });
+
   it('answers stream:false with one chat.completion after the whole generation time', async () => {
     const { url, groundTruth } = await start({ ttftMs: 20, itlMs: 2, outputTokens: 6 });
     const response = await postJson(`${url}/v1/chat/completions`, { ...chatBody, stream: false, stream_options: undefined });
