@@ -116,6 +116,9 @@ export const resultsSchema = z
     interrupted: z.boolean(),
     interruptReason: z.string().optional(),
     warnings: z.array(z.string()),
+    segment: z.object({ index: count, count: z.number().int().positive() }).optional(),
+    workers: z.number().int().positive().optional(),
+    mergedFrom: z.object({ parts: z.number().int().positive(), files: z.array(z.string()) }).optional(),
     points: z.array(loadPointResultSchema),
   })
   .meta({ title: 'inferbench results', description: 'One inferbench run, as written to <name>_<YYYYMMDD_HHMMSS>.json' });
