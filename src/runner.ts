@@ -147,7 +147,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
 async function finish(results: Results, scenario: Scenario, secrets: SecretRegistry): Promise<RunResult> {
   results.endedAt = new Date().toISOString();
   if (!scenario.output.write) return { results, secrets };
-  const path = scenario.output.file ?? join(scenario.output.dir, resultsFileName(scenario.name, new Date(results.startedAtEpochMs)));
+  const segment = results.segment ? `_segment-${results.segment.index}-of-${results.segment.count}` : '';
+  const path = scenario.output.file ?? join(scenario.output.dir, resultsFileName(scenario.name + segment, new Date(results.startedAtEpochMs)));
   await writeResultsAtomic(path, results);
   return { results, path, secrets };
 }

@@ -10,14 +10,15 @@ import { resolveScenario } from '../scenario/load-scenario.js';
 import { TargetUnreachableError } from '../probe.js';
 import { ExitCode } from './exit-codes.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
+import { addScaleFlags, scaleRunOptions, type ScaleFlags } from './scale-flags.js';
 
-export interface OutputFlags {
+export interface OutputFlags extends ScaleFlags {
   json?: boolean;
   quiet?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
-  addRunFlags(program.command('run').argument('[scenario]', 'YAML or JSON scenario file; flags override its fields'))
+  addScaleFlags(addRunFlags(program.command('run').argument('[scenario]', 'YAML or JSON scenario file; flags override its fields')))
     .description('benchmark an endpoint (a scenario file, flags, or both)')
     .option('--json', 'print the results JSON to stdout (human output goes to stderr)')
     .option('-q, --quiet', 'no progress line and no summary')
@@ -65,6 +66,7 @@ export async function runAndReport(
   human: NodeJS.WriteStream,
 ): Promise<ExitCode> {
   const loaded = load();
+  const scale = scaleRunOptions(flags);
   const progress = new ProgressLine(process.stderr);
   const controller = new AbortController();
   let interrupts = 0;
@@ -81,6 +83,7 @@ export async function runAndReport(
     result = await run(loaded, {
       signal: controller.signal,
       commandLine: process.argv.slice(2),
+      ...scale,
       onProgress: flags.quiet ? undefined : (p) => progress.update(p),
     });
   } finally {
