@@ -40,6 +40,7 @@ export function* closedLoopIndices(share: LoadShare, concurrency: number, reques
     for (let i = 0; requests === undefined || i < requests; i++) yield i;
     return;
   }
+  if (usersOf(share, concurrency) === 0) return;
   for (let round = 0; ; round++) {
     for (let user = share.index; user < concurrency; user += share.count) {
       const i = round * concurrency + user;
