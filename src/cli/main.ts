@@ -5,6 +5,7 @@ import { registerQuickstart } from './quickstart.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve.js';
 import { registerMergeCommand } from './merge-command.js';
+import { registerK8sCommand } from './k8s-command.js';
 
 const program = new Command('inferbench')
   .description('Benchmark ML inference endpoints: TTFT, inter-token latency, throughput, errors — measured correctly.\nWith no command, benchmarks the built-in reference server.')
@@ -15,5 +16,6 @@ registerQuickstart(program);
 registerRunCommand(program);
 registerServeCommand(program);
 registerMergeCommand(program);
+registerK8sCommand(program);
 
 await program.parseAsync(process.argv);
