@@ -6,6 +6,7 @@ import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve.js';
 import { registerMergeCommand } from './merge-command.js';
 import { registerK8sCommand } from './k8s-command.js';
+import { registerCalibrateCommand } from './calibrate-command.js';
 
 const program = new Command('inferbench')
   .description('Benchmark ML inference endpoints: TTFT, inter-token latency, throughput, errors — measured correctly.\nWith no command, benchmarks the built-in reference server.')
@@ -17,5 +18,6 @@ registerRunCommand(program);
 registerServeCommand(program);
 registerMergeCommand(program);
 registerK8sCommand(program);
+registerCalibrateCommand(program);
 
 await program.parseAsync(process.argv);
