@@ -42,6 +42,23 @@ export async function startReferenceServer(core: number, extraFlags: string[] = 
   return { url, close: () => stop(child) };
 }
 
+/** A TypeScript server script under bench/ in its own process on `core`; resolves with its URL once it prints "listening on URL". */
+export async function startScriptServer(core: number, script: string, args: string[] = []): Promise<ServerProcess> {
+  const argv = [...pinnedTo(core), process.execPath, '--import', 'tsx', script, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before listening:\n${out}`)));
+  });
+  child.stdout!.resume();
+  return { url, close: () => stop(child) };
+}
+
 /** Same for a static nginx serving a small file on 127.0.0.1; undefined when nginx is not installed. */
 export async function startNginx(core: number, dir: string): Promise<ServerProcess | undefined> {
   if (!hasCommand('nginx')) return undefined;
