@@ -4,14 +4,14 @@
  * figure never includes the server's work.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** `taskset -c CORE` when pinning is possible (Linux with taskset and at least two cores), else nothing. */
 export function pinnedTo(core: number): string[] {
-  if (availableParallelism() < 2) return [];
+  if (cpus().length < 2) return [];
   const probe = spawnSync('taskset', ['--version'], { stdio: 'ignore' });
   return probe.status === 0 ? ['taskset', '-c', String(core)] : [];
 }
@@ -70,6 +70,9 @@ export async function startNginx(core: number, dir: string): Promise<ServerProce
       s.close(() => resolve(p));
     });
   });
+  // nginx's worker processes run as an unprivileged user: the directory must be readable by it.
+  const { chmodSync } = await import('node:fs');
+  chmodSync(dir, 0o755);
   mkdirSync(`${dir}/html`, { recursive: true });
   mkdirSync(`${dir}/tmp`, { recursive: true });
   writeFileSync(`${dir}/html/echo`, '{"echo":null}\n');
@@ -120,6 +123,6 @@ export function median(xs: number[]): number {
 
 /** The machine's load average, to print beside every figure (the dev machines are shared). */
 export async function machineLoad(): Promise<string> {
-  const { loadavg, availableParallelism: cores } = await import('node:os');
-  return `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cores()} cores`;
+  const { loadavg, cpus } = await import('node:os');
+  return `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`;
 }
