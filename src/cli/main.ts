@@ -8,6 +8,7 @@ import { registerServeCommand } from './serve.js';
 const program = new Command('inferbench')
   .description('Benchmark ML inference endpoints: TTFT, inter-token latency, throughput, errors — measured correctly.\nWith no command, benchmarks the built-in reference server.')
   .version(TOOL_VERSION)
+  .enablePositionalOptions()
   .showHelpAfterError();
 
 registerQuickstart(program);
