@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { METRIC_DEFINITIONS } from '../measure/metrics.js';
 import { formatSummary } from '../report/console.js';
 import { ProgressLine } from '../report/progress.js';
 import { run, type RunResult } from '../runner.js';
@@ -21,6 +22,7 @@ export function registerRunCommand(program: Command): void {
     .description('benchmark an endpoint (a scenario file, flags, or both)')
     .option('--json', 'print the results JSON to stdout (human output goes to stderr)')
     .option('-q, --quiet', 'no progress line and no summary')
+    .addHelpText('after', metricsHelp())
     .action(async (file: string | undefined, flags: RunFlags & OutputFlags) => {
       process.exitCode = await runFromCli(file, flags);
     });
@@ -94,6 +96,15 @@ export async function runAndReport(
   }
   if (flags.json) process.stdout.write(secrets.redactText(JSON.stringify(results, null, 2)) + '\n');
   return controller.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+}
+
+/** Every metric's definition, printed under `inferbench run --help` (METRICS.md, once). */
+function metricsHelp(): string {
+  const rows = Object.entries(METRIC_DEFINITIONS);
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return `\nMetrics (all from one monotonic clock; percentiles from HDR histograms, 3 significant digits):\n${rows
+    .map(([name, d]) => `  ${name.padEnd(width)}  [${d.unit}] ${d.definition}`)
+    .join('\n')}\n`;
 }
 
 export function reportFailure(err: unknown): ExitCode {
