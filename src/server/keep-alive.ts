@@ -1,4 +1,3 @@
-import type { GroundTruthRecorder } from './ground-truth.js';
 import type { RouteContext } from './route-context.js';
 
 /**
@@ -13,8 +12,8 @@ export class IdleKeepAlive {
     private readonly context: RouteContext,
     private readonly intervalMs: number,
     private readonly bytes: string,
-    /** Where the heartbeat is recorded, when not the context's own record. */
-    private readonly recorder?: GroundTruthRecorder,
+    /** Records the heartbeat where the context's own record does not (a stream several events share). */
+    private readonly onBeat?: () => void,
   ) {
     context.signal.addEventListener('abort', () => this.stop(), { once: true });
     context.response.once('finish', () => this.stop());
@@ -36,7 +35,7 @@ export class IdleKeepAlive {
     const { response } = this.context;
     if (this.stopped || response.writableEnded || response.destroyed) return;
     if (response.headersSent) {
-      this.recorder?.mark('heartbeat');
+      this.onBeat?.();
       this.context.writeEvent('heartbeat', this.bytes);
     }
     this.touch();

@@ -58,7 +58,9 @@ class Session {
 
   attach(context: RouteContext, heartbeatMs: number): void {
     context.startStream(200, { 'content-type': SSE_CONTENT_TYPE });
-    const keepAlive = new IdleKeepAlive(context, heartbeatMs, 'data: {"msg":"heartbeat","event_id":null}\n\n');
+    const keepAlive = new IdleKeepAlive(context, heartbeatMs, 'data: {"msg":"heartbeat","event_id":null}\n\n', () => {
+      for (const recorder of this.pendingEvents.values()) recorder.mark('heartbeat');
+    });
     this.stream = { context, keepAlive };
     context.signal.addEventListener('abort', () => {
       if (this.stream?.context !== context) return;
