@@ -155,7 +155,7 @@ export function cards(point: LoadPointResult): Card[] {
 }
 
 function card(c: Card): string {
-  const shown = c.percent ? fmt(c.value * 100) : fmt(c.value);
+  const shown = c.percent ? fmt(c.value * 100) : c.unit === '' && Number.isInteger(c.value) ? String(c.value) : fmt(c.value);
   const unit = c.percent ? '%' : c.unit;
   return `<div class="card" data-card="${esc(c.key)}" data-value="${c.value}"><div class="label">${esc(c.label)}</div><div class="value">${esc(shown)}<small>${esc(unit)}</small></div></div>`;
 }
