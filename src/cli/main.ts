@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
+import { registerCompareCommand } from './compare-command.js';
 import { registerQuickstart } from './quickstart.js';
+import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve.js';
 
@@ -14,5 +16,7 @@ const program = new Command('inferbench')
 registerQuickstart(program);
 registerRunCommand(program);
 registerServeCommand(program);
+registerReportCommand(program);
+registerCompareCommand(program);
 
 await program.parseAsync(process.argv);

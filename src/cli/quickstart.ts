@@ -30,7 +30,8 @@ export async function runQuickstart(flags: OutputFlags & { requests?: number; co
           load: { mode: 'concurrency', concurrency: flags.concurrency ?? 8, requests: flags.requests ?? 120 },
           phases: { warmup: { requests: 8 } },
         }),
-      flags,
+      // The quick start shows everything inferbench makes: results JSON and the HTML report beside it.
+      { ...flags, report: 'html' },
       human,
     );
   } catch (err) {

@@ -34,7 +34,13 @@ export function addRunFlags(cmd: Command): Command {
     .option('--out <path>', 'results file path (output.file)')
     .option('--output-dir <dir>', 'directory for results files (output.dir)')
     .option('--no-write', 'write no results file (output.write=false)')
-    .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int);
+    .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int)
+    .option('--records <format>', 'csv | ndjson: stream one row per request next to the results (output.records)')
+    .option('--threshold <expr>', 'check after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; repeatable; a failure exits 3 (thresholds)', collect);
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function int(v: string): number {
@@ -76,6 +82,8 @@ export interface RunFlags {
   outputDir?: string;
   write?: boolean;
   maxErrors?: number;
+  records?: string;
+  threshold?: string[];
 }
 
 /**
@@ -148,6 +156,11 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   set('output', 'dir', flags.outputDir);
   if (flags.write === false) section('output').write = false;
   set('stop', 'max_errors', numeric('max-errors', flags.maxErrors));
+  set('output', 'records', flags.records);
+  if (flags.threshold?.length) {
+    const own = Array.isArray(s.thresholds) ? (s.thresholds as unknown as unknown[]) : [];
+    (s as Record<string, unknown>).thresholds = [...own, ...flags.threshold];
+  }
 
   if (problems.length) throw new ConfigError(problems);
   return s;
