@@ -1,4 +1,5 @@
 import type { SecretRegistry } from '../scenario/secrets.js';
+import { GrpcClient } from './grpc.js';
 import { HttpClient } from './http.js';
 import { OpenAIClient } from './openai.js';
 import type { ProtocolName, Target } from './schemas.js';
@@ -17,6 +18,7 @@ type Factory<P extends ProtocolName> = (target: Extract<Target, { protocol: P }>
 const factories: { [P in ProtocolName]: Factory<P> } = {
   http: (target) => new HttpClient(target),
   openai: (target) => new OpenAIClient(target),
+  grpc: (target) => GrpcClient.create(target),
 };
 
 export function createClient(target: Target, ctx: ClientContext): ProtocolClient | Promise<ProtocolClient> {
