@@ -1,4 +1,5 @@
 import { nowMs, sleepUntil } from '../clock.js';
+import type { Timeline } from '../measure/timeline.js';
 import { compilePath, setPath } from '../protocols/extraction.js';
 import type { FramesOptions } from './frames.schema.js';
 import { readImageFolder, syntheticImage } from './images.js';
@@ -78,4 +79,16 @@ function fillItem(template: unknown, image: unknown, frameId: string): unknown {
     return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fillItem(v, image, frameId)]));
   }
   return template;
+}
+
+/** METRICS.md frames: `frames_count`, `batch_latency`, `frame_latency` (mean over the batch's frames), `first_frame_wait`. */
+export function recordFrames(t: Timeline, batch: FrameBatch, batched: boolean): void {
+  const n = batch.frames.length;
+  t.extra.frames_count = n;
+  if (t.outcome !== 'ok') return;
+  if (batched) t.extra.batch_latency = t.endMs - t.sentMs;
+  // Frame k became available at first + k × (wait / (n − 1)); its latency runs from then to the answer.
+  const meanArrivalOffsetMs = n > 1 ? batch.firstFrameWaitMs / 2 : 0;
+  t.extra.frame_latency = t.endMs - (batch.firstFrameAtMs + meanArrivalOffsetMs);
+  t.extra.first_frame_wait = batch.firstFrameWaitMs;
 }

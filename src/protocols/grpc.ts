@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { nowMs } from '../clock.js';
-import { FrameSource, placeFrames, type FrameBatch } from '../frames/frame-source.js';
+import { FrameSource, placeFrames, recordFrames, type FrameBatch } from '../frames/frame-source.js';
 import { TimelineBuilder, type OutcomeKind, type Timeline } from '../measure/timeline.js';
 import { ConfigError } from '../scenario/errors.js';
 import { compileTemplate, type CompiledTemplate } from '../scenario/template.js';
@@ -232,18 +232,6 @@ export class GrpcClient implements ProtocolClient {
     this.frameStream?.close();
     this.client.close();
   }
-}
-
-/** METRICS.md frames: `frames_count`, `batch_latency`, `frame_latency` (mean over the batch's frames), `first_frame_wait`. */
-export function recordFrames(t: Timeline, batch: FrameBatch, batched: boolean): void {
-  const n = batch.frames.length;
-  t.extra.frames_count = n;
-  if (t.outcome !== 'ok') return;
-  if (batched) t.extra.batch_latency = t.endMs - t.sentMs;
-  // Frame k became available at first + k × (wait / (n − 1)); its latency runs from then to the answer.
-  const meanArrivalOffsetMs = n > 1 ? batch.firstFrameWaitMs / 2 : 0;
-  t.extra.frame_latency = t.endMs - (batch.firstFrameAtMs + meanArrivalOffsetMs);
-  t.extra.first_frame_wait = batch.firstFrameWaitMs;
 }
 
 function credentialsFor(target: GrpcTarget): grpc.ChannelCredentials {

@@ -2,6 +2,7 @@ import type { SecretRegistry } from '../scenario/secrets.js';
 import { GrpcClient } from './grpc.js';
 import { HttpClient } from './http.js';
 import { OpenAIClient } from './openai.js';
+import { WebSocketClient } from './websocket.js';
 import type { ProtocolName, Target } from './schemas.js';
 import type { ProtocolClient } from './types.js';
 
@@ -19,6 +20,7 @@ const factories: { [P in ProtocolName]: Factory<P> } = {
   http: (target) => new HttpClient(target),
   openai: (target) => new OpenAIClient(target),
   grpc: (target) => GrpcClient.create(target),
+  websocket: (target) => WebSocketClient.create(target),
 };
 
 export function createClient(target: Target, ctx: ClientContext): ProtocolClient | Promise<ProtocolClient> {

@@ -11,6 +11,7 @@ import { registerEchoRoutes } from './routes/echo.js';
 import { registerGroundTruthRoutes } from './routes/ground-truth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOpenAiRoutes } from './routes/openai.js';
+import { attachWebSocketEndpoints } from './websocket.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
@@ -70,6 +71,7 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
   }
 
   const server = createServer({ noDelay: true, keepAlive: true }, handleRequest);
+  attachWebSocketEndpoints(server, state);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
