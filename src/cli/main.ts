@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
+import { registerOverheadCommand } from './overhead.js';
 import { registerQuickstart } from './quickstart.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve.js';
@@ -13,5 +14,6 @@ const program = new Command('inferbench')
 registerQuickstart(program);
 registerRunCommand(program);
 registerServeCommand(program);
+registerOverheadCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import type { SecretRegistry } from '../scenario/secrets.js';
 import { GrpcClient } from './grpc.js';
 import { HttpClient } from './http.js';
+import { LocalClient } from './local.js';
 import { OpenAIClient } from './openai.js';
 import { WebSocketClient } from './websocket.js';
 import type { ProtocolName, Target } from './schemas.js';
@@ -21,6 +22,7 @@ const factories: { [P in ProtocolName]: Factory<P> } = {
   openai: (target) => new OpenAIClient(target),
   grpc: (target) => GrpcClient.create(target),
   websocket: (target) => WebSocketClient.create(target),
+  local: (target) => LocalClient.create(target),
 };
 
 export function createClient(target: Target, ctx: ClientContext): ProtocolClient | Promise<ProtocolClient> {
