@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { registerCompareCommand } from './compare-command.js';
+import { registerOverheadCommand } from './overhead.js';
 import { registerQuickstart } from './quickstart.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
@@ -18,5 +19,6 @@ registerRunCommand(program);
 registerServeCommand(program);
 registerReportCommand(program);
 registerCompareCommand(program);
+registerOverheadCommand(program);
 
 await program.parseAsync(process.argv);
