@@ -34,6 +34,11 @@ export interface ServeFlags {
   midStreamErrorRate?: string | number;
   stallRate?: string | number;
   maxRecords?: string | number;
+  ttsRtf?: string | number;
+  ttsChunk?: string;
+  ttsSplitSamples?: boolean;
+  ttsMsPerWord?: string;
+  ttsSampleRate?: string | number;
 }
 
 const RATE_HELP = 'use a fraction such as 0.05 or a percentage such as 5%';
@@ -58,6 +63,11 @@ const FLAG_OF: Record<keyof ReferenceServerOptions, string> = {
   midStreamErrorRate: '--mid-stream-error-rate',
   stallRate: '--stall-rate',
   maxGroundTruthRecords: '--max-records',
+  ttsRealTimeFactor: '--tts-rtf',
+  ttsChunkMs: '--tts-chunk',
+  ttsSplitSamples: '--tts-split-samples',
+  ttsMsPerWord: '--tts-ms-per-word',
+  ttsSampleRate: '--tts-sample-rate',
 };
 
 function parseNumber(value: string | number, flag: string, help: string): number {
@@ -113,6 +123,11 @@ export function parseServeOptions(flags: ServeFlags): ServerSettings {
   take('midStreamErrorRate', flags.midStreamErrorRate, parseRate);
   take('stallRate', flags.stallRate, parseRate);
   take('maxGroundTruthRecords', flags.maxRecords, wholeNumber);
+  take('ttsRealTimeFactor', flags.ttsRtf, (raw, flag) => parseNumber(raw, flag, 'use a number such as 0.3'));
+  take('ttsChunkMs', flags.ttsChunk, duration);
+  if (flags.ttsSplitSamples) options.ttsSplitSamples = true;
+  take('ttsMsPerWord', flags.ttsMsPerWord, duration);
+  take('ttsSampleRate', flags.ttsSampleRate, wholeNumber);
 
   try {
     const settings = resolveServerOptions(options, (key) => FLAG_OF[key]);
@@ -157,7 +172,8 @@ export function serveBanner(server: ReferenceServer): string {
     `  timing  ${timing.join(' · ')}`,
     `  faults  ${faults.length ? faults.join(' · ') : 'none'}`,
     `  routes  POST /v1/chat/completions, POST /v1/completions, GET /v1/models, POST|GET /echo, GET /health,`,
-    `          GET /ground-truth, GET /ground-truth/:id, DELETE /ground-truth`,
+    `          GET /ground-truth, GET /ground-truth/:id, DELETE /ground-truth,`,
+    `          POST /v1/audio/speech, POST /tts/stream (speech), GET /metrics (Prometheus)`,
     '',
     'Try:',
     `  curl -N ${url}/v1/chat/completions -H 'content-type: application/json' -d '${chat}'`,
@@ -203,6 +219,11 @@ export function registerServeCommand(program: Command): Command {
     .option('--mid-stream-error-rate <rate>', "share of streams that end with vLLM's mid-stream error event and [DONE]", '0')
     .option('--stall-rate <rate>', 'share of streams that stop after some tokens and stay open', '0')
     .option('--max-records <number>', 'ground-truth records kept (oldest dropped first)', '100000')
+    .option('--tts-rtf <factor>', 'speech: generation time / audio time per chunk (above 1 stalls playback)', '0.25')
+    .option('--tts-chunk <duration>', 'speech: audio per chunk', '40ms')
+    .option('--tts-split-samples', 'speech: chunk boundaries fall mid-sample')
+    .option('--tts-ms-per-word <duration>', 'speech: audio per input word', '350ms')
+    .option('--tts-sample-rate <hz>', 'speech: sample rate of the 16-bit mono audio', '24000')
     .action(async (flags: ServeFlags, command: Command) => {
       let settings: ServerSettings;
       try {

@@ -1,6 +1,7 @@
 import type { SecretRegistry } from '../scenario/secrets.js';
 import { HttpClient } from './http.js';
 import { OpenAIClient } from './openai.js';
+import { AudioHttpClient, OpenAISpeechClient } from './speech.js';
 import type { ProtocolName, Target } from './schemas.js';
 import type { ProtocolClient } from './types.js';
 
@@ -17,6 +18,8 @@ type Factory<P extends ProtocolName> = (target: Extract<Target, { protocol: P }>
 const factories: { [P in ProtocolName]: Factory<P> } = {
   http: (target) => new HttpClient(target),
   openai: (target) => new OpenAIClient(target),
+  'openai-speech': (target) => new OpenAISpeechClient(target),
+  'audio-http': (target) => new AudioHttpClient(target),
 };
 
 export function createClient(target: Target, ctx: ClientContext): ProtocolClient | Promise<ProtocolClient> {

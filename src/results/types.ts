@@ -74,7 +74,7 @@ export interface PhaseCounts {
   errors: { message: string; count: number }[];
 }
 
-export type MetricUnit = 'ms' | 'tokens' | 'tokens/s' | 'count' | 'ratio' | 'bytes' | 'chars/s';
+export type MetricUnit = 'ms' | 'tokens' | 'tokens/s' | 'count' | 'ratio' | 'bytes' | 'chars/s' | 's';
 
 export interface MetricResult {
   unit: MetricUnit;

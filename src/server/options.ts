@@ -39,6 +39,16 @@ export interface ReferenceServerOptions {
   stallRate: number;
   /** Ground-truth records kept (oldest dropped first), so memory stays bounded on long runs. */
   maxGroundTruthRecords: number;
+  /** Speech: generation time / audio time of each chunk after the first (below 1 = faster than real time; above 1 stalls playback). */
+  ttsRealTimeFactor: number;
+  /** Speech: audio per chunk, in ms of audio. */
+  ttsChunkMs: number;
+  /** Speech: shift every chunk boundary by one byte, so chunks end mid-sample. */
+  ttsSplitSamples: boolean;
+  /** Speech: audio per word of input, in ms (at speed 1). */
+  ttsMsPerWord: number;
+  /** Speech: sample rate of the generated 16-bit mono audio. */
+  ttsSampleRate: number;
 }
 
 /** Options after defaults and validation: every distribution is a {@link Distribution} value. */
@@ -68,6 +78,11 @@ export const DEFAULT_SERVER_OPTIONS: ReferenceServerOptions = {
   midStreamErrorRate: 0,
   stallRate: 0,
   maxGroundTruthRecords: 100_000,
+  ttsRealTimeFactor: 0.25,
+  ttsChunkMs: 40,
+  ttsSplitSamples: false,
+  ttsMsPerWord: 350,
+  ttsSampleRate: 24_000,
 };
 
 /** Every problem with a set of options at once (k6's Validate style), each naming the option and the fix. */
@@ -130,6 +145,10 @@ export function resolveServerOptions(
   );
   check(isInteger(settings.errorStatus, 400, 599), 'errorStatus', 'use an HTTP error status from 400 to 599');
   check(isInteger(settings.maxGroundTruthRecords, 1), 'maxGroundTruthRecords', 'use a whole number >= 1');
+  check(typeof settings.ttsRealTimeFactor === 'number' && settings.ttsRealTimeFactor >= 0, 'ttsRealTimeFactor', 'use a number >= 0 (0.5 = twice as fast as real time)');
+  check(typeof settings.ttsChunkMs === 'number' && settings.ttsChunkMs >= 1, 'ttsChunkMs', 'use a duration >= 1ms of audio per chunk');
+  check(typeof settings.ttsMsPerWord === 'number' && settings.ttsMsPerWord > 0, 'ttsMsPerWord', 'use a duration > 0 of audio per word');
+  check(isInteger(settings.ttsSampleRate, 1000, 384_000), 'ttsSampleRate', 'use a sample rate in Hz from 1000 to 384000');
   const rateKeys = ['errorRate', 'midStreamCloseRate', 'midStreamErrorRate', 'stallRate'] as const;
   for (const key of rateKeys) check(isRate(settings[key]), key, 'use a fraction from 0 to 1 (0.05 = 5% of requests)');
   // Each request gets at most one fault, so the shares must fit in one request's worth of probability.

@@ -11,6 +11,8 @@ import { registerEchoRoutes } from './routes/echo.js';
 import { registerGroundTruthRoutes } from './routes/ground-truth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOpenAiRoutes } from './routes/openai.js';
+import { registerSpeechRoutes } from './routes/speech.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
@@ -40,6 +42,8 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
   registerEchoRoutes(router);
   registerHealthRoutes(router);
   registerGroundTruthRoutes(router);
+  registerSpeechRoutes(router);
+  registerMetricsRoutes(router);
 
   const sockets = new Set<Socket>();
   const openRequests = new Set<RouteContext>();
