@@ -21,6 +21,11 @@ import { loadPoints, type LoadPoint } from './scenario/load-points.js';
 import { SecretRegistry } from './scenario/secrets.js';
 import { mixSeed } from './random.js';
 import { TOOL_VERSION } from './version.js';
+import { scenarioMonitors, startPhaseMonitors, type PhaseMonitorFactory } from './monitor/phase-monitor.js';
+import { pointsPerText } from './speech/text-points.js';
+import { perTextResults } from './speech/per-text.js';
+import { scenarioSlos } from './slo/scenario-fields.js';
+import { judgeTargets } from './slo/targets.js';
 
 export type PhaseName = 'warmup' | 'measure';
 
@@ -52,6 +57,8 @@ export interface RunOptions {
   secrets?: SecretRegistry;
   /** Skip the TCP reachability probe (targets that are not URLs, tests of failure paths). */
   skipProbe?: boolean;
+  /** Watchers started with each phase that add to its result (GPU, server metrics); the scenario's `monitor` adds its own. */
+  phaseMonitors?: PhaseMonitorFactory[];
 }
 
 export interface RunResult {
@@ -72,6 +79,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   const { scenario } = loaded;
   const secrets = loaded.secrets;
   if (options.secrets) for (const v of options.secrets.values()) secrets.add(v);
+  options = { ...options, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
 
   const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
   if (!options.skipProbe && 'url' in scenario.target) await probeTcp(scenario.target.url);
@@ -93,7 +101,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     points: [],
   };
 
-  const points = loadPoints(scenario, loaded.raw ?? {});
+  const points = pointsPerText(loadPoints(scenario, loaded.raw ?? {}), scenario, loaded.raw ?? {}, dataset);
   const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
   const stop = new AbortController();
   // Every in-flight request listens for the stop; there can be thousands.
@@ -107,7 +115,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
       if (stop.signal.aborted) break;
       const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load) });
       try {
-        results.points.push(await runLoadPoint(scenario, point, client, dataset, tokenizer, stop, options, secrets, results.warnings));
+        results.points.push(await runLoadPoint(scenario, point, client, point.dataset ?? dataset, tokenizer, stop, options, secrets, results.warnings));
+        if (point.text) results.points.at(-1)!.text = point.text;
       } finally {
         await client.close().catch(() => undefined);
       }
@@ -128,6 +137,9 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
 
 async function finish(results: Results, scenario: Scenario, secrets: SecretRegistry): Promise<RunResult> {
   results.endedAt = new Date().toISOString();
+  const perText = perTextResults(results);
+  if (perText) results.perText = perText;
+  if (scenario.targets?.length) results.targets = judgeTargets(results, scenario.targets);
   if (!scenario.output.write) return { results, secrets };
   const path = scenario.output.file ?? join(scenario.output.dir, resultsFileName(scenario.name, new Date(results.startedAtEpochMs)));
   await writeResultsAtomic(path, results);
@@ -185,7 +197,9 @@ async function runPhase(
     phaseStartMs: originMs,
     openLoop: openLoopMode,
     tokenizer,
+    slos: scenarioSlos(scenario.slo),
   });
+  const monitors = startPhaseMonitors(options.phaseMonitors, { phase, pointLabel });
   const health = startClientHealth();
   const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 };
   const emit = () =>
@@ -250,7 +264,8 @@ async function runPhase(
   const sample = health.stop();
   const assessed = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare: recorder.lateSendShare });
   const result = recorder.toPhaseResult(sample);
-  return { result, warnings: phase === 'measure' ? assessed.warnings : [] };
+  const notes = await monitors.stop(result);
+  return { result, warnings: phase === 'measure' ? [...assessed.warnings, ...notes] : [] };
 }
 
 function checkStopConditions(scenario: Scenario, counts: { done: number; failed: number }, stop: AbortController): void {

@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { formatSummary } from '../report/console.js';
+import { formatSpeechReport } from '../report/speech.js';
 import { ProgressLine } from '../report/progress.js';
 import { run, type RunResult } from '../runner.js';
 import { ConfigError } from '../scenario/errors.js';
@@ -90,6 +91,8 @@ export async function runAndReport(
   const { results, path, secrets } = result;
   if (!flags.quiet) {
     human.write(secrets.redactText(formatSummary(results, { color: Boolean(human.isTTY) })) + '\n');
+    const speech = formatSpeechReport(results);
+    if (speech) human.write(secrets.redactText(speech) + '\n');
     if (path) human.write(`\nresults: ${path}\n`);
   }
   if (flags.json) process.stdout.write(secrets.redactText(JSON.stringify(results, null, 2)) + '\n');

@@ -34,7 +34,14 @@ export function addRunFlags(cmd: Command): Command {
     .option('--out <path>', 'results file path (output.file)')
     .option('--output-dir <dir>', 'directory for results files (output.dir)')
     .option('--no-write', 'write no results file (output.write=false)')
-    .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int);
+    .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int)
+    .option('--input <text>', 'speech: text to speak, templated (target.input); default the dataset row\'s text')
+    .option('--response-format <fmt>', 'speech: pcm | wav (target.response_format, or target.format for audio-http)')
+    .option('--stream-format <fmt>', 'speech: audio | sse (target.stream_format)')
+    .option('--slo <condition...>', 'per-request SLO for goodput, repeatable, e.g. "ttft<=400ms" "rtf<=0.5" (slo)')
+    .option('--gpu [interval]', 'sample nvidia-smi during measure phases, e.g. --gpu or --gpu 200ms (monitor.gpu)')
+    .option('--server-metrics <url>', 'Prometheus endpoint scraped before, during and after each phase (monitor.server_metrics.url)')
+    .option('--server-metric <name...>', 'metric to report from --server-metrics, repeatable, e.g. vllm:num_requests_running');
 }
 
 function int(v: string): number {
@@ -76,6 +83,13 @@ export interface RunFlags {
   outputDir?: string;
   write?: boolean;
   maxErrors?: number;
+  input?: string;
+  responseFormat?: string;
+  streamFormat?: string;
+  slo?: string[];
+  gpu?: boolean | string;
+  serverMetrics?: string;
+  serverMetric?: string[];
 }
 
 /**
@@ -98,7 +112,9 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   const target = section('target');
   if (flags.url !== undefined) target.url = flags.url;
   if (flags.protocol !== undefined) target.protocol = flags.protocol;
-  else if (target.protocol === undefined && typeof target.url === 'string') target.protocol = /\/completions\/?$/.test(target.url) ? 'openai' : 'http';
+  else if (target.protocol === undefined && typeof target.url === 'string') {
+    target.protocol = /\/completions\/?$/.test(target.url) ? 'openai' : /\/audio\/speech\/?$/.test(target.url) ? 'openai-speech' : 'http';
+  }
   set('target', 'model', flags.model);
   set('target', 'api', flags.api);
   set('target', 'prompt', flags.prompt);
@@ -148,6 +164,16 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   set('output', 'dir', flags.outputDir);
   if (flags.write === false) section('output').write = false;
   set('stop', 'max_errors', numeric('max-errors', flags.maxErrors));
+  set('target', 'input', flags.input);
+  if (flags.responseFormat !== undefined) target[target.protocol === 'audio-http' ? 'format' : 'response_format'] = flags.responseFormat;
+  set('target', 'stream_format', flags.streamFormat);
+  if (flags.slo?.length) (s as Record<string, unknown>).slo = flags.slo;
+  if (flags.gpu !== undefined) section('monitor').gpu = flags.gpu === true ? true : { interval: flags.gpu };
+  if (flags.serverMetrics !== undefined || flags.serverMetric !== undefined) {
+    const sm = ((section('monitor').server_metrics ??= {}) as Record<string, unknown>);
+    if (flags.serverMetrics !== undefined) sm.url = flags.serverMetrics;
+    if (flags.serverMetric !== undefined) sm.metrics = flags.serverMetric;
+  }
 
   if (problems.length) throw new ConfigError(problems);
   return s;
