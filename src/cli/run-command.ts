@@ -40,7 +40,7 @@ export async function runFromCli(file: string | undefined, flags: RunFlags & Out
   }
 }
 
-async function readScenarioObject(file: string): Promise<Record<string, unknown>> {
+export async function readScenarioObject(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
