@@ -192,6 +192,8 @@ async function runPhase(
   pointLabel: string,
 ): Promise<{ result: PhaseResult; warnings: string[] }> {
   const openLoopMode = load.mode === 'rate';
+  // Monitors take their "before" reading (a metrics scrape) before the first request leaves.
+  const monitors = await startPhaseMonitors(options.phaseMonitors, { phase, pointLabel });
   const originMs = nowMs();
   const recorder = new Recorder({
     phaseStartMs: originMs,
@@ -199,7 +201,6 @@ async function runPhase(
     tokenizer,
     slos: scenarioSlos(scenario.slo),
   });
-  const monitors = startPhaseMonitors(options.phaseMonitors, { phase, pointLabel });
   const health = startClientHealth();
   const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 };
   const emit = () =>

@@ -9,6 +9,8 @@ import { startServerMetrics } from './server-metrics.js';
  * returns are notes for the run's warnings (e.g. "no nvidia-smi"), never failures.
  */
 export interface PhaseMonitor {
+  /** Resolves when the monitor has its starting reading; the phase's load waits for it. */
+  ready?: Promise<unknown>;
   stop(result: PhaseResult): Promise<string[] | void>;
 }
 
@@ -40,6 +42,7 @@ export function scenarioMonitors(scenario: Scenario): PhaseMonitorFactory[] {
       if (phase !== 'measure') return { stop: async () => undefined };
       const scraper = startServerMetrics({ url: sm.url, metrics: sm.metrics, intervalMs: sm.interval });
       return {
+        ready: scraper.ready,
         async stop(result) {
           const { stats, note } = await scraper.stop();
           if (stats) result.serverMetrics = stats;
@@ -52,8 +55,9 @@ export function scenarioMonitors(scenario: Scenario): PhaseMonitorFactory[] {
 }
 
 /** Starts every monitor for a phase; `stop` attaches their findings and collects their notes. */
-export function startPhaseMonitors(factories: PhaseMonitorFactory[] | undefined, ctx: { phase: 'warmup' | 'measure'; pointLabel: string }) {
+export async function startPhaseMonitors(factories: PhaseMonitorFactory[] | undefined, ctx: { phase: 'warmup' | 'measure'; pointLabel: string }) {
   const monitors = (factories ?? []).map((f) => f(ctx));
+  await Promise.all(monitors.map((m) => m.ready));
   return {
     async stop(result: PhaseResult): Promise<string[]> {
       const notes = await Promise.all(monitors.map((m) => m.stop(result)));

@@ -48,6 +48,8 @@ const MAX_UNNAMED = 40;
 const SCRAPE_TIMEOUT_MS = 5000;
 
 export interface ServerMetricsScraper {
+  /** The scrape taken before the phase (resolves on failure too). */
+  ready: Promise<unknown>;
   stop(): Promise<{ stats?: ServerMetricsPhase; note?: string }>;
 }
 
@@ -84,6 +86,7 @@ export function startServerMetrics(opts: ServerMetricsOptions): ServerMetricsScr
   }, opts.intervalMs);
   timer.unref();
   return {
+    ready: before,
     async stop() {
       clearInterval(timer);
       await inFlight;

@@ -29,11 +29,12 @@ export function perTextResults(results: Results): PerTextResults | undefined {
     if (!latency) continue;
     const key = out.results[p.text!.name] ? p.label : p.text!.name;
     const entry: PerTextResults['results'][string] = { text_length_words: p.text!.words, requests: latency.summary.count, latency: latencyMs(latency) };
-    const audio = m.metrics.audio_seconds;
-    if (audio) {
-      entry.audio_duration_ms = Math.round(audio.summary.mean * 1000 * 100) / 100;
-      entry.rtf = Math.round((latency.summary.mean / (audio.summary.mean * 1000)) * 1000) / 1000;
-      audioSum += audio.summary.mean * 1000 * latency.summary.count;
+    // Exact totals (not the histogram's 3-digit mean): audio duration is exact by construction.
+    if (m.audio) {
+      const meanAudioMs = (m.audio.totalSeconds * 1000) / m.audio.requests;
+      entry.audio_duration_ms = Math.round(meanAudioMs * 100) / 100;
+      entry.rtf = Math.round((latency.summary.mean / meanAudioMs) * 1000) / 1000;
+      audioSum += meanAudioMs * latency.summary.count;
     }
     if (m.metrics.ttfc) entry.ttfc = latencyMs(m.metrics.ttfc);
     if (m.gpu?.devices.length) {
