@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { findCapacity, requestsForPercentiles, type CapacityAxis, type CapacityProbe } from '../capacity/search.js';
-import { fmt, table } from '../report/console.js';
+import { table } from '../report/console.js';
 import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
 import { parseConditions, formatMeasured, type Condition } from '../slo/condition.js';
@@ -86,5 +86,5 @@ function describe(p: CapacityProbe): string {
 }
 
 function row(p: CapacityProbe, conditions: Condition[]): string[] {
-  return [fmt(p.load), String(p.requests), String(p.ok), String(p.failed), ...p.verdicts.map((v) => (v.value === undefined ? 'n/a' : formatMeasured(v.condition, v.value))), p.met ? 'meets' : 'misses'].slice(0, 5 + conditions.length);
+  return [String(+p.load.toFixed(6)), String(p.requests), String(p.ok), String(p.failed), ...p.verdicts.map((v) => (v.value === undefined ? 'n/a' : formatMeasured(v.condition, v.value))), p.met ? 'meets' : 'misses'].slice(0, 5 + conditions.length);
 }
