@@ -22,6 +22,11 @@ import { loadPoints, type LoadPoint } from './scenario/load-points.js';
 import { SecretRegistry } from './scenario/secrets.js';
 import { mixSeed } from './random.js';
 import { TOOL_VERSION } from './version.js';
+import { scenarioMonitors, startPhaseMonitors, type PhaseMonitorFactory } from './monitor/phase-monitor.js';
+import { pointsPerText } from './speech/text-points.js';
+import { perTextResults } from './speech/per-text.js';
+import { scenarioSlos } from './slo/scenario-fields.js';
+import { judgeTargets } from './slo/targets.js';
 
 export type PhaseName = 'warmup' | 'measure';
 
@@ -55,6 +60,8 @@ export interface RunOptions {
   skipProbe?: boolean;
   /** Raw wire data for `--debug` (POST answers, stream lines), handed to every protocol client. */
   debug?: ProtocolDebugSink;
+  /** Watchers started with each phase that add to its result (GPU, server metrics); the scenario's `monitor` adds its own. */
+  phaseMonitors?: PhaseMonitorFactory[];
 }
 
 export interface RunResult {
@@ -77,6 +84,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   const { scenario } = loaded;
   const secrets = loaded.secrets;
   if (options.secrets) for (const v of options.secrets.values()) secrets.add(v);
+  options = { ...options, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
 
   const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
   if (!options.skipProbe && 'url' in scenario.target) await probeTcp(scenario.target.url);
@@ -105,7 +113,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     options = { ...options, onRequest: (t, phase, label) => (records.write(t, phase, label), outer?.(t, phase, label)) };
   }
 
-  const points = loadPoints(scenario, loaded.raw ?? {});
+  const points = pointsPerText(loadPoints(scenario, loaded.raw ?? {}), scenario, loaded.raw ?? {}, dataset);
   const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
   const stop = new AbortController();
   // Every in-flight request listens for the stop; there can be thousands.
@@ -119,7 +127,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
       if (stop.signal.aborted) break;
       const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug });
       try {
-        results.points.push(await runLoadPoint(scenario, point, client, dataset, tokenizer, stop, options, secrets, results.warnings));
+        results.points.push(await runLoadPoint(scenario, point, client, point.dataset ?? dataset, tokenizer, stop, options, secrets, results.warnings));
+        if (point.text) results.points.at(-1)!.text = point.text;
       } finally {
         await client.close().catch(() => undefined);
       }
@@ -146,6 +155,9 @@ function resultsPathOf(scenario: Scenario, startedAt: Date): string {
 
 async function finish(results: Results, scenario: Scenario, secrets: SecretRegistry): Promise<RunResult> {
   results.endedAt = new Date().toISOString();
+  const perText = perTextResults(results);
+  if (perText) results.perText = perText;
+  if (scenario.targets?.length) results.targets = judgeTargets(results, scenario.targets);
   if (!scenario.output.write) return { results, secrets };
   const path = resultsPathOf(scenario, new Date(results.startedAtEpochMs));
   await writeResultsAtomic(path, results);
@@ -198,11 +210,14 @@ async function runPhase(
   pointLabel: string,
 ): Promise<{ result: PhaseResult; warnings: string[] }> {
   const openLoopMode = load.mode === 'rate';
+  // Monitors take their "before" reading (a metrics scrape) before the first request leaves.
+  const monitors = await startPhaseMonitors(options.phaseMonitors, { phase, pointLabel });
   const originMs = nowMs();
   const recorder = new Recorder({
     phaseStartMs: originMs,
     openLoop: openLoopMode,
     tokenizer,
+    slos: scenarioSlos(scenario.slo),
   });
   const health = startClientHealth();
   const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 };
@@ -268,7 +283,8 @@ async function runPhase(
   const sample = health.stop();
   const assessed = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare: recorder.lateSendShare });
   const result = recorder.toPhaseResult(sample);
-  return { result, warnings: phase === 'measure' ? assessed.warnings : [] };
+  const notes = await monitors.stop(result);
+  return { result, warnings: phase === 'measure' ? [...assessed.warnings, ...notes] : [] };
 }
 
 function checkStopConditions(scenario: Scenario, counts: { done: number; failed: number }, stop: AbortController): void {

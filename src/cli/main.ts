@@ -7,6 +7,7 @@ import { registerQuickstart } from './quickstart.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve.js';
+import { registerCapacityCommand } from './capacity-command.js';
 
 const program = new Command('inferbench')
   .description('Benchmark ML inference endpoints: TTFT, inter-token latency, throughput, errors — measured correctly.\nWith no command, benchmarks the built-in reference server.')
@@ -20,5 +21,6 @@ registerServeCommand(program);
 registerReportCommand(program);
 registerCompareCommand(program);
 registerOverheadCommand(program);
+registerCapacityCommand(program);
 
 await program.parseAsync(process.argv);

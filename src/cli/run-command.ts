@@ -8,6 +8,7 @@ import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
 import { checkThresholds, formatThresholdOutcomes, parseThresholds, type Threshold } from '../report/thresholds.js';
 import { resultsFileName } from '../results/writer.js';
+import { formatSpeechReport } from '../report/speech.js';
 import { ProgressLine } from '../report/progress.js';
 import { run, type RunResult } from '../runner.js';
 import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
@@ -51,7 +52,7 @@ export async function runFromCli(file: string | undefined, flags: RunFlags & Out
   }
 }
 
-async function readScenarioObject(file: string): Promise<Record<string, unknown>> {
+export async function readScenarioObject(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -123,6 +124,8 @@ export async function runAndReport(
   if (!flags.quiet) {
     const summary = flags.summary === 'md' ? formatMarkdownSummary(results, outcomes) : formatSummary(results, { color: Boolean(human.isTTY) });
     human.write(secrets.redactText(summary) + '\n');
+    const speech = formatSpeechReport(results);
+    if (speech) human.write(secrets.redactText(speech) + '\n');
     if (outcomes.length && flags.summary !== 'md') human.write(`\n${formatThresholdOutcomes(outcomes)}\n`);
     if (path) human.write(`\nresults: ${path}\n`);
     if (result.recordsPath) human.write(`records: ${result.recordsPath}\n`);

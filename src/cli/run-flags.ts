@@ -42,7 +42,14 @@ export function addRunFlags(cmd: Command): Command {
     .option('--module <path>', 'in-process target: ESM module (.ts or .js) exporting generate/stream/streamAsync/predict (target.module; protocol local)')
     .option('--mode <mode>', 'local: generate | stream | streamAsync | predict; websocket: stream | echo; grpc: call | frames (stream-stream) (target.mode / target.stream.mode)')
     .option('--frames <spec>', 'image frames in each request: WIDTHxHEIGHT[:png|jpeg|raw] (seeded synthetic) or a folder of images (target.frames)')
-    .option('--batch-size <n>', 'frames per request (target.batch_size)', int);
+    .option('--batch-size <n>', 'frames per request (target.batch_size)', int)
+    .option('--input <text>', 'speech: text to speak, templated (target.input); default the dataset row\'s text')
+    .option('--response-format <fmt>', 'speech: pcm | wav (target.response_format, or target.format for audio-http)')
+    .option('--stream-format <fmt>', 'speech: audio | sse (target.stream_format)')
+    .option('--slo <condition...>', 'per-request SLO for goodput, repeatable, e.g. "ttft<=400ms" "rtf<=0.5" (slo)')
+    .option('--gpu [interval]', 'sample nvidia-smi during measure phases, e.g. --gpu or --gpu 200ms (monitor.gpu)')
+    .option('--server-metrics <url>', 'Prometheus endpoint scraped before, during and after each phase (monitor.server_metrics.url)')
+    .option('--server-metric <name...>', 'metric to report from --server-metrics, repeatable, e.g. vllm:num_requests_running');
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -96,6 +103,13 @@ export interface RunFlags {
   mode?: string;
   frames?: string;
   batchSize?: number;
+  input?: string;
+  responseFormat?: string;
+  streamFormat?: string;
+  slo?: string[];
+  gpu?: boolean | string;
+  serverMetrics?: string;
+  serverMetric?: string[];
 }
 
 /**
@@ -175,6 +189,16 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
     const own = Array.isArray(s.thresholds) ? (s.thresholds as unknown as unknown[]) : [];
     (s as Record<string, unknown>).thresholds = [...own, ...flags.threshold];
   }
+  set('target', 'input', flags.input);
+  if (flags.responseFormat !== undefined) target[target.protocol === 'audio-http' ? 'format' : 'response_format'] = flags.responseFormat;
+  set('target', 'stream_format', flags.streamFormat);
+  if (flags.slo?.length) (s as Record<string, unknown>).slo = flags.slo;
+  if (flags.gpu !== undefined) section('monitor').gpu = flags.gpu === true ? true : { interval: flags.gpu };
+  if (flags.serverMetrics !== undefined || flags.serverMetric !== undefined) {
+    const sm = ((section('monitor').server_metrics ??= {}) as Record<string, unknown>);
+    if (flags.serverMetrics !== undefined) sm.url = flags.serverMetrics;
+    if (flags.serverMetric !== undefined) sm.metrics = flags.serverMetric;
+  }
 
   if (problems.length) throw new ConfigError(problems);
   return s;
@@ -193,6 +217,7 @@ function parseBodyFlag(value: string): unknown {
 function protocolOfUrl(url: string): string {
   if (/^grpcs?:/.test(url)) return 'grpc';
   if (/^wss?:/.test(url)) return 'websocket';
+  if (/\/audio\/speech\/?$/.test(url)) return 'openai-speech';
   return /\/completions\/?$/.test(url) ? 'openai' : 'http';
 }
 

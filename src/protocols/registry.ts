@@ -4,6 +4,7 @@ import { HttpClient } from './http.js';
 import { LocalClient } from './local.js';
 import { OpenAIClient } from './openai.js';
 import { WebSocketClient } from './websocket.js';
+import { AudioHttpClient, OpenAISpeechClient } from './speech.js';
 import type { ProtocolName, Target } from './schemas.js';
 import type { ProtocolClient, ProtocolDebugSink } from './types.js';
 import { GradioClient } from './gradio.js';
@@ -39,6 +40,8 @@ const factories: { [P in ProtocolName]: Factory<P> } = {
   grpc: (target) => GrpcClient.create(target),
   websocket: (target) => WebSocketClient.create(target),
   local: (target) => LocalClient.create(target),
+  'openai-speech': (target) => new OpenAISpeechClient(target),
+  'audio-http': (target) => new AudioHttpClient(target),
 };
 
 export function createClient(target: Target, ctx: ClientContext): ProtocolClient | Promise<ProtocolClient> {
