@@ -16,8 +16,9 @@ import { resolveScenario } from '../scenario/load-scenario.js';
 import { TargetUnreachableError } from '../probe.js';
 import { ExitCode } from './exit-codes.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
+import { addScaleFlags, scaleRunOptions, type ScaleFlags } from './scale-flags.js';
 
-export interface OutputFlags {
+export interface OutputFlags extends ScaleFlags {
   json?: boolean;
   quiet?: boolean;
   /** `html`: also write a self-contained HTML report next to the results. */
@@ -27,7 +28,7 @@ export interface OutputFlags {
 }
 
 export function registerRunCommand(program: Command): void {
-  addRunFlags(program.command('run').argument('[scenario]', 'YAML or JSON scenario file; flags override its fields'))
+  addScaleFlags(addRunFlags(program.command('run').argument('[scenario]', 'YAML or JSON scenario file; flags override its fields')))
     .description('benchmark an endpoint (a scenario file, flags, or both)')
     .option('--json', 'print the results JSON to stdout (human output goes to stderr)')
     .option('-q, --quiet', 'no progress line and no summary')
@@ -90,6 +91,7 @@ export async function runAndReport(
     problems.push(...err.problems);
   }
   if (problems.length) throw new ConfigError(problems);
+  const scale = scaleRunOptions(flags);
   const progress = new ProgressLine(process.stderr);
   const controller = new AbortController();
   let interrupts = 0;
@@ -106,6 +108,7 @@ export async function runAndReport(
     result = await run(loaded, {
       signal: controller.signal,
       commandLine: process.argv.slice(2),
+      ...scale,
       onProgress: flags.quiet ? undefined : (p) => progress.update(p),
     });
   } finally {

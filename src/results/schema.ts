@@ -154,6 +154,9 @@ export const resultsSchema = z
     interrupted: z.boolean(),
     interruptReason: z.string().optional(),
     warnings: z.array(z.string()),
+    segment: z.object({ index: count, count: z.number().int().positive() }).optional(),
+    workers: z.number().int().positive().optional(),
+    mergedFrom: z.object({ parts: z.number().int().positive(), files: z.array(z.string()) }).optional(),
     points: z.array(loadPointResultSchema),
     perText: z
       .object({

@@ -21,6 +21,12 @@ export interface Results {
   interrupted: boolean;
   interruptReason?: string;
   warnings: string[];
+  /** A part of a run split across machines (`--segment i/n`); `inferbench merge` combines all n parts. */
+  segment?: { index: number; count: number };
+  /** Worker threads that generated the load, when more than one. */
+  workers?: number;
+  /** Set on results that `inferbench merge` built from segment parts. */
+  mergedFrom?: { parts: number; files: string[] };
   /** One entry per load point (a plain run has one; sweeps have several). */
   points: LoadPointResult[];
   /** Speech runs over named texts (`--dataset tts-standard`): the seed's per-text layout, `results.<text_name>`. */
