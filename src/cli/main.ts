@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
+import { registerCompareCommand } from './compare-command.js';
 import { registerQuickstart } from './quickstart.js';
+import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve.js';
 import { registerCapacityCommand } from './capacity-command.js';
@@ -9,11 +11,14 @@ import { registerCapacityCommand } from './capacity-command.js';
 const program = new Command('inferbench')
   .description('Benchmark ML inference endpoints: TTFT, inter-token latency, throughput, errors — measured correctly.\nWith no command, benchmarks the built-in reference server.')
   .version(TOOL_VERSION)
+  .enablePositionalOptions()
   .showHelpAfterError();
 
 registerQuickstart(program);
 registerRunCommand(program);
 registerServeCommand(program);
 registerCapacityCommand(program);
+registerReportCommand(program);
+registerCompareCommand(program);
 
 await program.parseAsync(process.argv);

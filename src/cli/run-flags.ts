@@ -38,10 +38,16 @@ export function addRunFlags(cmd: Command): Command {
     .option('--input <text>', 'speech: text to speak, templated (target.input); default the dataset row\'s text')
     .option('--response-format <fmt>', 'speech: pcm | wav (target.response_format, or target.format for audio-http)')
     .option('--stream-format <fmt>', 'speech: audio | sse (target.stream_format)')
-    .option('--slo <condition...>', 'per-request SLO for goodput, repeatable, e.g. "ttft<=400ms" "rtf<=0.5" (slo)')
+    .option('--slo <condition>', 'per-request SLO for goodput, repeatable, e.g. --slo "ttft<=400ms" --slo "rtf<=0.5" (slo)', collect)
     .option('--gpu [interval]', 'sample nvidia-smi during measure phases, e.g. --gpu or --gpu 200ms (monitor.gpu)')
     .option('--server-metrics <url>', 'Prometheus endpoint scraped before, during and after each phase (monitor.server_metrics.url)')
-    .option('--server-metric <name...>', 'metric to report from --server-metrics, repeatable, e.g. vllm:num_requests_running');
+    .option('--server-metric <name>', 'metric to report from --server-metrics, repeatable, e.g. vllm:num_requests_running', collect)
+    .option('--records <format>', 'csv | ndjson: stream one row per request next to the results (output.records)')
+    .option('--threshold <expr>', 'check after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; repeatable; a failure exits 3 (thresholds)', collect);
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function int(v: string): number {
@@ -90,6 +96,8 @@ export interface RunFlags {
   gpu?: boolean | string;
   serverMetrics?: string;
   serverMetric?: string[];
+  records?: string;
+  threshold?: string[];
 }
 
 /**
@@ -173,6 +181,11 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
     const sm = ((section('monitor').server_metrics ??= {}) as Record<string, unknown>);
     if (flags.serverMetrics !== undefined) sm.url = flags.serverMetrics;
     if (flags.serverMetric !== undefined) sm.metrics = flags.serverMetric;
+  }
+  set('output', 'records', flags.records);
+  if (flags.threshold?.length) {
+    const own = Array.isArray(s.thresholds) ? (s.thresholds as unknown as unknown[]) : [];
+    (s as Record<string, unknown>).thresholds = [...own, ...flags.threshold];
   }
 
   if (problems.length) throw new ConfigError(problems);

@@ -39,6 +39,9 @@ export interface ServeFlags {
   ttsSplitSamples?: boolean;
   ttsMsPerWord?: string;
   ttsSampleRate?: string | number;
+  gradioVersion?: string | number;
+  heartbeat?: string;
+  tgiLegacyFraming?: boolean;
 }
 
 const RATE_HELP = 'use a fraction such as 0.05 or a percentage such as 5%';
@@ -68,6 +71,9 @@ const FLAG_OF: Record<keyof ReferenceServerOptions, string> = {
   ttsSplitSamples: '--tts-split-samples',
   ttsMsPerWord: '--tts-ms-per-word',
   ttsSampleRate: '--tts-sample-rate',
+  gradioVersion: '--gradio-version',
+  heartbeatMs: '--heartbeat',
+  tgiLegacyFraming: '--tgi-legacy-framing',
 };
 
 function parseNumber(value: string | number, flag: string, help: string): number {
@@ -128,6 +134,12 @@ export function parseServeOptions(flags: ServeFlags): ServerSettings {
   if (flags.ttsSplitSamples) options.ttsSplitSamples = true;
   take('ttsMsPerWord', flags.ttsMsPerWord, duration);
   take('ttsSampleRate', flags.ttsSampleRate, wholeNumber);
+  take('gradioVersion', flags.gradioVersion, (raw, flag) => {
+    if (String(raw) === '4' || String(raw) === '5') return Number(raw) as 4 | 5;
+    throw new OptionFormatError(`${flag}: "${raw}" is not a choice; use 4 (routes at the root) or 5 (routes under /gradio_api)`);
+  });
+  take('heartbeatMs', flags.heartbeat, duration);
+  if (flags.tgiLegacyFraming) options.tgiLegacyFraming = true;
 
   try {
     const settings = resolveServerOptions(options, (key) => FLAG_OF[key]);
@@ -173,7 +185,10 @@ export function serveBanner(server: ReferenceServer): string {
     `  faults  ${faults.length ? faults.join(' · ') : 'none'}`,
     `  routes  POST /v1/chat/completions, POST /v1/completions, GET /v1/models, POST|GET /echo, GET /health,`,
     `          GET /ground-truth, GET /ground-truth/:id, DELETE /ground-truth,`,
-    `          POST /v1/audio/speech, POST /tts/stream (speech), GET /metrics (Prometheus)`,
+    `          POST /v1/audio/speech, POST /tts/stream (speech), GET /metrics (Prometheus),`,
+    `          Gradio ${settings.gradioVersion}.x (${settings.gradioVersion === 5 ? '/gradio_api' : 'root'}: /call/predict, /call/chat, /queue/join, /queue/data, /info; GET /config),`,
+    `          TGI POST /generate, /generate_stream; Ollama POST /api/generate, /api/chat; KServe POST /v2/models/:m/infer,`,
+    `          Triton POST /v2/models/:m/generate_stream; Responses POST /v1/responses`,
     '',
     'Try:',
     `  curl -N ${url}/v1/chat/completions -H 'content-type: application/json' -d '${chat}'`,
@@ -224,6 +239,9 @@ export function registerServeCommand(program: Command): Command {
     .option('--tts-split-samples', 'speech: chunk boundaries fall mid-sample')
     .option('--tts-ms-per-word <duration>', 'speech: audio per input word', '350ms')
     .option('--tts-sample-rate <hz>', 'speech: sample rate of the 16-bit mono audio', '24000')
+    .option('--gradio-version <major>', 'Gradio routes emulated: 4 (at the root) or 5 (under /gradio_api)', '5')
+    .option('--heartbeat <duration>', "idle time before Gradio's heartbeat and TGI's keep-alive comment", '15s')
+    .option('--tgi-legacy-framing', 'TGI before 2.1: write "data:" with no space')
     .action(async (flags: ServeFlags, command: Command) => {
       let settings: ServerSettings;
       try {

@@ -2,12 +2,31 @@ import { z } from 'zod';
 import { httpTargetSchema } from './http.schema.js';
 import { openaiTargetSchema } from './openai.schema.js';
 import { audioHttpTargetSchema, openaiSpeechTargetSchema } from './speech.schema.js';
+import { gradioTargetSchema } from './gradio.schema.js';
+import { tgiTargetSchema } from './tgi.schema.js';
+import { ollamaTargetSchema } from './ollama.schema.js';
+import { kserveTargetSchema } from './kserve.schema.js';
+import { openaiResponsesTargetSchema } from './openai-responses.schema.js';
+import { sseTargetSchema } from './generic-sse.schema.js';
+import { ndjsonTargetSchema } from './ndjson.schema.js';
 
 /**
  * Every protocol's target schema, one line each. The scenario's `target` is the
  * union of these, discriminated by `protocol`.
  */
-export const targetSchema = z.discriminatedUnion('protocol', [httpTargetSchema, openaiTargetSchema, openaiSpeechTargetSchema, audioHttpTargetSchema]);
+export const targetSchema = z.discriminatedUnion('protocol', [
+  httpTargetSchema,
+  openaiTargetSchema,
+  gradioTargetSchema,
+  tgiTargetSchema,
+  ollamaTargetSchema,
+  kserveTargetSchema,
+  openaiResponsesTargetSchema,
+  sseTargetSchema,
+  ndjsonTargetSchema,
+  openaiSpeechTargetSchema,
+  audioHttpTargetSchema,
+]);
 
 export type Target = z.output<typeof targetSchema>;
 export type ProtocolName = Target['protocol'];

@@ -67,6 +67,8 @@ export const outputSchema = z
     file: z.string().optional(),
     /** Set false to write no results file. */
     write: z.boolean().default(true),
+    /** Stream one row per request, as it completes, to `<results>.records.csv` / `.records.ndjson`. */
+    records: z.enum(['csv', 'ndjson']).optional(),
   })
   .default({ dir: 'benchmarks/results', write: true });
 
@@ -122,6 +124,8 @@ export const scenarioSchema = z.strictObject({
   targets: targetsField.optional(),
   /** GPU sampling and server metrics during measure phases. */
   monitor: monitorField.optional(),
+  /** Checked after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; any failure exits 3 (report/thresholds.ts). */
+  thresholds: z.array(z.string()).default([]),
 });
 
 /** A validated scenario with every default filled. */

@@ -13,6 +13,12 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerOpenAiRoutes } from './routes/openai.js';
 import { registerSpeechRoutes } from './routes/speech.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerGradioRoutes } from './routes/gradio.js';
+import { registerGradioQueueRoutes } from './routes/gradio-queue.js';
+import { registerTgiRoutes } from './routes/tgi.js';
+import { registerOllamaRoutes } from './routes/ollama.js';
+import { registerKserveRoutes } from './routes/kserve.js';
+import { registerOpenAiResponsesRoutes } from './routes/openai-responses.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
@@ -44,6 +50,12 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
   registerGroundTruthRoutes(router);
   registerSpeechRoutes(router);
   registerMetricsRoutes(router);
+  registerGradioRoutes(router);
+  registerGradioQueueRoutes(router);
+  registerTgiRoutes(router);
+  registerOllamaRoutes(router);
+  registerKserveRoutes(router);
+  registerOpenAiResponsesRoutes(router);
 
   const sockets = new Set<Socket>();
   const openRequests = new Set<RouteContext>();
