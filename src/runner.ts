@@ -10,8 +10,9 @@ import { loadTokenCounter, type TokenCounter } from './measure/tokens.js';
 import { assessClientHealth, startClientHealth } from './monitor/client-health.js';
 import { probeTcp } from './probe.js';
 import { createClient } from './protocols/registry.js';
-import type { ProtocolClient } from './protocols/types.js';
+import type { ProtocolClient, ProtocolDebugSink } from './protocols/types.js';
 import { Recorder } from './results/recorder.js';
+import { RecordsWriter, recordsPathFor } from './results/records.js';
 import type { LoadPointResult, PhaseResult, Results } from './results/types.js';
 import { resultsFileName, writeResultsAtomic } from './results/writer.js';
 import { loadDataset, type Dataset } from './scenario/dataset.js';
@@ -24,6 +25,11 @@ import { WHOLE_LOAD, type LoadShare } from './load/share.js';
 import { planWorkers, startWorkerPool, type WorkerPool } from './scale/workers.js';
 import { checkStopConditions } from './load/stop-conditions.js';
 import { TOOL_VERSION } from './version.js';
+import { scenarioMonitors, startPhaseMonitors, type PhaseMonitorFactory } from './monitor/phase-monitor.js';
+import { pointsPerText } from './speech/text-points.js';
+import { perTextResults } from './speech/per-text.js';
+import { scenarioSlos } from './slo/scenario-fields.js';
+import { judgeTargets } from './slo/targets.js';
 
 export type PhaseName = 'warmup' | 'measure';
 
@@ -48,13 +54,17 @@ export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
   /** Every finished request, warmup included, as it completes (records, debug output). */
-  onRequest?: (timeline: Timeline, phase: PhaseName) => void;
+  onRequest?: (timeline: Timeline, phase: PhaseName, pointLabel: string) => void;
   /** For the results' metadata; the CLI passes process.argv. */
   commandLine?: string[];
   /** Secrets already registered by the caller (e.g. from CLI flags), merged with the scenario's. */
   secrets?: SecretRegistry;
   /** Skip the TCP reachability probe (targets that are not URLs, tests of failure paths). */
   skipProbe?: boolean;
+  /** Raw wire data for `--debug` (POST answers, stream lines), handed to every protocol client. */
+  debug?: ProtocolDebugSink;
+  /** Watchers started with each phase that add to its result (GPU, server metrics); the scenario's `monitor` adds its own. */
+  phaseMonitors?: PhaseMonitorFactory[];
   /** Worker threads that split the load (see scale/workers.ts); default: as many as the planned load needs. */
   workers?: number;
   /** Run only this deterministic share of the scenario (`--segment i/n`); the results are a part for `inferbench merge`. */
@@ -65,6 +75,8 @@ export interface RunResult {
   results: Results;
   /** Where the results JSON was written (absent when output.write is false). */
   path?: string;
+  /** Where per-request records were streamed (output.records). */
+  recordsPath?: string;
   secrets: SecretRegistry;
 }
 
@@ -79,6 +91,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   const { scenario } = loaded;
   const secrets = loaded.secrets;
   if (options.secrets) for (const v of options.secrets.values()) secrets.add(v);
+  options = { ...options, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
 
   const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
   if (!options.skipProbe && 'url' in scenario.target) await probeTcp(scenario.target.url);
@@ -100,7 +113,14 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     points: [],
   };
 
-  const points = loadPoints(scenario, loaded.raw ?? {});
+  // Records stream next to where the results will be written, under the same name.
+  const records = scenario.output.records ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started), scenario.output.records), scenario.output.records) : undefined;
+  if (records) {
+    const outer = options.onRequest;
+    options = { ...options, onRequest: (t, phase, label) => (records.write(t, phase, label), outer?.(t, phase, label)) };
+  }
+
+  const points = pointsPerText(loadPoints(scenario, loaded.raw ?? {}), scenario, loaded.raw ?? {}, dataset);
   const workerPlan = await planWorkers(scenario, points, options);
   results.warnings.push(...workerPlan.warnings);
   if (options.segment && options.segment.count > 1) results.segment = { ...options.segment };
@@ -118,13 +138,15 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     if (workerPlan.workers > 1) pool = await startWorkerPool(loaded, workerPlan.workers, options.segment ?? WHOLE_LOAD, stop);
     for (const [pointIndex, point] of points.entries()) {
       if (stop.signal.aborted) break;
-      const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load) });
+      const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug });
+      const pointDataset = point.dataset ?? dataset;
       // The seam to worker threads: one phase runs here, or split across the pool and merged.
       const phaseRunner: PhaseRunner = pool
         ? (phase, bounds) => pool!.runPhase({ phase, pointIndex, point, bounds }, options)
-        : (phase, bounds) => runPhase(phase, scenario, point.load, bounds, client, dataset, tokenizer, stop, options, point.label, { share: options.segment ?? WHOLE_LOAD });
+        : (phase, bounds) => runPhase(phase, scenario, point.load, bounds, client, pointDataset, tokenizer, stop, options, point.label, { share: options.segment ?? WHOLE_LOAD });
       try {
         results.points.push(await runLoadPoint(scenario, point, phaseRunner, stop, options, secrets, results.warnings));
+        if (point.text) results.points.at(-1)!.text = point.text;
       } finally {
         await client.close().catch(() => undefined);
       }
@@ -135,17 +157,26 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     throw Object.assign(err as Error, { partial: await finish(results, scenario, secrets) });
   } finally {
     options.signal?.removeEventListener('abort', onUserAbort);
+    records?.close();
     await pool?.close();
   }
   if (stop.signal.aborted) {
     results.interrupted = true;
     results.interruptReason ??= String(stop.signal.reason ?? 'interrupted');
   }
-  return finish(results, scenario, secrets);
+  const finished = await finish(results, scenario, secrets);
+  return records ? { ...finished, recordsPath: records.path } : finished;
+}
+
+function resultsPathOf(scenario: Scenario, startedAt: Date): string {
+  return scenario.output.file ?? join(scenario.output.dir, resultsFileName(scenario.name, startedAt));
 }
 
 async function finish(results: Results, scenario: Scenario, secrets: SecretRegistry): Promise<RunResult> {
   results.endedAt = new Date().toISOString();
+  const perText = perTextResults(results);
+  if (perText) results.perText = perText;
+  if (scenario.targets?.length) results.targets = judgeTargets(results, scenario.targets);
   if (!scenario.output.write) return { results, secrets };
   const segment = results.segment ? `_segment-${results.segment.index}-of-${results.segment.count}` : '';
   const path = scenario.output.file ?? join(scenario.output.dir, resultsFileName(scenario.name + segment, new Date(results.startedAtEpochMs)));
@@ -213,6 +244,8 @@ export async function runPhase(
   slice: { share: LoadShare; originMs?: number } = { share: WHOLE_LOAD },
 ): Promise<PhaseOutcome> {
   const openLoopMode = load.mode === 'rate';
+  // Monitors take their "before" reading (a metrics scrape) before the first request leaves.
+  const monitors = await startPhaseMonitors(options.phaseMonitors, { phase, pointLabel });
   const { share } = slice;
   if (slice.originMs !== undefined) await sleepMs(slice.originMs - nowMs(), stop.signal);
   const originMs = slice.originMs ?? nowMs();
@@ -220,6 +253,7 @@ export async function runPhase(
     phaseStartMs: originMs,
     openLoop: openLoopMode,
     tokenizer,
+    slos: scenarioSlos(scenario.slo),
   });
   const health = startClientHealth();
   const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 };
@@ -259,7 +293,7 @@ export async function runPhase(
     if (t.outcome === 'ok') counts.ok++;
     else counts.failed++;
     recorder.record(t);
-    options.onRequest?.(t, phase);
+    options.onRequest?.(t, phase, pointLabel);
     checkStopConditions(scenario, counts, stop);
   };
 
@@ -286,7 +320,8 @@ export async function runPhase(
   const sample = health.stop();
   const assessed = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare: recorder.lateSendShare });
   const result = recorder.toPhaseResult(sample);
-  return { result, warnings: phase === 'measure' ? assessed.warnings : [] };
+  const notes = await monitors.stop(result);
+  return { result, warnings: phase === 'measure' ? [...assessed.warnings, ...notes] : [] };
 }
 
 function hostInfo(): Results['host'] {

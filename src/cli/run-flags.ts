@@ -6,7 +6,7 @@ import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
 export function addRunFlags(cmd: Command): Command {
   return cmd
     .option('--url <url>', 'target URL (target.url)')
-    .option('--protocol <name>', 'http | openai (target.protocol); default openai when --url ends in /completions, else http')
+    .option('--protocol <name>', 'http | openai | grpc | websocket | local (target.protocol); default from --url (grpc://, ws://, …/completions) or --module')
     .option('--name <name>', 'run name, used in the results file name (name)')
     .option('--model <model>', 'model name sent to OpenAI-compatible servers (target.model)')
     .option('--api <api>', 'chat | completions (target.api; default from the URL)')
@@ -34,7 +34,26 @@ export function addRunFlags(cmd: Command): Command {
     .option('--out <path>', 'results file path (output.file)')
     .option('--output-dir <dir>', 'directory for results files (output.dir)')
     .option('--no-write', 'write no results file (output.write=false)')
-    .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int);
+    .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int)
+    .option('--records <format>', 'csv | ndjson: stream one row per request next to the results (output.records)')
+    .option('--threshold <expr>', 'check after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; repeatable; a failure exits 3 (thresholds)', collect)
+    .option('--proto <file>', 'gRPC: .proto file, or "kserve" / "detector" for the shipped ones (target.proto); --method is then package.Service/Method')
+    .option('--request <json|@file>', 'gRPC request / WebSocket message / local input, templated JSON (target.request | message | input)')
+    .option('--module <path>', 'in-process target: ESM module (.ts or .js) exporting generate/stream/streamAsync/predict (target.module; protocol local)')
+    .option('--mode <mode>', 'local: generate | stream | streamAsync | predict; websocket: stream | echo; grpc: call | frames (stream-stream) (target.mode / target.stream.mode)')
+    .option('--frames <spec>', 'image frames in each request: WIDTHxHEIGHT[:png|jpeg|raw] (seeded synthetic) or a folder of images (target.frames)')
+    .option('--batch-size <n>', 'frames per request (target.batch_size)', int)
+    .option('--input <text>', 'speech: text to speak, templated (target.input); default the dataset row\'s text')
+    .option('--response-format <fmt>', 'speech: pcm | wav (target.response_format, or target.format for audio-http)')
+    .option('--stream-format <fmt>', 'speech: audio | sse (target.stream_format)')
+    .option('--slo <condition...>', 'per-request SLO for goodput, repeatable, e.g. "ttft<=400ms" "rtf<=0.5" (slo)')
+    .option('--gpu [interval]', 'sample nvidia-smi during measure phases, e.g. --gpu or --gpu 200ms (monitor.gpu)')
+    .option('--server-metrics <url>', 'Prometheus endpoint scraped before, during and after each phase (monitor.server_metrics.url)')
+    .option('--server-metric <name...>', 'metric to report from --server-metrics, repeatable, e.g. vllm:num_requests_running');
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function int(v: string): number {
@@ -76,6 +95,21 @@ export interface RunFlags {
   outputDir?: string;
   write?: boolean;
   maxErrors?: number;
+  records?: string;
+  threshold?: string[];
+  proto?: string;
+  request?: string;
+  module?: string;
+  mode?: string;
+  frames?: string;
+  batchSize?: number;
+  input?: string;
+  responseFormat?: string;
+  streamFormat?: string;
+  slo?: string[];
+  gpu?: boolean | string;
+  serverMetrics?: string;
+  serverMetric?: string[];
 }
 
 /**
@@ -98,14 +132,16 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   const target = section('target');
   if (flags.url !== undefined) target.url = flags.url;
   if (flags.protocol !== undefined) target.protocol = flags.protocol;
-  else if (target.protocol === undefined && typeof target.url === 'string') target.protocol = /\/completions\/?$/.test(target.url) ? 'openai' : 'http';
+  else if (target.protocol === undefined && flags.module !== undefined) target.protocol = 'local';
+  else if (target.protocol === undefined && typeof target.url === 'string') target.protocol = protocolOfUrl(target.url);
+  problems.push(...applyStreamTargetFlags(target, flags));
   set('target', 'model', flags.model);
   set('target', 'api', flags.api);
   set('target', 'prompt', flags.prompt);
   set('target', 'max_tokens', numeric('max-tokens', flags.maxTokens));
   if (flags.stream === false) target.stream = false;
   if (flags.ignoreEos) target.ignore_eos = true;
-  if (flags.method !== undefined) target.method = flags.method.toUpperCase();
+  if (flags.method !== undefined) target.method = target.protocol === 'grpc' ? flags.method : flags.method.toUpperCase();
   if (flags.body !== undefined) {
     try {
       target.body = parseBodyFlag(flags.body);
@@ -117,7 +153,7 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   for (const h of flags.header ?? []) {
     const i = h.indexOf(':');
     if (i <= 0) problems.push({ path: '--header', message: `expected "Name: value", got ${JSON.stringify(h)}` });
-    else ((target.headers ??= {}) as Record<string, string>)[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+    else ((target[target.protocol === 'grpc' ? 'metadata' : 'headers'] ??= {}) as Record<string, string>)[h.slice(0, i).trim()] = h.slice(i + 1).trim();
   }
   for (const q of flags.query ?? []) {
     const i = q.indexOf('=');
@@ -148,6 +184,21 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   set('output', 'dir', flags.outputDir);
   if (flags.write === false) section('output').write = false;
   set('stop', 'max_errors', numeric('max-errors', flags.maxErrors));
+  set('output', 'records', flags.records);
+  if (flags.threshold?.length) {
+    const own = Array.isArray(s.thresholds) ? (s.thresholds as unknown as unknown[]) : [];
+    (s as Record<string, unknown>).thresholds = [...own, ...flags.threshold];
+  }
+  set('target', 'input', flags.input);
+  if (flags.responseFormat !== undefined) target[target.protocol === 'audio-http' ? 'format' : 'response_format'] = flags.responseFormat;
+  set('target', 'stream_format', flags.streamFormat);
+  if (flags.slo?.length) (s as Record<string, unknown>).slo = flags.slo;
+  if (flags.gpu !== undefined) section('monitor').gpu = flags.gpu === true ? true : { interval: flags.gpu };
+  if (flags.serverMetrics !== undefined || flags.serverMetric !== undefined) {
+    const sm = ((section('monitor').server_metrics ??= {}) as Record<string, unknown>);
+    if (flags.serverMetrics !== undefined) sm.url = flags.serverMetrics;
+    if (flags.serverMetric !== undefined) sm.metrics = flags.serverMetric;
+  }
 
   if (problems.length) throw new ConfigError(problems);
   return s;
@@ -161,4 +212,41 @@ function parseBodyFlag(value: string): unknown {
     if (value.startsWith('@')) throw new Error(`${value.slice(1)} is not valid JSON`);
     return text; // a raw string body
   }
+}
+
+function protocolOfUrl(url: string): string {
+  if (/^grpcs?:/.test(url)) return 'grpc';
+  if (/^wss?:/.test(url)) return 'websocket';
+  if (/\/audio\/speech\/?$/.test(url)) return 'openai-speech';
+  return /\/completions\/?$/.test(url) ? 'openai' : 'http';
+}
+
+/** gRPC, WebSocket and local-target flags (--proto, --request, --module, --mode, --frames, --batch-size). */
+function applyStreamTargetFlags(target: Record<string, unknown>, flags: RunFlags): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (flags.proto !== undefined) target.proto = flags.proto;
+  if (flags.module !== undefined) target.module = flags.module;
+  if (flags.request !== undefined) {
+    const field = target.protocol === 'websocket' ? 'message' : target.protocol === 'local' ? 'input' : 'request';
+    try {
+      target[field] = parseBodyFlag(flags.request);
+    } catch (err) {
+      problems.push({ path: '--request', message: (err as Error).message });
+    }
+  }
+  if (flags.mode !== undefined) {
+    if (target.protocol === 'grpc') target.stream = { ...((target.stream as object) ?? {}), mode: flags.mode };
+    else target.mode = flags.mode;
+  }
+  if (flags.frames !== undefined) {
+    const m = /^(\d+)x(\d+)(?::(png|jpeg|raw))?$/.exec(flags.frames);
+    const frames = (target.frames ??= {}) as Record<string, unknown>;
+    if (m) Object.assign(frames, { width: Number(m[1]), height: Number(m[2]), ...(m[3] ? { format: m[3] } : {}) });
+    else frames.folder = flags.frames;
+  }
+  if (flags.batchSize !== undefined) {
+    if (!Number.isInteger(flags.batchSize)) problems.push({ path: '--batch-size', message: 'expected a whole number of frames' });
+    else target.batch_size = flags.batchSize;
+  }
+  return problems;
 }

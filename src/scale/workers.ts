@@ -168,7 +168,7 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
                   checkStopConditions(scenario, total(), stop);
                 } else if (m.type === 'requests') {
                   const shiftMs = m.timeOrigin - performance.timeOrigin;
-                  for (const t of m.timelines) options.onRequest?.(shiftTimeline(t, shiftMs), m.phase);
+                  for (const t of m.timelines) options.onRequest?.(shiftTimeline(t, shiftMs), m.phase, point.label);
                 } else if (m.type === 'phase-done') {
                   h.listener = undefined;
                   resolve(m.outcome);
