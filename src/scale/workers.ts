@@ -13,6 +13,7 @@ import { checkStopConditions } from '../load/stop-conditions.js';
 import type { LoadShare } from '../load/share.js';
 import type { Timeline } from '../measure/timeline.js';
 import { assessClientHealth } from '../monitor/client-health.js';
+import { startPhaseMonitors } from '../monitor/phase-monitor.js';
 import { Recorder } from '../results/recorder.js';
 import type { PhaseResult } from '../results/types.js';
 import type { LoadedScenario } from '../scenario/load-scenario.js';
@@ -148,6 +149,8 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
 
   return {
     async runPhase({ phase, pointIndex, point, bounds }, options) {
+      // GPU and server-metrics monitors watch the whole phase from the main thread, as on one thread.
+      const monitors = await startPhaseMonitors(options.phaseMonitors, { phase, pointLabel: point.label });
       const originMs = nowMs() + START_LEAD_MS;
       const latest: PhaseCounts[] = handles.map(() => ({ sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 }));
       const total = (): PhaseCounts => latest.reduce((a, c) => ({ sent: a.sent + c.sent, done: a.done + c.done, ok: a.ok + c.ok, failed: a.failed + c.failed, inFlight: a.inFlight + c.inFlight }));
@@ -194,7 +197,8 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
       latest.forEach((_, k) => (latest[k] = { sent: result.counts.sent, done: result.counts.completed, ok: result.counts.ok, failed: result.counts.failed, inFlight: 0 }));
       latest.length = 1;
       emit();
-      return { result, warnings: phase === 'measure' ? healthWarnings(result) : [] };
+      const notes = await monitors.stop(result);
+      return { result, warnings: phase === 'measure' ? [...healthWarnings(result), ...notes] : [] };
     },
     async close() {
       stop.signal.removeEventListener('abort', onStop);
