@@ -26,11 +26,11 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const REQUESTS = 240;
-const scenario = (overrides: Partial<{ rate: number; seed: number }> = {}): ScenarioInput =>
+const scenario = (): ScenarioInput =>
   ({
     name: 'segments',
     target: { protocol: 'http', url: `${server.url}/echo`, method: 'GET' },
-    load: { mode: 'rate', rate: overrides.rate ?? 400, arrival: 'poisson', requests: REQUESTS, seed: overrides.seed ?? 42 },
+    load: { mode: 'rate', rate: 400, arrival: 'poisson', requests: REQUESTS, seed: 42 },
     output: { dir },
   }) as ScenarioInput;
 
@@ -125,7 +125,9 @@ describe('one schedule, three ways', () => {
     expect(problems(parts.slice(0, 3))).toEqual([expect.stringMatching(/^missing segment 3\/4 \(have 0\/4, 1\/4, 2\/4\)/)]);
     expect(problems([...parts, parts[1]!])).toEqual([expect.stringMatching(/^segment 1\/4 appears twice: .*segment-1-of-4.* and .*segment-1-of-4/)]);
 
-    const foreign = await runWay({ segment: { index: 3, count: 4 } }, { ...scenario({ rate: 800 }), load: { ...(scenario().load as object), rate: 800, requests: 8 } } as ScenarioInput);
+    // Its own file: a part written in the same second into the same directory would replace segment 3's.
+    const foreignInput = { ...scenario(), load: { ...(scenario().load as object), rate: 800, requests: 8 }, output: { file: join(dir, 'foreign', 'part-3.json') } };
+    const foreign = await runWay({ segment: { index: 3, count: 4 } }, foreignInput as ScenarioInput);
     const mixed = problems([...parts.slice(0, 3), { source: foreign.path!, results: foreign.results }]);
     expect(mixed).toEqual([expect.stringMatching(/is from another scenario than .* \(they differ at load\.rate \(400 vs 800\)\)/)]);
   });
