@@ -21,7 +21,7 @@ import type { Load, Scenario, ScenarioInput } from './scenario/schema.js';
 import { loadPoints, type LoadPoint } from './scenario/load-points.js';
 import { SecretRegistry } from './scenario/secrets.js';
 import { mixSeed } from './random.js';
-import { WHOLE_LOAD, type LoadShare } from './load/share.js';
+import { requestsOf, WHOLE_LOAD, type LoadShare } from './load/share.js';
 import { planWorkers, startWorkerPool, type WorkerPool } from './scale/workers.js';
 import { checkStopConditions } from './load/stop-conditions.js';
 import { TOOL_VERSION } from './version.js';
@@ -266,7 +266,7 @@ export async function runPhase(
       ok: counts.ok,
       failed: counts.failed,
       inFlight: counts.inFlight,
-      total: bounds.requests,
+      total: bounds.requests === undefined ? undefined : requestsOf(share, bounds.requests, load.mode === 'rate' ? undefined : load.mode === 'concurrency' ? load.concurrency : 1),
       durationMs: bounds.durationMs,
       elapsedMs: nowMs() - originMs,
     });

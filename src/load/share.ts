@@ -64,3 +64,13 @@ export function parseSegment(text: string, flag = '--segment'): LoadShare {
 export function formatSegment(s: LoadShare): string {
   return `${s.index}/${s.count}`;
 }
+
+/**
+ * How many of a count-bounded phase's `requests` this share sends: arrivals i < requests with
+ * i mod n = k (open loop), or requests whose user i mod concurrency is the share's (closed loop).
+ */
+export function requestsOf(share: LoadShare, requests: number, closedLoopUsers?: number): number {
+  if (closedLoopUsers === undefined) return share.index < requests ? Math.floor((requests - 1 - share.index) / share.count) + 1 : 0;
+  const rounds = Math.floor(requests / closedLoopUsers);
+  return rounds * usersOf(share, closedLoopUsers) + usersOf(share, requests % closedLoopUsers);
+}

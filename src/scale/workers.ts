@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { nowMs } from '../clock.js';
 import { checkStopConditions } from '../load/stop-conditions.js';
-import type { LoadShare } from '../load/share.js';
+import { requestsOf, type LoadShare } from '../load/share.js';
 import type { Timeline } from '../measure/timeline.js';
 import { assessClientHealth } from '../monitor/client-health.js';
 import { startPhaseMonitors } from '../monitor/phase-monitor.js';
@@ -152,11 +152,14 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
       // GPU and server-metrics monitors watch the whole phase from the main thread, as on one thread.
       const monitors = await startPhaseMonitors(options.phaseMonitors, { phase, pointLabel: point.label });
       const originMs = nowMs() + START_LEAD_MS;
+      const { load } = point;
+      const users = load.mode === 'rate' ? undefined : load.mode === 'concurrency' ? load.concurrency : 1;
+      const plannedTotal = bounds.requests === undefined ? undefined : requestsOf(segment, bounds.requests, users);
       const latest: PhaseCounts[] = handles.map(() => ({ sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 }));
       const total = (): PhaseCounts => latest.reduce((a, c) => ({ sent: a.sent + c.sent, done: a.done + c.done, ok: a.ok + c.ok, failed: a.failed + c.failed, inFlight: a.inFlight + c.inFlight }));
       const emit = () => {
         const t = total();
-        options.onProgress?.({ phase, pointLabel: point.label, ...t, total: bounds.requests, durationMs: bounds.durationMs, elapsedMs: Math.max(0, nowMs() - originMs) } satisfies Progress);
+        options.onProgress?.({ phase, pointLabel: point.label, ...t, total: plannedTotal, durationMs: bounds.durationMs, elapsedMs: Math.max(0, nowMs() - originMs) } satisfies Progress);
       };
       const ticker = options.onProgress ? setInterval(emit, PROGRESS_INTERVAL_MS) : undefined;
       ticker?.unref();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closedLoopIndices, formatSegment, ownsArrival, parseSegment, usersOf, workerShare } from '../../src/load/share.js';
+import { closedLoopIndices, formatSegment, ownsArrival, parseSegment, requestsOf, usersOf, workerShare } from '../../src/load/share.js';
 
 const take = (g: Generator<number>, n = Infinity) => {
   const out: number[] = [];
@@ -22,6 +22,8 @@ describe('load shares', () => {
       expect(shares.reduce((a, s) => a + usersOf(s, concurrency), 0)).toBe(concurrency);
       const all = shares.flatMap((s) => take(closedLoopIndices(s, concurrency, requests)));
       expect(all.sort((a, b) => a - b)).toEqual(Array.from({ length: requests }, (_, i) => i));
+      for (const s of shares) expect(requestsOf(s, requests, concurrency)).toBe(take(closedLoopIndices(s, concurrency, requests)).length);
+      for (const s of shares) expect(requestsOf(s, requests)).toBe(Array.from({ length: requests }, (_, i) => i).filter((i) => ownsArrival(s, i)).length);
       for (const s of shares) if (usersOf(s, concurrency) === 0) expect(take(closedLoopIndices(s, concurrency, requests))).toEqual([]);
     }
   });
