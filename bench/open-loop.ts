@@ -36,7 +36,7 @@ if (values.child) {
   while (next() < Number(values.duration) * 1000) planned++;
   // Achieved rate: sends over the time they took (first start to last end; the planned window when sends kept up).
   process.stdout.write(
-    JSON.stringify({ planned, dropped: m.counts.dropped, sent: m.counts.sent, achieved: m.counts.sent / Math.max(Number(values.duration), m.durationMs / 1000), errors: m.counts.errors.slice(0, 2), late: m.clientHealth.lateSendShare, qd: m.metrics.queue_delay?.summary, failed: m.counts.failed, dropped: m.counts.dropped }) + '\n',
+    JSON.stringify({ planned, dropped: m.counts.dropped, sent: m.counts.sent, achieved: m.counts.sent / Math.max(Number(values.duration), m.durationMs / 1000), errors: m.counts.errors.slice(0, 2), late: m.clientHealth.lateSendShare, qd: m.metrics.queue_delay?.summary, failed: m.counts.failed }) + '\n',
   );
   process.exit(0);
 }
