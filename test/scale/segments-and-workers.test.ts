@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochMsOf } from '../../src/clock.js';
 import type { LoadShare } from '../../src/load/share.js';
-import { run } from '../../src/runner.js';
+import { run, type Progress } from '../../src/runner.js';
 import { readResults } from '../../src/results/writer.js';
 import type { Results } from '../../src/results/types.js';
 import { MergeError, mergeSegmentParts, type ResultsPart } from '../../src/scale/merge.js';
@@ -45,8 +45,15 @@ async function runWay(options: { workers?: number; segment?: LoadShare }, input 
   const offsets = new Map<number, number>();
   let results!: Results;
   const scheduled: { index: number; scheduledMs: number }[] = [];
-  const out = await run(input, { ...options, onRequest: (t, phase) => phase === 'measure' && scheduled.push({ index: t.index, scheduledMs: t.scheduledMs! }) });
+  let lastProgress: Progress | undefined;
+  const out = await run(input, {
+    ...options,
+    onRequest: (t, phase) => phase === 'measure' && scheduled.push({ index: t.index, scheduledMs: t.scheduledMs! }),
+    onProgress: (p) => p.phase === 'measure' && (lastProgress = p),
+  });
   results = out.results;
+  // The last progress of the phase covers every thread: all of this run's share done, of its own total.
+  expect(lastProgress).toMatchObject({ done: scheduled.length, sent: scheduled.length, total: scheduled.length, inFlight: 0 });
   const origin = results.points[0]!.measure.startedAtEpochMs;
   for (const s of scheduled) {
     expect(offsets.has(s.index)).toBe(false);
