@@ -45,7 +45,8 @@ export class FrameSource {
     const firstFrameAtMs = nowMs();
     const frames = Array.from({ length: this.batchSize }, (_, k) => this.frame(index * this.batchSize + k));
     const fillMs = (this.batchSize - 1) * this.options.interval;
-    if (fillMs > 0) await sleepUntil(firstFrameAtMs + fillMs, signal);
+    // Timers may fire a fraction of a millisecond early; the last frame is not there before its time.
+    while (fillMs > 0 && nowMs() < firstFrameAtMs + fillMs && !signal?.aborted) await sleepUntil(firstFrameAtMs + fillMs, signal);
     return { frames, firstFrameAtMs, firstFrameWaitMs: fillMs > 0 ? nowMs() - firstFrameAtMs : 0 };
   }
 }

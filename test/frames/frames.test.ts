@@ -1,0 +1,54 @@
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { FrameSource, placeFrames } from '../../src/frames/frame-source.js';
+import { framesSchema } from '../../src/frames/frames.schema.js';
+import { syntheticImage } from '../../src/frames/images.js';
+import { resolveScenario } from '../../src/scenario/load-scenario.js';
+import { loadPoints } from '../../src/scenario/load-points.js';
+
+describe('synthetic frames', () => {
+  it('PNG, JPEG and raw decode to the asked size; the same seed gives the same bytes', () => {
+    const png = PNG.sync.read(syntheticImage({ width: 64, height: 48, format: 'png', seed: 1 }));
+    expect([png.width, png.height]).toEqual([64, 48]);
+    const jpg = jpeg.decode(syntheticImage({ width: 64, height: 48, format: 'jpeg', seed: 1 }));
+    expect([jpg.width, jpg.height]).toEqual([64, 48]);
+    expect(syntheticImage({ width: 64, height: 48, format: 'raw', seed: 1 }).length).toBe(64 * 48 * 3);
+    expect(syntheticImage({ width: 32, height: 32, format: 'png', seed: 2 }).equals(syntheticImage({ width: 32, height: 32, format: 'png', seed: 2 }))).toBe(true);
+    expect(syntheticImage({ width: 32, height: 32, format: 'png', seed: 2 }).equals(syntheticImage({ width: 32, height: 32, format: 'png', seed: 3 }))).toBe(false);
+  });
+
+  it('places one frame, or a batch as a list of items, as base64 or bytes', async () => {
+    const opts = framesSchema.parse({ width: 8, height: 8, format: 'raw', path: 'inputs[0].data' });
+    const one = await FrameSource.create(opts);
+    const b1 = await one.batch(0);
+    const single = placeFrames({ inputs: [{ name: 'x' }] }, b1, opts, 0, 'base64', false) as { inputs: { name: string; data: string }[] };
+    expect(single.inputs[0]).toEqual({ name: 'x', data: b1.frames[0]!.toString('base64') });
+
+    const listOpts = framesSchema.parse({ width: 8, height: 8, format: 'raw', path: 'frames', item: { id: '{{frame_id}}', image: '{{frame}}' }, interval: '3ms' });
+    const four = await FrameSource.create(listOpts, 4);
+    const b4 = await four.batch(2);
+    expect(b4.firstFrameWaitMs).toBeGreaterThanOrEqual(9);
+    const list = placeFrames({}, b4, listOpts, 2, 'bytes', true) as { frames: { id: string; image: Buffer }[] };
+    expect(list.frames.map((f) => f.id)).toEqual(['2-0', '2-1', '2-2', '2-3']);
+    expect(Buffer.isBuffer(list.frames[0]!.image)).toBe(true);
+  });
+
+  it('a missing image folder names the folder', async () => {
+    await expect(FrameSource.create(framesSchema.parse({ folder: '/nonexistent/frames' }))).rejects.toThrow(/cannot read the image folder \/nonexistent\/frames/);
+  });
+});
+
+describe('sweep: { batch_size: [...] }', () => {
+  it('expands to one load point per batch size, labelled, each overriding target.batch_size', () => {
+    const raw = { target: { protocol: 'local', module: './m.ts', frames: {} }, sweep: { batch_size: [1, 2, 4, 8] } };
+    const loaded = resolveScenario(raw, {});
+    const points = loadPoints(loaded.scenario, loaded.raw);
+    expect(points.map((p) => p.label)).toEqual(['batch_size=1', 'batch_size=2', 'batch_size=4', 'batch_size=8']);
+    expect(points.map((p) => (p.target as { batch_size?: number }).batch_size)).toEqual([1, 2, 4, 8]);
+  });
+
+  it('rejects a batch size that is not a whole number ≥ 1, with its path', () => {
+    expect(() => resolveScenario({ target: { protocol: 'local', module: './m.ts' }, sweep: { batch_size: [0, 2.5] } }, {})).toThrow(/sweep/);
+  });
+});
