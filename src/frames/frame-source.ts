@@ -91,5 +91,5 @@ export function recordFrames(t: Timeline, batch: FrameBatch, batched: boolean): 
   // Frame k became available at first + k × (wait / (n − 1)); its latency runs from then to the answer.
   const meanArrivalOffsetMs = n > 1 ? batch.firstFrameWaitMs / 2 : 0;
   t.extra.frame_latency = t.endMs - (batch.firstFrameAtMs + meanArrivalOffsetMs);
-  t.extra.first_frame_wait = batch.firstFrameWaitMs;
+  if (batched) t.extra.first_frame_wait = batch.firstFrameWaitMs;
 }

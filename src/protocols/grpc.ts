@@ -281,7 +281,6 @@ class FrameStream {
   private readonly idPath: (string | number)[] | undefined;
   private readonly responseIdPath: (string | number)[] | undefined;
   private nextId = 0;
-  private headersMs: number | undefined;
   private serverRequestId: string | undefined;
   private closed = false;
   private bytesOut = 0;
@@ -312,7 +311,6 @@ class FrameStream {
       metadata,
     );
     this.call.on('metadata', (md: grpc.Metadata) => {
-      this.headersMs = nowMs();
       const id = md.get(REQUEST_ID_METADATA)[0];
       if (id !== undefined) this.serverRequestId = String(id);
     });
@@ -337,7 +335,6 @@ class FrameStream {
       input.signal.addEventListener('abort', pending.onAbort, { once: true });
       if (this.idPath) this.byId.set(id, pending);
       else this.inOrder.push(pending);
-      if (this.headersMs !== undefined) tl.t.headersMs = this.headersMs;
       tl.sent();
       this.call.write(message);
       tl.t.bytesOut = this.bytesOut;
@@ -354,6 +351,8 @@ class FrameStream {
     }
     if (!pending) return;
     pending.tl.bytesIn(this.bytesIn);
+    // The stream's response headers came once, before most frames were sent: a frame's first byte is its answer.
+    pending.tl.firstByte(atMs);
     pending.tl.binaryContent(1, atMs);
     pending.tl.t.bodyPreview = previewOf(msg);
     this.settle(pending, 'ok', undefined, atMs, 'OK');
@@ -370,7 +369,6 @@ class FrameStream {
     clearTimeout(p.timer);
     p.signal.removeEventListener('abort', p.onAbort);
     if (status) p.tl.t.status = status;
-    p.tl.t.headersMs ??= this.headersMs;
     if (this.serverRequestId) p.tl.t.serverRequestId = this.serverRequestId;
     p.resolve(p.tl.finish(outcome, error, atMs));
   }
