@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../version.js';
 import { registerQuickstart } from './quickstart.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve.js';
+import { registerGradioInfoCommand } from './gradio-info.js';
 
 const program = new Command('inferbench')
   .description('Benchmark ML inference endpoints: TTFT, inter-token latency, throughput, errors — measured correctly.\nWith no command, benchmarks the built-in reference server.')
@@ -13,5 +14,6 @@ const program = new Command('inferbench')
 registerQuickstart(program);
 registerRunCommand(program);
 registerServeCommand(program);
+registerGradioInfoCommand(program);
 
 await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { formatSummary } from '../report/console.js';
+import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { ProgressLine } from '../report/progress.js';
 import { run, type RunResult } from '../runner.js';
 import { ConfigError } from '../scenario/errors.js';
@@ -14,6 +15,10 @@ import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
 export interface OutputFlags {
   json?: boolean;
   quiet?: boolean;
+  /** A block per request (RUN i/N) with its timings and output preview. */
+  verbose?: boolean;
+  /** post | sse | text, combinable. */
+  debug?: string[];
 }
 
 export function registerRunCommand(program: Command): void {
@@ -21,6 +26,8 @@ export function registerRunCommand(program: Command): void {
     .description('benchmark an endpoint (a scenario file, flags, or both)')
     .option('--json', 'print the results JSON to stdout (human output goes to stderr)')
     .option('-q, --quiet', 'no progress line and no summary')
+    .option('-v, --verbose', 'print a block per request (RUN i/N): timings and an output preview')
+    .option('--debug <what...>', 'print raw wire data: post (POST answers), sse (every stream line with its arrival time), text (final text); combinable')
     .action(async (file: string | undefined, flags: RunFlags & OutputFlags) => {
       process.exitCode = await runFromCli(file, flags);
     });
@@ -65,6 +72,17 @@ export async function runAndReport(
   human: NodeJS.WriteStream,
 ): Promise<ExitCode> {
   const loaded = load();
+  const debugSwitches = parseDebugSwitches(flags.debug);
+  const target = loaded.scenario.target as { protocol: string };
+  const load0 = loaded.scenario.load;
+  const runConsole = createRunConsole({
+    verbose: Boolean(flags.verbose),
+    debug: debugSwitches,
+    protocol: target.protocol,
+    plannedRequests: load0.requests,
+    write: (text) => process.stderr.write(text),
+    redact: (text) => loaded.secrets.redactText(text),
+  });
   const progress = new ProgressLine(process.stderr);
   const controller = new AbortController();
   let interrupts = 0;
@@ -81,7 +99,9 @@ export async function runAndReport(
     result = await run(loaded, {
       signal: controller.signal,
       commandLine: process.argv.slice(2),
-      onProgress: flags.quiet ? undefined : (p) => progress.update(p),
+      onProgress: flags.quiet || flags.verbose || debugSwitches.size ? undefined : (p) => progress.update(p),
+      onRequest: flags.quiet ? undefined : runConsole.onRequest,
+      debug: runConsole.debug,
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -90,10 +110,24 @@ export async function runAndReport(
   const { results, path, secrets } = result;
   if (!flags.quiet) {
     human.write(secrets.redactText(formatSummary(results, { color: Boolean(human.isTTY) })) + '\n');
+    if (target.protocol === 'gradio' || flags.verbose) human.write(secrets.redactText(formatSeedSummary(results)) + '\n');
     if (path) human.write(`\nresults: ${path}\n`);
   }
   if (flags.json) process.stdout.write(secrets.redactText(JSON.stringify(results, null, 2)) + '\n');
   return controller.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+}
+
+/** `--debug post sse` or `--debug post,sse`; an unknown switch is a config error naming the choices. */
+function parseDebugSwitches(values: string[] | undefined): Set<DebugSwitch> {
+  const switches = new Set<DebugSwitch>();
+  const bad: string[] = [];
+  for (const value of (values ?? []).flatMap((v) => v.split(','))) {
+    const name = value.trim();
+    if ((DEBUG_SWITCHES as readonly string[]).includes(name)) switches.add(name as DebugSwitch);
+    else if (name) bad.push(name);
+  }
+  if (bad.length) throw new ConfigError(bad.map((name) => ({ path: '--debug', message: `unknown switch "${name}"; use ${DEBUG_SWITCHES.join(', ')} (combinable)` })));
+  return switches;
 }
 
 export function reportFailure(err: unknown): ExitCode {
