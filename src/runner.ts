@@ -12,6 +12,7 @@ import { probeTcp } from './probe.js';
 import { createClient } from './protocols/registry.js';
 import type { ProtocolClient, ProtocolDebugSink } from './protocols/types.js';
 import { Recorder } from './results/recorder.js';
+import { RecordsWriter, recordsPathFor } from './results/records.js';
 import type { LoadPointResult, PhaseResult, Results } from './results/types.js';
 import { resultsFileName, writeResultsAtomic } from './results/writer.js';
 import { loadDataset, type Dataset } from './scenario/dataset.js';
@@ -45,7 +46,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
   /** Every finished request, warmup included, as it completes (records, debug output). */
-  onRequest?: (timeline: Timeline, phase: PhaseName) => void;
+  onRequest?: (timeline: Timeline, phase: PhaseName, pointLabel: string) => void;
   /** For the results' metadata; the CLI passes process.argv. */
   commandLine?: string[];
   /** Secrets already registered by the caller (e.g. from CLI flags), merged with the scenario's. */
@@ -60,6 +61,8 @@ export interface RunResult {
   results: Results;
   /** Where the results JSON was written (absent when output.write is false). */
   path?: string;
+  /** Where per-request records were streamed (output.records). */
+  recordsPath?: string;
   secrets: SecretRegistry;
 }
 
@@ -95,6 +98,13 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     points: [],
   };
 
+  // Records stream next to where the results will be written, under the same name.
+  const records = scenario.output.records ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started), scenario.output.records), scenario.output.records) : undefined;
+  if (records) {
+    const outer = options.onRequest;
+    options = { ...options, onRequest: (t, phase, label) => (records.write(t, phase, label), outer?.(t, phase, label)) };
+  }
+
   const points = loadPoints(scenario, loaded.raw ?? {});
   const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
   const stop = new AbortController();
@@ -120,18 +130,24 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     throw Object.assign(err as Error, { partial: await finish(results, scenario, secrets) });
   } finally {
     options.signal?.removeEventListener('abort', onUserAbort);
+    records?.close();
   }
   if (stop.signal.aborted) {
     results.interrupted = true;
     results.interruptReason ??= String(stop.signal.reason ?? 'interrupted');
   }
-  return finish(results, scenario, secrets);
+  const finished = await finish(results, scenario, secrets);
+  return records ? { ...finished, recordsPath: records.path } : finished;
+}
+
+function resultsPathOf(scenario: Scenario, startedAt: Date): string {
+  return scenario.output.file ?? join(scenario.output.dir, resultsFileName(scenario.name, startedAt));
 }
 
 async function finish(results: Results, scenario: Scenario, secrets: SecretRegistry): Promise<RunResult> {
   results.endedAt = new Date().toISOString();
   if (!scenario.output.write) return { results, secrets };
-  const path = scenario.output.file ?? join(scenario.output.dir, resultsFileName(scenario.name, new Date(results.startedAtEpochMs)));
+  const path = resultsPathOf(scenario, new Date(results.startedAtEpochMs));
   await writeResultsAtomic(path, results);
   return { results, path, secrets };
 }
@@ -226,7 +242,7 @@ async function runPhase(
     if (t.outcome === 'ok') counts.ok++;
     else counts.failed++;
     recorder.record(t);
-    options.onRequest?.(t, phase);
+    options.onRequest?.(t, phase, pointLabel);
     checkStopConditions(scenario, counts, stop);
   };
 

@@ -14,6 +14,38 @@ import {
   type ReferenceServerOptions,
   type ServerSettings,
 } from '../server/index.js';
+import { serveGrpc, type ReferenceGrpcServer } from '../server/grpc/index.js';
+
+interface GrpcServeFlags {
+  grpcPort?: string;
+  detectDelay: string;
+  perFrame: string;
+  batchSize: string;
+}
+
+/** `--grpc-port`: the reference gRPC server beside the HTTP one (same host and seed). */
+async function startGrpcFromFlags(flags: GrpcServeFlags, settings: ServerSettings, command: Command): Promise<ReferenceGrpcServer | undefined> {
+  if (flags.grpcPort === undefined) return undefined;
+  const problems: string[] = [];
+  const port = Number(flags.grpcPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--grpc-port: expected a port number 0-65535, got ${JSON.stringify(flags.grpcPort)}`);
+  let perFrameMs = 0;
+  try {
+    perFrameMs = parseDurationMs(flags.perFrame, '--per-frame');
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const batchSize = Number(flags.batchSize);
+  if (!Number.isInteger(batchSize) || batchSize < 1) problems.push(`--batch-size: ${WHOLE_NUMBER_HELP} ≥ 1, got ${JSON.stringify(flags.batchSize)}`);
+  if (problems.length) command.error(`inferbench serve: invalid options\n  ${problems.join('\n  ')}`, { exitCode: 2, code: 'inferbench.invalidOptions' });
+  try {
+    const grpcServer = await serveGrpc({ host: settings.host, port, seed: settings.seed, detectMs: flags.detectDelay, perFrameMs, batchSize });
+    process.stdout.write(`gRPC: ${grpcServer.url}  (inferbench.detector.Detector: Detect, DetectBoxes, Upload, DetectStream; inference.GRPCInferenceService: ModelInfer, ModelStreamInfer)\n`);
+    return grpcServer;
+  } catch (error) {
+    command.error(`inferbench serve: cannot serve gRPC on ${settings.host}:${port}: ${(error as Error).message}`, { exitCode: 1, code: 'inferbench.listenFailed' });
+  }
+}
 
 /** The flags as commander hands them over (strings; numbers are accepted from code). */
 export interface ServeFlags {
@@ -221,7 +253,11 @@ export function registerServeCommand(program: Command): Command {
     .option('--gradio-version <major>', 'Gradio routes emulated: 4 (at the root) or 5 (under /gradio_api)', '5')
     .option('--heartbeat <duration>', "idle time before Gradio's heartbeat and TGI's keep-alive comment", '15s')
     .option('--tgi-legacy-framing', 'TGI before 2.1: write "data:" with no space')
-    .action(async (flags: ServeFlags, command: Command) => {
+    .option('--grpc-port <number>', 'also serve the gRPC detector and KServe v2 services on this port (0 picks a free one)')
+    .option('--detect-delay <distribution>', `gRPC detector: time per batch; ${DURATION_FORMAT_HELP}`, '20ms')
+    .option('--per-frame <duration>', 'gRPC detector: extra time per frame in a batch', '2ms')
+    .option('--batch-size <number>', 'gRPC DetectStream: frames the server gathers into one batch', '1')
+    .action(async (flags: ServeFlags & GrpcServeFlags, command: Command) => {
       let settings: ServerSettings;
       try {
         settings = parseServeOptions(flags);
@@ -239,8 +275,9 @@ export function registerServeCommand(program: Command): Command {
         });
       }
       process.stdout.write(serveBanner(server));
+      const grpcServer = await startGrpcFromFlags(flags, settings, command);
       const signal = await untilStopSignal();
-      await server.close();
+      await Promise.all([server.close(), grpcServer?.close()]);
       process.stdout.write(`\nstopped (${signal})\n`);
     });
 }

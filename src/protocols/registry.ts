@@ -1,6 +1,9 @@
 import type { SecretRegistry } from '../scenario/secrets.js';
+import { GrpcClient } from './grpc.js';
 import { HttpClient } from './http.js';
+import { LocalClient } from './local.js';
 import { OpenAIClient } from './openai.js';
+import { WebSocketClient } from './websocket.js';
 import type { ProtocolName, Target } from './schemas.js';
 import type { ProtocolClient, ProtocolDebugSink } from './types.js';
 import { GradioClient } from './gradio.js';
@@ -36,6 +39,9 @@ const factories: { [P in ProtocolName]: Factory<P> } = {
   'openai-responses': (target, ctx) => new OpenAIResponsesClient(target, ctx.debug),
   sse: (target, ctx) => new GenericSseClient(target, ctx.debug),
   ndjson: (target, ctx) => new NdjsonClient(target, ctx.debug),
+  grpc: (target) => GrpcClient.create(target),
+  websocket: (target) => WebSocketClient.create(target),
+  local: (target) => LocalClient.create(target),
 };
 
 export function createClient(target: Target, ctx: ClientContext): ProtocolClient | Promise<ProtocolClient> {

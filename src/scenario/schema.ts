@@ -64,6 +64,8 @@ export const outputSchema = z
     file: z.string().optional(),
     /** Set false to write no results file. */
     write: z.boolean().default(true),
+    /** Stream one row per request, as it completes, to `<results>.records.csv` / `.records.ndjson`. */
+    records: z.enum(['csv', 'ndjson']).optional(),
   })
   .default({ dir: 'benchmarks/results', write: true });
 
@@ -82,6 +84,8 @@ export const stopSchema = z
 export const sweepSchema = z.union([
   z.strictObject({ concurrency: z.array(positiveInt('concurrent requests')).min(1) }),
   z.strictObject({ rate: z.array(z.number().positive()).min(1) }),
+  /** Frames per request (target.batch_size) for frame-carrying targets: grpc, websocket, local. */
+  z.strictObject({ batch_size: z.array(positiveInt('frames')).min(1) }),
   z.strictObject({
     points: z
       .array(
@@ -113,6 +117,8 @@ export const scenarioSchema = z.strictObject({
   tokenizer: z.enum(['auto', 'none']).default('auto'),
   output: outputSchema,
   stop: stopSchema,
+  /** Checked after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; any failure exits 3 (report/thresholds.ts). */
+  thresholds: z.array(z.string()).default([]),
 });
 
 /** A validated scenario with every default filled. */

@@ -17,6 +17,7 @@ import { registerTgiRoutes } from './routes/tgi.js';
 import { registerOllamaRoutes } from './routes/ollama.js';
 import { registerKserveRoutes } from './routes/kserve.js';
 import { registerOpenAiResponsesRoutes } from './routes/openai-responses.js';
+import { attachWebSocketEndpoints } from './websocket.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
@@ -82,6 +83,7 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
   }
 
   const server = createServer({ noDelay: true, keepAlive: true }, handleRequest);
+  attachWebSocketEndpoints(server, state);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
