@@ -21,6 +21,7 @@ const program = new Command('inferbench')
 registerQuickstart(program);
 registerRunCommand(program);
 registerServeCommand(program);
+registerGradioInfoCommand(program);
 registerReportCommand(program);
 registerCompareCommand(program);
 registerOverheadCommand(program);
