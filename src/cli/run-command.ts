@@ -1,26 +1,47 @@
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { METRIC_DEFINITIONS } from '../measure/metrics.js';
 import { formatSummary } from '../report/console.js';
+import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
+import { renderHtmlReport } from '../report/html.js';
+import { formatMarkdownSummary } from '../report/markdown.js';
+import { checkThresholds, formatThresholdOutcomes, parseThresholds, type Threshold } from '../report/thresholds.js';
+import { resultsFileName } from '../results/writer.js';
+import { formatSpeechReport } from '../report/speech.js';
 import { ProgressLine } from '../report/progress.js';
 import { run, type RunResult } from '../runner.js';
-import { ConfigError } from '../scenario/errors.js';
+import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
 import { TargetUnreachableError } from '../probe.js';
 import { ExitCode } from './exit-codes.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
+import { addScaleFlags, scaleRunOptions, type ScaleFlags } from './scale-flags.js';
 
-export interface OutputFlags {
+export interface OutputFlags extends ScaleFlags {
   json?: boolean;
   quiet?: boolean;
+  /** A block per request (RUN i/N) with its timings and output preview. */
+  verbose?: boolean;
+  /** post | sse | text, combinable. */
+  debug?: string[];
+  /** `html`: also write a self-contained HTML report next to the results. */
+  report?: string;
+  /** `md`: print the summary as markdown (CI logs, $GITHUB_STEP_SUMMARY). */
+  summary?: string;
 }
 
 export function registerRunCommand(program: Command): void {
-  addRunFlags(program.command('run').argument('[scenario]', 'YAML or JSON scenario file; flags override its fields'))
+  addScaleFlags(addRunFlags(program.command('run').argument('[scenario]', 'YAML or JSON scenario file; flags override its fields')))
     .description('benchmark an endpoint (a scenario file, flags, or both)')
     .option('--json', 'print the results JSON to stdout (human output goes to stderr)')
     .option('-q, --quiet', 'no progress line and no summary')
+    .option('-v, --verbose', 'print a block per request (RUN i/N): timings and an output preview')
+    .option('--debug <what...>', 'print raw wire data: post (POST answers), sse (every stream line with its arrival time), text (final text); combinable')
+    .addHelpText('after', metricsHelp())
+    .option('--report <format>', 'html: also write a self-contained HTML report next to the results')
+    .option('--summary <format>', 'md: print the summary as markdown (for CI logs and $GITHUB_STEP_SUMMARY)')
     .action(async (file: string | undefined, flags: RunFlags & OutputFlags) => {
       process.exitCode = await runFromCli(file, flags);
     });
@@ -39,7 +60,7 @@ export async function runFromCli(file: string | undefined, flags: RunFlags & Out
   }
 }
 
-async function readScenarioObject(file: string): Promise<Record<string, unknown>> {
+export async function readScenarioObject(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -65,6 +86,20 @@ export async function runAndReport(
   human: NodeJS.WriteStream,
 ): Promise<ExitCode> {
   const loaded = load();
+  // Everything a user can get wrong is reported before any load is sent.
+  const problems: ConfigProblem[] = [];
+  if (flags.report !== undefined && flags.report !== 'html') problems.push({ path: '--report', message: `expected "html", got ${JSON.stringify(flags.report)}` });
+  if (flags.summary !== undefined && flags.summary !== 'md') problems.push({ path: '--summary', message: `expected "md", got ${JSON.stringify(flags.summary)}` });
+  let thresholds: Threshold[] = [];
+  try {
+    thresholds = parseThresholds(loaded.scenario.thresholds);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  const debugSwitches = parseDebugSwitches(flags.debug, problems);
+  if (problems.length) throw new ConfigError(problems);
+  const scale = scaleRunOptions(flags);
   const progress = new ProgressLine(process.stderr);
   const controller = new AbortController();
   let interrupts = 0;
@@ -81,6 +116,7 @@ export async function runAndReport(
     result = await run(loaded, {
       signal: controller.signal,
       commandLine: process.argv.slice(2),
+      ...scale,
       onProgress: flags.quiet ? undefined : (p) => progress.update(p),
     });
   } finally {
@@ -88,12 +124,57 @@ export async function runAndReport(
     progress.clear();
   }
   const { results, path, secrets } = result;
-  if (!flags.quiet) {
-    human.write(secrets.redactText(formatSummary(results, { color: Boolean(human.isTTY) })) + '\n');
-    if (path) human.write(`\nresults: ${path}\n`);
+  const outcomes = checkThresholds(results, thresholds);
+  let reportPath: string | undefined;
+  if (flags.report === 'html') {
+    const scenario = loaded.scenario;
+    reportPath = reportPathFor(path ?? join(scenario.output.dir, resultsFileName(scenario.name, new Date(results.startedAtEpochMs))));
+    await mkdir(dirname(reportPath), { recursive: true });
+    await writeFile(reportPath, secrets.redactText(renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes })));
   }
+  if (!flags.quiet) {
+    const summary = flags.summary === 'md' ? formatMarkdownSummary(results, outcomes) : formatSummary(results, { color: Boolean(human.isTTY) });
+    human.write(secrets.redactText(summary) + '\n');
+    const speech = formatSpeechReport(results);
+    if (speech) human.write(secrets.redactText(speech) + '\n');
+    if (outcomes.length && flags.summary !== 'md') human.write(`\n${formatThresholdOutcomes(outcomes)}\n`);
+    if (path) human.write(`\nresults: ${path}\n`);
+    if (result.recordsPath) human.write(`records: ${result.recordsPath}\n`);
+    if (reportPath) human.write(`report: ${reportPath}\n`);
+  }
+  const failed = outcomes.filter((o) => !o.passed);
+  // Failures are named even with --quiet or --json: CI must see why it failed.
+  if (failed.length && (flags.quiet || flags.json)) process.stderr.write(`${failed.map((o) => `threshold failed: ${o.message}`).join('\n')}\n`);
   if (flags.json) process.stdout.write(secrets.redactText(JSON.stringify(results, null, 2)) + '\n');
-  return controller.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+  if (controller.signal.aborted) return ExitCode.interrupted;
+  return failed.length ? ExitCode.thresholdFailed : ExitCode.ok;
+}
+
+/** `<results>.json` → `<results>.html`. */
+export function reportPathFor(resultsPath: string): string {
+  return `${resultsPath.replace(/\.json$/i, '')}.html`;
+}
+
+/** Every metric's definition, printed under `inferbench run --help` (METRICS.md, once). */
+function metricsHelp(): string {
+  const rows = Object.entries(METRIC_DEFINITIONS);
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return `\nMetrics (all from one monotonic clock; percentiles from HDR histograms, 3 significant digits):\n${rows
+    .map(([name, d]) => `  ${name.padEnd(width)}  [${d.unit}] ${d.definition}`)
+    .join('\n')}\n`;
+}
+
+/** `--debug post sse` or `--debug post,sse`; an unknown switch is a config error naming the choices. */
+function parseDebugSwitches(values: string[] | undefined, problems: ConfigProblem[]): Set<DebugSwitch> {
+  const switches = new Set<DebugSwitch>();
+  const bad: string[] = [];
+  for (const value of (values ?? []).flatMap((v) => v.split(','))) {
+    const name = value.trim();
+    if ((DEBUG_SWITCHES as readonly string[]).includes(name)) switches.add(name as DebugSwitch);
+    else if (name) bad.push(name);
+  }
+  problems.push(...bad.map((name) => ({ path: '--debug', message: `unknown switch "${name}"; use ${DEBUG_SWITCHES.join(', ')} (combinable)` })));
+  return switches;
 }
 
 export function reportFailure(err: unknown): ExitCode {

@@ -66,6 +66,14 @@ export interface ServeFlags {
   midStreamErrorRate?: string | number;
   stallRate?: string | number;
   maxRecords?: string | number;
+  gradioVersion?: string | number;
+  heartbeat?: string;
+  tgiLegacyFraming?: boolean;
+  ttsRtf?: string | number;
+  ttsChunk?: string;
+  ttsSplitSamples?: boolean;
+  ttsMsPerWord?: string;
+  ttsSampleRate?: string | number;
 }
 
 const RATE_HELP = 'use a fraction such as 0.05 or a percentage such as 5%';
@@ -90,6 +98,14 @@ const FLAG_OF: Record<keyof ReferenceServerOptions, string> = {
   midStreamErrorRate: '--mid-stream-error-rate',
   stallRate: '--stall-rate',
   maxGroundTruthRecords: '--max-records',
+  gradioVersion: '--gradio-version',
+  heartbeatMs: '--heartbeat',
+  tgiLegacyFraming: '--tgi-legacy-framing',
+  ttsRealTimeFactor: '--tts-rtf',
+  ttsChunkMs: '--tts-chunk',
+  ttsSplitSamples: '--tts-split-samples',
+  ttsMsPerWord: '--tts-ms-per-word',
+  ttsSampleRate: '--tts-sample-rate',
 };
 
 function parseNumber(value: string | number, flag: string, help: string): number {
@@ -145,6 +161,17 @@ export function parseServeOptions(flags: ServeFlags): ServerSettings {
   take('midStreamErrorRate', flags.midStreamErrorRate, parseRate);
   take('stallRate', flags.stallRate, parseRate);
   take('maxGroundTruthRecords', flags.maxRecords, wholeNumber);
+  take('gradioVersion', flags.gradioVersion, (raw, flag) => {
+    if (String(raw) === '4' || String(raw) === '5') return Number(raw) as 4 | 5;
+    throw new OptionFormatError(`${flag}: "${raw}" is not a choice; use 4 (routes at the root) or 5 (routes under /gradio_api)`);
+  });
+  take('heartbeatMs', flags.heartbeat, duration);
+  if (flags.tgiLegacyFraming) options.tgiLegacyFraming = true;
+  take('ttsRealTimeFactor', flags.ttsRtf, (raw, flag) => parseNumber(raw, flag, 'use a number such as 0.3'));
+  take('ttsChunkMs', flags.ttsChunk, duration);
+  if (flags.ttsSplitSamples) options.ttsSplitSamples = true;
+  take('ttsMsPerWord', flags.ttsMsPerWord, duration);
+  take('ttsSampleRate', flags.ttsSampleRate, wholeNumber);
 
   try {
     const settings = resolveServerOptions(options, (key) => FLAG_OF[key]);
@@ -190,6 +217,10 @@ export function serveBanner(server: ReferenceServer): string {
     `  faults  ${faults.length ? faults.join(' · ') : 'none'}`,
     `  routes  POST /v1/chat/completions, POST /v1/completions, GET /v1/models, POST|GET /echo, GET /health,`,
     `          GET /ground-truth, GET /ground-truth/:id, DELETE /ground-truth`,
+    `          Gradio ${settings.gradioVersion}.x (${settings.gradioVersion === 5 ? '/gradio_api' : 'root'}: /call/predict, /call/chat, /queue/join, /queue/data, /info; GET /config),`,
+    `          TGI POST /generate, /generate_stream; Ollama POST /api/generate, /api/chat; KServe POST /v2/models/:m/infer,`,
+    `          Triton POST /v2/models/:m/generate_stream; Responses POST /v1/responses,`,
+    `          POST /v1/audio/speech, POST /tts/stream (speech), GET /metrics (Prometheus)`,
     '',
     'Try:',
     `  curl -N ${url}/v1/chat/completions -H 'content-type: application/json' -d '${chat}'`,
@@ -235,10 +266,18 @@ export function registerServeCommand(program: Command): Command {
     .option('--mid-stream-error-rate <rate>', "share of streams that end with vLLM's mid-stream error event and [DONE]", '0')
     .option('--stall-rate <rate>', 'share of streams that stop after some tokens and stay open', '0')
     .option('--max-records <number>', 'ground-truth records kept (oldest dropped first)', '100000')
+    .option('--gradio-version <major>', 'Gradio routes emulated: 4 (at the root) or 5 (under /gradio_api)', '5')
+    .option('--heartbeat <duration>', "idle time before Gradio's heartbeat and TGI's keep-alive comment", '15s')
+    .option('--tgi-legacy-framing', 'TGI before 2.1: write "data:" with no space')
     .option('--grpc-port <number>', 'also serve the gRPC detector and KServe v2 services on this port (0 picks a free one)')
     .option('--detect-delay <distribution>', `gRPC detector: time per batch; ${DURATION_FORMAT_HELP}`, '20ms')
     .option('--per-frame <duration>', 'gRPC detector: extra time per frame in a batch', '2ms')
     .option('--batch-size <number>', 'gRPC DetectStream: frames the server gathers into one batch', '1')
+    .option('--tts-rtf <factor>', 'speech: generation time / audio time per chunk (above 1 stalls playback)', '0.25')
+    .option('--tts-chunk <duration>', 'speech: audio per chunk', '40ms')
+    .option('--tts-split-samples', 'speech: chunk boundaries fall mid-sample')
+    .option('--tts-ms-per-word <duration>', 'speech: audio per input word', '350ms')
+    .option('--tts-sample-rate <hz>', 'speech: sample rate of the 16-bit mono audio', '24000')
     .action(async (flags: ServeFlags & GrpcServeFlags, command: Command) => {
       let settings: ServerSettings;
       try {

@@ -11,7 +11,15 @@ import { registerEchoRoutes } from './routes/echo.js';
 import { registerGroundTruthRoutes } from './routes/ground-truth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOpenAiRoutes } from './routes/openai.js';
+import { registerGradioRoutes } from './routes/gradio.js';
+import { registerGradioQueueRoutes } from './routes/gradio-queue.js';
+import { registerTgiRoutes } from './routes/tgi.js';
+import { registerOllamaRoutes } from './routes/ollama.js';
+import { registerKserveRoutes } from './routes/kserve.js';
+import { registerOpenAiResponsesRoutes } from './routes/openai-responses.js';
 import { attachWebSocketEndpoints } from './websocket.js';
+import { registerSpeechRoutes } from './routes/speech.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
@@ -41,6 +49,14 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
   registerEchoRoutes(router);
   registerHealthRoutes(router);
   registerGroundTruthRoutes(router);
+  registerGradioRoutes(router);
+  registerGradioQueueRoutes(router);
+  registerTgiRoutes(router);
+  registerOllamaRoutes(router);
+  registerKserveRoutes(router);
+  registerOpenAiResponsesRoutes(router);
+  registerSpeechRoutes(router);
+  registerMetricsRoutes(router);
 
   const sockets = new Set<Socket>();
   const openRequests = new Set<RouteContext>();

@@ -10,6 +10,13 @@ import type { Summary } from '../results/types.js';
  * init in every worker thread and manual `destroy()`, and the JS one is fast enough for
  * one record per request (a few hundred ns).
  */
+/** The part of hdr-histogram-js's JS iterator that {@link MetricHistogram.buckets} uses (not in its public typings). */
+interface RecordedValues {
+  reset(): void;
+  hasNext(): boolean;
+  next(): { valueIteratedTo: number; countAtValueIteratedTo: number };
+}
+
 export class MetricHistogram {
   readonly scale: number;
   private readonly h: hdr.Histogram;
@@ -49,6 +56,23 @@ export class MetricHistogram {
   /** Value (in the metric's unit) at a percentile 0..100. */
   percentile(p: number): number {
     return this.h.totalCount === 0 ? 0 : this.h.getValueAtPercentile(p) / this.scale;
+  }
+
+  /**
+   * Every non-empty bucket as (value in the metric's unit, count), lowest first. The value is
+   * the bucket's highest equivalent value, the same one percentiles report, so it carries HDR's
+   * 3 significant digits of resolution. Reports draw histograms and compare expands samples from these.
+   */
+  buckets(): { value: number; count: number }[] {
+    const out: { value: number; count: number }[] = [];
+    if (this.h.totalCount === 0) return out;
+    const it = (this.h as unknown as { recordedValuesIterator: RecordedValues }).recordedValuesIterator;
+    it.reset();
+    while (it.hasNext()) {
+      const v = it.next();
+      out.push({ value: v.valueIteratedTo / this.scale, count: v.countAtValueIteratedTo });
+    }
+    return out;
   }
 
   /**

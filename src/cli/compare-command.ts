@@ -1,0 +1,94 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { compareRuns, comparisonRows, type RunComparison } from '../report/compare.js';
+import { formatComparison, formatComparisonMarkdown } from '../report/compare-format.js';
+import { renderHtmlReport, type ReportRun } from '../report/html.js';
+import { parseThresholds } from '../report/thresholds.js';
+import { readResults } from '../results/writer.js';
+import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
+import { ExitCode } from './exit-codes.js';
+import { reportInputError } from './report-command.js';
+
+interface CompareFlags {
+  target?: string[];
+  format: string;
+  output?: string;
+  failOn?: string[];
+  seed: number;
+}
+
+const FORMATS = ['console', 'md', 'html'];
+const FAIL_ON = ['worse', 'miss'];
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/**
+ * `inferbench compare before.json after.json [more.json...]`: each later run against the first,
+ * with bootstrap intervals, Mann-Whitney p-values, verdicts and PASS/MISS against targets.
+ */
+export function registerCompareCommand(program: Command): void {
+  program
+    .command('compare')
+    .argument('<before>', 'the baseline results file')
+    .argument('<after...>', 'one or more results files, each compared with the baseline')
+    .description('compare runs: change of each metric, 95% bootstrap interval of the change of the median, Mann-Whitney p, verdict')
+    .option('--target <expr>', 'a target such as "p95(ttft)<400ms" or "rtf<0.5", shown as PASS/MISS; repeatable', collect)
+    .option('--format <format>', 'console | md (PR comments, $GITHUB_STEP_SUMMARY) | html (report with runs overlaid)', 'console')
+    .option('-o, --output <file>', 'write to this file instead of stdout (html default: <last run>.compare.html)')
+    .option('--fail-on <what>', 'worse: exit 3 when any metric got worse; miss: exit 3 when the new run misses a target; repeatable', collect)
+    .option('--seed <n>', 'seed for the bootstrap and subsampling', (v: string) => Number(v), 1)
+    .action(async (before: string, after: string[], flags: CompareFlags) => {
+      process.exitCode = await compareFromCli(before, after, flags);
+    });
+}
+
+async function compareFromCli(beforePath: string, afterPaths: string[], flags: CompareFlags): Promise<ExitCode> {
+  try {
+    const problems: ConfigProblem[] = [];
+    if (!FORMATS.includes(flags.format)) problems.push({ path: '--format', message: `expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(flags.format)}` });
+    for (const f of flags.failOn ?? []) if (!FAIL_ON.includes(f)) problems.push({ path: '--fail-on', message: `expected one of ${FAIL_ON.join(', ')}, got ${JSON.stringify(f)}` });
+    if (!Number.isInteger(flags.seed)) problems.push({ path: '--seed', message: 'expected an integer' });
+    let targets: ReturnType<typeof parseThresholds> = [];
+    try {
+      targets = parseThresholds(flags.target ?? [], '--target');
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems);
+      else throw err;
+    }
+    if (problems.length) throw new ConfigError(problems);
+
+    const paths = [beforePath, ...afterPaths];
+    const runs = await Promise.all(paths.map((p) => readResults(p)));
+    const baseline = runs[0]!;
+    const comparisons: RunComparison[] = runs.slice(1).map((r, i) => compareRuns(baseline, r, { targets, seed: flags.seed, beforePath, afterPath: afterPaths[i] }));
+
+    let text: string;
+    if (flags.format === 'html') {
+      const labels = runs.length === 2 ? ['before', 'after'] : runs.map((r, i) => `#${i + 1} ${r.name}`);
+      const reportRuns: ReportRun[] = runs.map((results, i) => ({ label: labels[i]!, results }));
+      text = renderHtmlReport(reportRuns, { comparisons });
+    } else {
+      text = `${comparisons.map(flags.format === 'md' ? formatComparisonMarkdown : formatComparison).join('\n\n')}\n`;
+    }
+    const out = flags.output ?? (flags.format === 'html' ? `${afterPaths.at(-1)!.replace(/\.json$/i, '')}.compare.html` : undefined);
+    if (out) {
+      await mkdir(dirname(out), { recursive: true });
+      await writeFile(out, text);
+      process.stdout.write(`comparison: ${out}\n`);
+    } else {
+      process.stdout.write(text);
+    }
+
+    const rows = comparisons.flatMap(comparisonRows);
+    const reasons: string[] = [];
+    if (flags.failOn?.includes('worse')) for (const r of rows.filter((x) => x.verdict === 'worse')) reasons.push(`${r.label} got worse (${r.changePercent.toFixed(1)}%, interval excludes zero)`);
+    if (flags.failOn?.includes('miss')) for (const r of rows.filter((x) => x.target && !x.target.after)) reasons.push(`target ${r.target!.text} missed`);
+    if (reasons.length) {
+      process.stderr.write(`compare --fail-on: ${reasons.join('; ')}\n`);
+      return ExitCode.thresholdFailed;
+    }
+    return ExitCode.ok;
+  } catch (err) {
+    return reportInputError(err);
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { formatSummary } from '../report/console.js';
+import { renderHtmlReport } from '../report/html.js';
+import { formatMarkdownSummary } from '../report/markdown.js';
+import { checkThresholds, formatThresholdOutcomes, parseThresholds } from '../report/thresholds.js';
+import { readResults, ResultsFileError } from '../results/writer.js';
+import { ConfigError } from '../scenario/errors.js';
+import { ExitCode } from './exit-codes.js';
+import { reportPathFor } from './run-command.js';
+
+interface ReportFlags {
+  output?: string;
+  format: string;
+  threshold?: string[];
+}
+
+const FORMATS = ['html', 'md', 'console'];
+
+/** `inferbench report results.json`: re-renders any past run (HTML by default), optionally re-checking thresholds. */
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .argument('<results>', 'a results JSON file written by inferbench run')
+    .description('render a results file: a self-contained HTML report (default), markdown or the console summary')
+    .option('-o, --output <file>', 'where to write (default: the results path with .html; md and console print to stdout)')
+    .option('--format <format>', 'html | md | console', 'html')
+    .option('--threshold <expr>', 'check against the results, e.g. "p95(ttft)<400ms"; repeatable; a failure exits 3', (v: string, prev: string[] = []) => [...prev, v])
+    .action(async (file: string, flags: ReportFlags) => {
+      process.exitCode = await reportFromCli(file, flags);
+    });
+}
+
+async function reportFromCli(file: string, flags: ReportFlags): Promise<ExitCode> {
+  try {
+    if (!FORMATS.includes(flags.format)) throw new ConfigError([{ path: '--format', message: `expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(flags.format)}` }]);
+    const thresholds = parseThresholds(flags.threshold ?? [], '--threshold');
+    const results = await readResults(file);
+    const outcomes = checkThresholds(results, thresholds);
+    let text: string;
+    if (flags.format === 'html') text = renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes });
+    else if (flags.format === 'md') text = `${formatMarkdownSummary(results, outcomes)}\n`;
+    else text = `${formatSummary(results)}${outcomes.length ? `\n\n${formatThresholdOutcomes(outcomes)}` : ''}\n`;
+    const out = flags.output ?? (flags.format === 'html' ? reportPathFor(file) : undefined);
+    if (out) {
+      await mkdir(dirname(out), { recursive: true });
+      await writeFile(out, text);
+      process.stdout.write(`report: ${out}\n`);
+    } else {
+      process.stdout.write(text);
+    }
+    const failed = outcomes.filter((o) => !o.passed);
+    if (failed.length) process.stderr.write(`${failed.map((o) => `threshold failed: ${o.message}`).join('\n')}\n`);
+    return failed.length ? ExitCode.thresholdFailed : ExitCode.ok;
+  } catch (err) {
+    return reportInputError(err);
+  }
+}
+
+/** Bad flags and unreadable results files are the user's to fix: exit 2 with the message, no stack. */
+export function reportInputError(err: unknown): ExitCode {
+  if (err instanceof ConfigError || err instanceof ResultsFileError) {
+    process.stderr.write(`${err.message}\n`);
+    return ExitCode.badConfig;
+  }
+  process.stderr.write(`inferbench failed: ${(err as Error).stack ?? String(err)}\n`);
+  return ExitCode.runError;
+}

@@ -1,0 +1,163 @@
+import type { MetricUnit, PhaseResult, Results } from '../results/types.js';
+import { bootstrapMedianDifference, mannWhitneyU } from '../stats/bootstrap.js';
+import { MetricHistogram } from '../stats/histogram.js';
+import { samplesFromHistogram } from '../stats/histogram-samples.js';
+import { measuredValue, thresholdHolds, type Threshold } from './thresholds.js';
+
+/**
+ * Is run B different from run A? (METRICS.md "Statistics"). For each metric both runs have:
+ * the medians, change %, a seeded bootstrap 95% interval of median(B) − median(A), a
+ * Mann-Whitney U p-value, and a verdict that says "better" or "worse" only when the interval
+ * excludes zero. Samples come from the results' HDR histograms (3 significant digits),
+ * subsampled to a fixed size for big runs (stats/histogram-samples.ts).
+ */
+export type Verdict = 'better' | 'worse' | 'changed' | 'no real change';
+
+export interface ComparisonRow {
+  /** What the row compares: "ttft (p50)", "throughput", "p95(ttft)". */
+  label: string;
+  metric: string;
+  unit: MetricUnit | 'fraction' | 'requests/s';
+  before: number;
+  after: number;
+  /** (after − before) / before × 100; NaN when before is 0. */
+  changePercent: number;
+  /** Bootstrap interval of the change of the median, in the metric's unit. */
+  interval?: { low: number; high: number; confidence: number };
+  pValue?: number;
+  verdict?: Verdict;
+  /** Rows made from `--target`: whether before and after meet it. */
+  target?: { text: string; before: boolean; after: boolean };
+}
+
+export interface PointComparison {
+  label: string;
+  rows: ComparisonRow[];
+}
+
+export interface RunComparison {
+  before: RunRef;
+  after: RunRef;
+  points: PointComparison[];
+  /** Points present in only one of the runs (sweeps with different load points). */
+  unmatched: string[];
+}
+
+export interface RunRef {
+  name: string;
+  startedAt: string;
+  /** File the run was read from, when it was. */
+  path?: string;
+}
+
+export interface CompareOptions {
+  targets?: readonly Threshold[];
+  /** Bootstrap resamples (default 2000). */
+  iterations?: number;
+  /** Values per metric and run fed to the tests (default 4000). */
+  maxSamples?: number;
+  seed?: number;
+}
+
+/** Per-request metrics compared, in this order, when both runs have them; others follow. */
+const ORDER = ['ttft', 'itl', 'tpot', 'first_event', 'ttfb', 'latency', 'service_time', 'queue_delay', 'stream_time', 'output_tokens', 'decode_speed'];
+/** Metrics that are neither better high nor low: a change is only "changed". */
+const NEUTRAL_UNITS = new Set<string>(['tokens', 'count', 'bytes']);
+const HIGHER_IS_BETTER_UNITS = new Set<string>(['tokens/s', 'chars/s', 'requests/s']);
+
+export function compareRuns(before: Results, after: Results, opts: CompareOptions & { beforePath?: string; afterPath?: string } = {}): RunComparison {
+  const pairs: [string, PhaseResult, PhaseResult][] = [];
+  const unmatched: string[] = [];
+  if (before.points.length === 1 && after.points.length === 1) {
+    const a = before.points[0]!;
+    const b = after.points[0]!;
+    pairs.push([a.label === b.label ? a.label : `${a.label} → ${b.label}`, a.measure, b.measure]);
+  } else {
+    for (const a of before.points) {
+      const b = after.points.find((p) => p.label === a.label);
+      if (b) pairs.push([a.label, a.measure, b.measure]);
+      else unmatched.push(a.label);
+    }
+    for (const b of after.points) if (!before.points.some((p) => p.label === b.label)) unmatched.push(b.label);
+  }
+  return {
+    before: { name: before.name, startedAt: before.startedAt, path: opts.beforePath },
+    after: { name: after.name, startedAt: after.startedAt, path: opts.afterPath },
+    points: pairs.map(([label, a, b]) => ({ label, rows: comparePhases(a, b, opts) })),
+    unmatched,
+  };
+}
+
+export function comparePhases(a: PhaseResult, b: PhaseResult, opts: CompareOptions = {}): ComparisonRow[] {
+  const rows: ComparisonRow[] = [];
+  const names = Object.keys(a.metrics).filter((n) => b.metrics[n] && a.metrics[n]!.summary.count > 0 && b.metrics[n]!.summary.count > 0);
+  names.sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
+  for (const name of names) {
+    const ma = a.metrics[name]!;
+    const mb = b.metrics[name]!;
+    const sampleOpts = { maxSamples: opts.maxSamples ?? 4000, seed: opts.seed ?? 1 };
+    const xs = samplesFromHistogram(MetricHistogram.decode(ma.histogram, ma.scale), sampleOpts);
+    const ys = samplesFromHistogram(MetricHistogram.decode(mb.histogram, mb.scale), sampleOpts);
+    const diff = bootstrapMedianDifference(xs, ys, { iterations: opts.iterations ?? 2000, confidence: 0.95, seed: opts.seed ?? 1 });
+    const p = mannWhitneyU(xs, ys).pValue;
+    rows.push({
+      label: `${name} (p50)`,
+      metric: name,
+      unit: ma.unit,
+      before: ma.summary.p50,
+      after: mb.summary.p50,
+      changePercent: change(ma.summary.p50, mb.summary.p50),
+      interval: { low: diff.low, high: diff.high, confidence: diff.confidence },
+      pValue: p,
+      verdict: verdictOf(diff.low, diff.high, ma.unit),
+    });
+  }
+  const runLevel: [string, ComparisonRow['unit'], (m: PhaseResult) => number][] = [
+    ['throughput', 'requests/s', (m) => m.throughput.requestsPerSecond],
+    ['output_token_throughput', 'tokens/s', (m) => m.throughput.outputTokensPerSecond],
+    ['error_rate', 'fraction', (m) => (m.counts.sent ? m.counts.failed / m.counts.sent : 0)],
+  ];
+  for (const [name, unit, of] of runLevel) {
+    const x = of(a);
+    const y = of(b);
+    if (name === 'output_token_throughput' && x === 0 && y === 0) continue;
+    rows.push({ label: name, metric: name, unit, before: x, after: y, changePercent: change(x, y) });
+  }
+  for (const t of opts.targets ?? []) {
+    const x = measuredValue(a, t);
+    const y = measuredValue(b, t);
+    rows.push({
+      label: t.subject,
+      metric: t.metric,
+      unit: t.unit,
+      before: x,
+      after: y,
+      changePercent: change(x, y),
+      target: { text: t.text, before: thresholdHolds(x, t), after: thresholdHolds(y, t) },
+    });
+  }
+  return rows;
+}
+
+function rank(name: string): number {
+  const i = ORDER.indexOf(name);
+  return i === -1 ? ORDER.length : i;
+}
+
+function change(before: number, after: number): number {
+  return before === 0 ? (after === 0 ? 0 : NaN) : ((after - before) / before) * 100;
+}
+
+/** "Changed" only when the interval of median(after) − median(before) excludes zero. */
+function verdictOf(low: number, high: number, unit: string): Verdict {
+  if (low <= 0 && high >= 0) return 'no real change';
+  if (NEUTRAL_UNITS.has(unit)) return 'changed';
+  const increased = low > 0;
+  return increased === HIGHER_IS_BETTER_UNITS.has(unit) ? 'better' : 'worse';
+}
+
+
+/** Every row of every point, for `--fail-on`. */
+export function comparisonRows(c: RunComparison): ComparisonRow[] {
+  return c.points.flatMap((p) => p.rows);
+}
