@@ -10,7 +10,7 @@ import { startGrpcServerThread, type GrpcServerThread } from '../helpers/grpc-se
  * for the camera (2 ms between frames) to fill it.
  */
 const INTERVAL_MS = 2;
-const REQUESTS = 12;
+const REQUESTS = 25;
 let server: GrpcServerThread;
 beforeAll(async () => {
   server = await startGrpcServerThread({ seed: 9, detectMs: 20, perFrameMs: 2 });

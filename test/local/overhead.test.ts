@@ -8,14 +8,15 @@ import { runCli } from '../helpers/cli.js';
 const tokenModel = fileURLToPath(new URL('./fixtures/token-model.ts', import.meta.url));
 
 describe('inferbench overhead', () => {
-  it('a stream() that adds a known 1 ms per token: the added time per token is within its 95 % interval; the A/A control interval contains zero', async () => {
+  it('a stream() that adds a known 1 ms per token: the added time per token is within its interval; the A/A control interval contains zero', async () => {
     const mod = await importLocalModule(tokenModel);
     const { blockedMs } = mod as unknown as { blockedMs: Record<string, number[]> };
-    const report = await measureOverhead({ module: mod, input: { tokens: 16, perTokenMs: 0.25, streamExtraMs: 1 }, rounds: 24, warmup: 2, aa: true, seed: 3 });
+    const report = await measureOverhead({ module: mod, input: { tokens: 16, perTokenMs: 0.25, streamExtraMs: 1 }, rounds: 30, warmup: 2, aa: true, seed: 3, confidence: 0.99 });
     const [base, aa, stream, asyncStream] = report.modes;
     expect(base!.name).toBe('generate');
     expect(aa!.name).toBe('generate (A/A)');
-    // A/A: identical modes, so the interval of their difference contains zero.
+    // A/A: identical modes, so the interval of their difference contains zero. A 95 % interval
+    // misses a true zero once in 20 runs by construction; at 99 % a failure here means a bias.
     expect(aa!.overhead!.lowPercent).toBeLessThanOrEqual(0);
     expect(aa!.overhead!.highPercent).toBeGreaterThanOrEqual(0);
     // stream(): 1 ms per token injected. Truth = what the module really blocked more per token (the
@@ -32,7 +33,7 @@ describe('inferbench overhead', () => {
     expect(asyncStream!.overhead).toBeDefined();
     const text = formatOverheadReport(report);
     expect(text).toMatch(/generate\(\) \(baseline\):\s+16 tokens in/);
-    expect(text).toMatch(/stream\(\) \(sync callback\):\s+16 tokens in .*overhead, 95% CI/);
+    expect(text).toMatch(/stream\(\) \(sync callback\):\s+16 tokens in .*overhead, 99% CI/);
     const [ok, failed] = checkOverheadThresholds(report, [parseOverheadThreshold('overhead(streamAsync)<1000%'), parseOverheadThreshold('overhead(stream) < 5%')]);
     expect(ok!.passed).toBe(true);
     expect(failed!.passed).toBe(false);
