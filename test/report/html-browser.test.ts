@@ -67,7 +67,7 @@ async function openReport(html: string, name: string): Promise<PageCheck> {
   page.on('request', (r) => r.url() !== url && requests.push(r.url()));
   await page.goto(url, { waitUntil: 'load' });
   const check = await page.evaluate(() => {
-    const charts = [...document.querySelectorAll<HTMLElement>('[data-chart-id]')].map((el) => {
+    const charts = Array.from(document.querySelectorAll<HTMLElement>('[data-chart-id]')).map((el) => {
       const canvas = el.querySelector('canvas');
       let painted = 0;
       if (canvas && canvas.width > 0) {
@@ -76,7 +76,7 @@ async function openReport(html: string, name: string): Promise<PageCheck> {
       }
       return { id: el.dataset.chartId!, rendered: el.dataset.rendered === 'true', canvasWidth: canvas?.width ?? 0, paintedPixels: painted };
     });
-    const cards = [...document.querySelectorAll<HTMLElement>('[data-card]')].map((el) => ({
+    const cards = Array.from(document.querySelectorAll<HTMLElement>('[data-card]')).map((el) => ({
       point: (el.closest('[data-point]') as HTMLElement).dataset.point!,
       key: el.dataset.card!,
       value: Number(el.dataset.value),
