@@ -10,7 +10,9 @@ import { registerServeCommand } from './serve.js';
 const program = new Command('inferbench')
   .description('Benchmark ML inference endpoints: TTFT, inter-token latency, throughput, errors — measured correctly.\nWith no command, benchmarks the built-in reference server.')
   .version(TOOL_VERSION)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // The quick start's own --json/--quiet must not swallow the same flags after a subcommand (`run --quiet`).
+  .enablePositionalOptions();
 
 registerQuickstart(program);
 registerRunCommand(program);
