@@ -10,7 +10,7 @@ import { loadTokenCounter, type TokenCounter } from './measure/tokens.js';
 import { assessClientHealth, startClientHealth } from './monitor/client-health.js';
 import { probeTcp } from './probe.js';
 import { createClient } from './protocols/registry.js';
-import type { ProtocolClient } from './protocols/types.js';
+import type { ProtocolClient, ProtocolDebugSink } from './protocols/types.js';
 import { Recorder } from './results/recorder.js';
 import { RecordsWriter, recordsPathFor } from './results/records.js';
 import type { LoadPointResult, PhaseResult, Results } from './results/types.js';
@@ -53,6 +53,8 @@ export interface RunOptions {
   secrets?: SecretRegistry;
   /** Skip the TCP reachability probe (targets that are not URLs, tests of failure paths). */
   skipProbe?: boolean;
+  /** Raw wire data for `--debug` (POST answers, stream lines), handed to every protocol client. */
+  debug?: ProtocolDebugSink;
 }
 
 export interface RunResult {
@@ -115,7 +117,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   try {
     for (const point of points) {
       if (stop.signal.aborted) break;
-      const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load) });
+      const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug });
       try {
         results.points.push(await runLoadPoint(scenario, point, client, dataset, tokenizer, stop, options, secrets, results.warnings));
       } finally {

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { registerCompareCommand } from './compare-command.js';
+import { registerOverheadCommand } from './overhead.js';
 import { registerQuickstart } from './quickstart.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
@@ -10,14 +11,14 @@ import { registerServeCommand } from './serve.js';
 const program = new Command('inferbench')
   .description('Benchmark ML inference endpoints: TTFT, inter-token latency, throughput, errors — measured correctly.\nWith no command, benchmarks the built-in reference server.')
   .version(TOOL_VERSION)
-  .showHelpAfterError()
-  // The quick start's own --json/--quiet must not swallow the same flags after a subcommand (`run --quiet`).
-  .enablePositionalOptions();
+  .enablePositionalOptions()
+  .showHelpAfterError();
 
 registerQuickstart(program);
 registerRunCommand(program);
 registerServeCommand(program);
 registerReportCommand(program);
 registerCompareCommand(program);
+registerOverheadCommand(program);
 
 await program.parseAsync(process.argv);

@@ -27,7 +27,7 @@ export async function runQuickstart(flags: OutputFlags & { requests?: number; co
         resolveScenario({
           name: 'quickstart',
           target: { protocol: 'openai', url: `${server.url}/v1/chat/completions`, model: 'inferbench-reference', max_tokens: 128 },
-          load: { mode: 'concurrency', concurrency: flags.concurrency ?? 8, requests: flags.requests ?? 200 },
+          load: { mode: 'concurrency', concurrency: flags.concurrency ?? 8, requests: flags.requests ?? 120 },
           phases: { warmup: { requests: 8 } },
         }),
       // The quick start shows everything inferbench makes: results JSON and the HTML report beside it.
@@ -45,7 +45,9 @@ export function registerQuickstart(program: Command): void {
   program
     .option('--json', 'print the results JSON to stdout (human output goes to stderr)')
     .option('-q, --quiet', 'no progress line and no summary')
-    .action(async (flags: OutputFlags) => {
+    .option('-n, --requests <n>', 'requests to measure (default 120)', (v) => Number.parseInt(v, 10))
+    .option('-c, --concurrency <n>', 'requests in flight (default 8)', (v) => Number.parseInt(v, 10))
+    .action(async (flags: OutputFlags & { requests?: number; concurrency?: number }) => {
       process.exitCode = await runQuickstart(flags);
     });
 }

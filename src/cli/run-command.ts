@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { METRIC_DEFINITIONS } from '../measure/metrics.js';
 import { formatSummary } from '../report/console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
@@ -29,6 +30,7 @@ export function registerRunCommand(program: Command): void {
     .description('benchmark an endpoint (a scenario file, flags, or both)')
     .option('--json', 'print the results JSON to stdout (human output goes to stderr)')
     .option('-q, --quiet', 'no progress line and no summary')
+    .addHelpText('after', metricsHelp())
     .option('--report <format>', 'html: also write a self-contained HTML report next to the results')
     .option('--summary <format>', 'md: print the summary as markdown (for CI logs and $GITHUB_STEP_SUMMARY)')
     .action(async (file: string | undefined, flags: RunFlags & OutputFlags) => {
@@ -137,6 +139,15 @@ export async function runAndReport(
 /** `<results>.json` → `<results>.html`. */
 export function reportPathFor(resultsPath: string): string {
   return `${resultsPath.replace(/\.json$/i, '')}.html`;
+}
+
+/** Every metric's definition, printed under `inferbench run --help` (METRICS.md, once). */
+function metricsHelp(): string {
+  const rows = Object.entries(METRIC_DEFINITIONS);
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return `\nMetrics (all from one monotonic clock; percentiles from HDR histograms, 3 significant digits):\n${rows
+    .map(([name, d]) => `  ${name.padEnd(width)}  [${d.unit}] ${d.definition}`)
+    .join('\n')}\n`;
 }
 
 export function reportFailure(err: unknown): ExitCode {

@@ -6,7 +6,7 @@ import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
 export function addRunFlags(cmd: Command): Command {
   return cmd
     .option('--url <url>', 'target URL (target.url)')
-    .option('--protocol <name>', 'http | openai (target.protocol); default openai when --url ends in /completions, else http')
+    .option('--protocol <name>', 'http | openai | grpc | websocket | local (target.protocol); default from --url (grpc://, ws://, …/completions) or --module')
     .option('--name <name>', 'run name, used in the results file name (name)')
     .option('--model <model>', 'model name sent to OpenAI-compatible servers (target.model)')
     .option('--api <api>', 'chat | completions (target.api; default from the URL)')
@@ -36,7 +36,13 @@ export function addRunFlags(cmd: Command): Command {
     .option('--no-write', 'write no results file (output.write=false)')
     .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int)
     .option('--records <format>', 'csv | ndjson: stream one row per request next to the results (output.records)')
-    .option('--threshold <expr>', 'check after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; repeatable; a failure exits 3 (thresholds)', collect);
+    .option('--threshold <expr>', 'check after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; repeatable; a failure exits 3 (thresholds)', collect)
+    .option('--proto <file>', 'gRPC: .proto file, or "kserve" / "detector" for the shipped ones (target.proto); --method is then package.Service/Method')
+    .option('--request <json|@file>', 'gRPC request / WebSocket message / local input, templated JSON (target.request | message | input)')
+    .option('--module <path>', 'in-process target: ESM module (.ts or .js) exporting generate/stream/streamAsync/predict (target.module; protocol local)')
+    .option('--mode <mode>', 'local: generate | stream | streamAsync | predict; websocket: stream | echo; grpc: call | frames (stream-stream) (target.mode / target.stream.mode)')
+    .option('--frames <spec>', 'image frames in each request: WIDTHxHEIGHT[:png|jpeg|raw] (seeded synthetic) or a folder of images (target.frames)')
+    .option('--batch-size <n>', 'frames per request (target.batch_size)', int);
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -84,6 +90,12 @@ export interface RunFlags {
   maxErrors?: number;
   records?: string;
   threshold?: string[];
+  proto?: string;
+  request?: string;
+  module?: string;
+  mode?: string;
+  frames?: string;
+  batchSize?: number;
 }
 
 /**
@@ -106,14 +118,16 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   const target = section('target');
   if (flags.url !== undefined) target.url = flags.url;
   if (flags.protocol !== undefined) target.protocol = flags.protocol;
-  else if (target.protocol === undefined && typeof target.url === 'string') target.protocol = /\/completions\/?$/.test(target.url) ? 'openai' : 'http';
+  else if (target.protocol === undefined && flags.module !== undefined) target.protocol = 'local';
+  else if (target.protocol === undefined && typeof target.url === 'string') target.protocol = protocolOfUrl(target.url);
+  problems.push(...applyStreamTargetFlags(target, flags));
   set('target', 'model', flags.model);
   set('target', 'api', flags.api);
   set('target', 'prompt', flags.prompt);
   set('target', 'max_tokens', numeric('max-tokens', flags.maxTokens));
   if (flags.stream === false) target.stream = false;
   if (flags.ignoreEos) target.ignore_eos = true;
-  if (flags.method !== undefined) target.method = flags.method.toUpperCase();
+  if (flags.method !== undefined) target.method = target.protocol === 'grpc' ? flags.method : flags.method.toUpperCase();
   if (flags.body !== undefined) {
     try {
       target.body = parseBodyFlag(flags.body);
@@ -125,7 +139,7 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   for (const h of flags.header ?? []) {
     const i = h.indexOf(':');
     if (i <= 0) problems.push({ path: '--header', message: `expected "Name: value", got ${JSON.stringify(h)}` });
-    else ((target.headers ??= {}) as Record<string, string>)[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+    else ((target[target.protocol === 'grpc' ? 'metadata' : 'headers'] ??= {}) as Record<string, string>)[h.slice(0, i).trim()] = h.slice(i + 1).trim();
   }
   for (const q of flags.query ?? []) {
     const i = q.indexOf('=');
@@ -174,4 +188,40 @@ function parseBodyFlag(value: string): unknown {
     if (value.startsWith('@')) throw new Error(`${value.slice(1)} is not valid JSON`);
     return text; // a raw string body
   }
+}
+
+function protocolOfUrl(url: string): string {
+  if (/^grpcs?:/.test(url)) return 'grpc';
+  if (/^wss?:/.test(url)) return 'websocket';
+  return /\/completions\/?$/.test(url) ? 'openai' : 'http';
+}
+
+/** gRPC, WebSocket and local-target flags (--proto, --request, --module, --mode, --frames, --batch-size). */
+function applyStreamTargetFlags(target: Record<string, unknown>, flags: RunFlags): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (flags.proto !== undefined) target.proto = flags.proto;
+  if (flags.module !== undefined) target.module = flags.module;
+  if (flags.request !== undefined) {
+    const field = target.protocol === 'websocket' ? 'message' : target.protocol === 'local' ? 'input' : 'request';
+    try {
+      target[field] = parseBodyFlag(flags.request);
+    } catch (err) {
+      problems.push({ path: '--request', message: (err as Error).message });
+    }
+  }
+  if (flags.mode !== undefined) {
+    if (target.protocol === 'grpc') target.stream = { ...((target.stream as object) ?? {}), mode: flags.mode };
+    else target.mode = flags.mode;
+  }
+  if (flags.frames !== undefined) {
+    const m = /^(\d+)x(\d+)(?::(png|jpeg|raw))?$/.exec(flags.frames);
+    const frames = (target.frames ??= {}) as Record<string, unknown>;
+    if (m) Object.assign(frames, { width: Number(m[1]), height: Number(m[2]), ...(m[3] ? { format: m[3] } : {}) });
+    else frames.folder = flags.frames;
+  }
+  if (flags.batchSize !== undefined) {
+    if (!Number.isInteger(flags.batchSize)) problems.push({ path: '--batch-size', message: 'expected a whole number of frames' });
+    else target.batch_size = flags.batchSize;
+  }
+  return problems;
 }

@@ -14,6 +14,38 @@ import {
   type ReferenceServerOptions,
   type ServerSettings,
 } from '../server/index.js';
+import { serveGrpc, type ReferenceGrpcServer } from '../server/grpc/index.js';
+
+interface GrpcServeFlags {
+  grpcPort?: string;
+  detectDelay: string;
+  perFrame: string;
+  batchSize: string;
+}
+
+/** `--grpc-port`: the reference gRPC server beside the HTTP one (same host and seed). */
+async function startGrpcFromFlags(flags: GrpcServeFlags, settings: ServerSettings, command: Command): Promise<ReferenceGrpcServer | undefined> {
+  if (flags.grpcPort === undefined) return undefined;
+  const problems: string[] = [];
+  const port = Number(flags.grpcPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--grpc-port: expected a port number 0-65535, got ${JSON.stringify(flags.grpcPort)}`);
+  let perFrameMs = 0;
+  try {
+    perFrameMs = parseDurationMs(flags.perFrame, '--per-frame');
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const batchSize = Number(flags.batchSize);
+  if (!Number.isInteger(batchSize) || batchSize < 1) problems.push(`--batch-size: ${WHOLE_NUMBER_HELP} ≥ 1, got ${JSON.stringify(flags.batchSize)}`);
+  if (problems.length) command.error(`inferbench serve: invalid options\n  ${problems.join('\n  ')}`, { exitCode: 2, code: 'inferbench.invalidOptions' });
+  try {
+    const grpcServer = await serveGrpc({ host: settings.host, port, seed: settings.seed, detectMs: flags.detectDelay, perFrameMs, batchSize });
+    process.stdout.write(`gRPC: ${grpcServer.url}  (inferbench.detector.Detector: Detect, DetectBoxes, Upload, DetectStream; inference.GRPCInferenceService: ModelInfer, ModelStreamInfer)\n`);
+    return grpcServer;
+  } catch (error) {
+    command.error(`inferbench serve: cannot serve gRPC on ${settings.host}:${port}: ${(error as Error).message}`, { exitCode: 1, code: 'inferbench.listenFailed' });
+  }
+}
 
 /** The flags as commander hands them over (strings; numbers are accepted from code). */
 export interface ServeFlags {
@@ -34,6 +66,9 @@ export interface ServeFlags {
   midStreamErrorRate?: string | number;
   stallRate?: string | number;
   maxRecords?: string | number;
+  gradioVersion?: string | number;
+  heartbeat?: string;
+  tgiLegacyFraming?: boolean;
 }
 
 const RATE_HELP = 'use a fraction such as 0.05 or a percentage such as 5%';
@@ -58,6 +93,9 @@ const FLAG_OF: Record<keyof ReferenceServerOptions, string> = {
   midStreamErrorRate: '--mid-stream-error-rate',
   stallRate: '--stall-rate',
   maxGroundTruthRecords: '--max-records',
+  gradioVersion: '--gradio-version',
+  heartbeatMs: '--heartbeat',
+  tgiLegacyFraming: '--tgi-legacy-framing',
 };
 
 function parseNumber(value: string | number, flag: string, help: string): number {
@@ -113,6 +151,12 @@ export function parseServeOptions(flags: ServeFlags): ServerSettings {
   take('midStreamErrorRate', flags.midStreamErrorRate, parseRate);
   take('stallRate', flags.stallRate, parseRate);
   take('maxGroundTruthRecords', flags.maxRecords, wholeNumber);
+  take('gradioVersion', flags.gradioVersion, (raw, flag) => {
+    if (String(raw) === '4' || String(raw) === '5') return Number(raw) as 4 | 5;
+    throw new OptionFormatError(`${flag}: "${raw}" is not a choice; use 4 (routes at the root) or 5 (routes under /gradio_api)`);
+  });
+  take('heartbeatMs', flags.heartbeat, duration);
+  if (flags.tgiLegacyFraming) options.tgiLegacyFraming = true;
 
   try {
     const settings = resolveServerOptions(options, (key) => FLAG_OF[key]);
@@ -158,6 +202,9 @@ export function serveBanner(server: ReferenceServer): string {
     `  faults  ${faults.length ? faults.join(' · ') : 'none'}`,
     `  routes  POST /v1/chat/completions, POST /v1/completions, GET /v1/models, POST|GET /echo, GET /health,`,
     `          GET /ground-truth, GET /ground-truth/:id, DELETE /ground-truth`,
+    `          Gradio ${settings.gradioVersion}.x (${settings.gradioVersion === 5 ? '/gradio_api' : 'root'}: /call/predict, /call/chat, /queue/join, /queue/data, /info; GET /config),`,
+    `          TGI POST /generate, /generate_stream; Ollama POST /api/generate, /api/chat; KServe POST /v2/models/:m/infer,`,
+    `          Triton POST /v2/models/:m/generate_stream; Responses POST /v1/responses`,
     '',
     'Try:',
     `  curl -N ${url}/v1/chat/completions -H 'content-type: application/json' -d '${chat}'`,
@@ -203,7 +250,14 @@ export function registerServeCommand(program: Command): Command {
     .option('--mid-stream-error-rate <rate>', "share of streams that end with vLLM's mid-stream error event and [DONE]", '0')
     .option('--stall-rate <rate>', 'share of streams that stop after some tokens and stay open', '0')
     .option('--max-records <number>', 'ground-truth records kept (oldest dropped first)', '100000')
-    .action(async (flags: ServeFlags, command: Command) => {
+    .option('--gradio-version <major>', 'Gradio routes emulated: 4 (at the root) or 5 (under /gradio_api)', '5')
+    .option('--heartbeat <duration>', "idle time before Gradio's heartbeat and TGI's keep-alive comment", '15s')
+    .option('--tgi-legacy-framing', 'TGI before 2.1: write "data:" with no space')
+    .option('--grpc-port <number>', 'also serve the gRPC detector and KServe v2 services on this port (0 picks a free one)')
+    .option('--detect-delay <distribution>', `gRPC detector: time per batch; ${DURATION_FORMAT_HELP}`, '20ms')
+    .option('--per-frame <duration>', 'gRPC detector: extra time per frame in a batch', '2ms')
+    .option('--batch-size <number>', 'gRPC DetectStream: frames the server gathers into one batch', '1')
+    .action(async (flags: ServeFlags & GrpcServeFlags, command: Command) => {
       let settings: ServerSettings;
       try {
         settings = parseServeOptions(flags);
@@ -221,8 +275,9 @@ export function registerServeCommand(program: Command): Command {
         });
       }
       process.stdout.write(serveBanner(server));
+      const grpcServer = await startGrpcFromFlags(flags, settings, command);
       const signal = await untilStopSignal();
-      await server.close();
+      await Promise.all([server.close(), grpcServer?.close()]);
       process.stdout.write(`\nstopped (${signal})\n`);
     });
 }

@@ -49,6 +49,7 @@ export function metricUnit(name: string): MetricUnit {
   if (name.endsWith('_count')) return 'count';
   if (name.endsWith('_ratio') || name === 'rtf' || name.endsWith('_rtf')) return 'ratio';
   if (name.endsWith('tokens_per_s')) return 'tokens/s';
+  if (name.endsWith('chars_per_s')) return 'chars/s';
   return 'ms';
 }
 

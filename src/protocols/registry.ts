@@ -1,14 +1,26 @@
 import type { SecretRegistry } from '../scenario/secrets.js';
+import { GrpcClient } from './grpc.js';
 import { HttpClient } from './http.js';
+import { LocalClient } from './local.js';
 import { OpenAIClient } from './openai.js';
+import { WebSocketClient } from './websocket.js';
 import type { ProtocolName, Target } from './schemas.js';
-import type { ProtocolClient } from './types.js';
+import type { ProtocolClient, ProtocolDebugSink } from './types.js';
+import { GradioClient } from './gradio.js';
+import { TgiClient } from './tgi.js';
+import { OllamaClient } from './ollama.js';
+import { KserveClient } from './kserve.js';
+import { OpenAIResponsesClient } from './openai-responses.js';
+import { GenericSseClient } from './generic-sse.js';
+import { NdjsonClient } from './ndjson.js';
 
 /** What a protocol may know about the run it serves (never the load shape itself). */
 export interface ClientContext {
   secrets: SecretRegistry;
   /** The largest number of requests the load may keep in flight (pool sizing). */
   maxConcurrency: number;
+  /** Raw wire data for `--debug` (the CLI's printer); protocols never print themselves. */
+  debug?: ProtocolDebugSink;
 }
 
 type Factory<P extends ProtocolName> = (target: Extract<Target, { protocol: P }>, ctx: ClientContext) => ProtocolClient | Promise<ProtocolClient>;
@@ -17,6 +29,16 @@ type Factory<P extends ProtocolName> = (target: Extract<Target, { protocol: P }>
 const factories: { [P in ProtocolName]: Factory<P> } = {
   http: (target) => new HttpClient(target),
   openai: (target) => new OpenAIClient(target),
+  gradio: (target, ctx) => new GradioClient(target, ctx.debug),
+  tgi: (target, ctx) => new TgiClient(target, ctx.debug),
+  ollama: (target, ctx) => new OllamaClient(target, ctx.debug),
+  kserve: (target, ctx) => new KserveClient(target, ctx.debug),
+  'openai-responses': (target, ctx) => new OpenAIResponsesClient(target, ctx.debug),
+  sse: (target, ctx) => new GenericSseClient(target, ctx.debug),
+  ndjson: (target, ctx) => new NdjsonClient(target, ctx.debug),
+  grpc: (target) => GrpcClient.create(target),
+  websocket: (target) => WebSocketClient.create(target),
+  local: (target) => LocalClient.create(target),
 };
 
 export function createClient(target: Target, ctx: ClientContext): ProtocolClient | Promise<ProtocolClient> {

@@ -23,7 +23,9 @@ export function loadPoints(scenario: Scenario, rawScenario: Record<string, unkno
       ? sweep.concurrency.map((c) => ({ load: { mode: 'concurrency', concurrency: c } }))
       : 'rate' in sweep
         ? sweep.rate.map((r) => ({ load: { mode: 'rate', rate: r } }))
-        : sweep.points;
+        : 'batch_size' in sweep
+          ? sweep.batch_size.map((b) => ({ label: `batch_size=${b}`, target: { batch_size: b } }))
+          : sweep.points;
   const problems: { path: string; message: string }[] = [];
   const points = overrides.map((o, i) => {
     const load = loadSchema.safeParse({ ...rawLoad, ...(o.load ?? {}) });

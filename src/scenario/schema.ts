@@ -84,6 +84,8 @@ export const stopSchema = z
 export const sweepSchema = z.union([
   z.strictObject({ concurrency: z.array(positiveInt('concurrent requests')).min(1) }),
   z.strictObject({ rate: z.array(z.number().positive()).min(1) }),
+  /** Frames per request (target.batch_size) for frame-carrying targets: grpc, websocket, local. */
+  z.strictObject({ batch_size: z.array(positiveInt('frames')).min(1) }),
   z.strictObject({
     points: z
       .array(

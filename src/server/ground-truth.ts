@@ -2,7 +2,18 @@ import { epochMsOf, nowMs } from '../clock.js';
 import type { DelayPlan, FaultKind, FinishReason, StreamPlan } from './request-plan.js';
 
 /** What one written event was, in the client's terms (METRICS.md): role-only and finish events are not content. */
-export type GroundTruthEventKind = 'role' | 'content' | 'finish' | 'usage' | 'done' | 'error' | 'heartbeat';
+export type GroundTruthEventKind =
+  | 'role'
+  | 'content'
+  | 'finish'
+  | 'usage'
+  | 'done'
+  | 'error'
+  | 'heartbeat'
+  /** Gradio: the POST's answer carrying the event_id. */
+  | 'submitted'
+  /** Gradio session queue: `estimation` and `process_starts` messages. */
+  | 'queue';
 
 export interface GroundTruthEvent {
   /** `performance.now()` immediately before the bytes were handed to the socket. */

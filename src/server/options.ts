@@ -39,6 +39,12 @@ export interface ReferenceServerOptions {
   stallRate: number;
   /** Ground-truth records kept (oldest dropped first), so memory stays bounded on long runs. */
   maxGroundTruthRecords: number;
+  /** Gradio major version emulated: 4 serves the API at the root, 5 under `/gradio_api` (PROTOCOLS.md §1.1). */
+  gradioVersion: 4 | 5;
+  /** Idle time before a keep-alive: Gradio's heartbeat event and TGI's `:` comment (15 s on real servers). */
+  heartbeatMs: number;
+  /** TGI before 2.1 (axum 0.6) writes `data:` with no space after the colon. */
+  tgiLegacyFraming: boolean;
 }
 
 /** Options after defaults and validation: every distribution is a {@link Distribution} value. */
@@ -68,6 +74,9 @@ export const DEFAULT_SERVER_OPTIONS: ReferenceServerOptions = {
   midStreamErrorRate: 0,
   stallRate: 0,
   maxGroundTruthRecords: 100_000,
+  gradioVersion: 5,
+  heartbeatMs: 15_000,
+  tgiLegacyFraming: false,
 };
 
 /** Every problem with a set of options at once (k6's Validate style), each naming the option and the fix. */
@@ -130,6 +139,9 @@ export function resolveServerOptions(
   );
   check(isInteger(settings.errorStatus, 400, 599), 'errorStatus', 'use an HTTP error status from 400 to 599');
   check(isInteger(settings.maxGroundTruthRecords, 1), 'maxGroundTruthRecords', 'use a whole number >= 1');
+  check(settings.gradioVersion === 4 || settings.gradioVersion === 5, 'gradioVersion', 'use 4 (routes at the root) or 5 (routes under /gradio_api)');
+  check(typeof settings.heartbeatMs === 'number' && settings.heartbeatMs > 0, 'heartbeatMs', 'use a duration > 0, e.g. 15s');
+  check(typeof settings.tgiLegacyFraming === 'boolean', 'tgiLegacyFraming', 'use true (TGI < 2.1, "data:") or false ("data: ")');
   const rateKeys = ['errorRate', 'midStreamCloseRate', 'midStreamErrorRate', 'stallRate'] as const;
   for (const key of rateKeys) check(isRate(settings[key]), key, 'use a fraction from 0 to 1 (0.05 = 5% of requests)');
   // Each request gets at most one fault, so the shares must fit in one request's worth of probability.

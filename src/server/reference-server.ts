@@ -11,6 +11,13 @@ import { registerEchoRoutes } from './routes/echo.js';
 import { registerGroundTruthRoutes } from './routes/ground-truth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOpenAiRoutes } from './routes/openai.js';
+import { registerGradioRoutes } from './routes/gradio.js';
+import { registerGradioQueueRoutes } from './routes/gradio-queue.js';
+import { registerTgiRoutes } from './routes/tgi.js';
+import { registerOllamaRoutes } from './routes/ollama.js';
+import { registerKserveRoutes } from './routes/kserve.js';
+import { registerOpenAiResponsesRoutes } from './routes/openai-responses.js';
+import { attachWebSocketEndpoints } from './websocket.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
@@ -40,6 +47,12 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
   registerEchoRoutes(router);
   registerHealthRoutes(router);
   registerGroundTruthRoutes(router);
+  registerGradioRoutes(router);
+  registerGradioQueueRoutes(router);
+  registerTgiRoutes(router);
+  registerOllamaRoutes(router);
+  registerKserveRoutes(router);
+  registerOpenAiResponsesRoutes(router);
 
   const sockets = new Set<Socket>();
   const openRequests = new Set<RouteContext>();
@@ -70,6 +83,7 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
   }
 
   const server = createServer({ noDelay: true, keepAlive: true }, handleRequest);
+  attachWebSocketEndpoints(server, state);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -9,19 +9,13 @@
  * on how many requests came before it, never on timing or interleaving.
  */
 
-/** Returns a uniform number in [0, 1). */
-export type Random = () => number;
+import { seededRng, type Rng } from '../random.js';
 
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Returns a uniform number in [0, 1). */
+export type Random = Rng;
+
+/** The project's one generator (src/random.ts), under the name the server's code and tests use. */
+export { seededRng as mulberry32, standardNormal } from '../random.js';
 
 /** murmur3's 32-bit finalizer folded over each key: nearby keys (request 7, request 8) give unrelated seeds. */
 function mixKeys(keys: readonly number[]): number {
@@ -40,15 +34,8 @@ function mixKeys(keys: readonly number[]): number {
 
 /** An independent stream for one purpose, e.g. `randomStream(seed, requestIndex, RandomPurpose.timing)`. */
 export function randomStream(...keys: number[]): Random {
-  return mulberry32(mixKeys(keys));
+  return seededRng(mixKeys(keys));
 }
 
 /** Keys that separate a request's streams, so changing one distribution never changes which requests fault. */
 export const RandomPurpose = { timing: 1, fault: 2, text: 3, echo: 4 } as const;
-
-/** Standard normal sample (Box–Muller). */
-export function standardNormal(random: Random): number {
-  const u1 = 1 - random(); // (0, 1]: log(0) would be -Infinity
-  const u2 = random();
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-}

@@ -1,20 +1,13 @@
+import { seededRng as seededRandom } from '../random.js';
+
 /**
  * Is a change between two runs real? (METRICS.md "Statistics"): the difference of
  * medians with a seeded bootstrap confidence interval, and a Mann-Whitney U p-value.
  * "Changed" only when the interval excludes zero. Used by `compare` and `overhead`.
  */
 
-/** A small, fast seeded PRNG (mulberry32): the same seed gives the same interval on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (mulberry32): the same seed gives the same interval on every machine. */
+export { seededRng as seededRandom } from '../random.js';
 
 /** Median of the first `n` values of `xs` (reorders them); the mean of the two middle values for even n. */
 function medianInPlace(xs: Float64Array, n = xs.length): number {

@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// Absolute paths, so the CLI can run from any working directory (as a user's would).
+const TSX_LOADER = pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+const CLI_MAIN = join(REPO_ROOT, 'src/cli/main.ts');
 
 export interface CliRun {
   code: number | null;
@@ -12,7 +16,7 @@ export interface CliRun {
 
 /** Runs the real CLI from source (tsx), as a user would, and collects its output. */
 export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_MAIN, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, ...opts.env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],

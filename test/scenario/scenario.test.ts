@@ -64,7 +64,7 @@ describe('scenario files', () => {
       { target: { protocol: 'http', url: 'http://x/', headers: { Authorization: 'Bearer ${API_KEY}' } } },
       { API_KEY: 'sk-secret-1234' },
     );
-    expect(scenario.target.headers.Authorization).toBe('Bearer sk-secret-1234');
+    expect((scenario.target as { headers: Record<string, string> }).headers.Authorization).toBe('Bearer sk-secret-1234');
     expect(secrets.redactText('auth Bearer sk-secret-1234')).toBe('auth Bearer [redacted]');
     expect(JSON.stringify(secrets.redact(scenario))).not.toContain('sk-secret-1234');
 

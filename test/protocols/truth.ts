@@ -1,0 +1,69 @@
+import { expect } from 'vitest';
+import type { Timeline } from '../../src/measure/timeline.js';
+import type { Target } from '../../src/protocols/schemas.js';
+import type { GroundTruthRecord } from '../../src/server/ground-truth.js';
+import { run } from '../../src/runner.js';
+import type { Results } from '../../src/results/types.js';
+import { median } from '../helpers/stats.js';
+
+/** Issue 3: medians within 2 ms of the reference server's own send times. */
+export const TOLERANCE_MS = 2;
+
+export interface Pair {
+  t: Timeline;
+  truth: GroundTruthRecord;
+}
+
+/** Runs `target` through the real runner and pairs each measured request with the server's record of it. */
+export async function measureAgainstTruth(
+  target: Target | Record<string, unknown>,
+  server: { groundTruth(): Promise<GroundTruthRecord[]> },
+  load: { concurrency: number; requests: number },
+): Promise<{ results: Results; pairs: Pair[]; timelines: Timeline[] }> {
+  const timelines: Timeline[] = [];
+  const { results } = await run(
+    {
+      target: target as never,
+      load,
+      // Warmup opens the connections, so the measured requests are not the connection burst.
+      phases: { warmup: { requests: load.concurrency } },
+      output: { write: false },
+    },
+    { onRequest: (t, phase) => phase === 'measure' && timelines.push(t) },
+  );
+  const truthById = new Map((await server.groundTruth()).map((g) => [g.id, g]));
+  const pairs = timelines.filter((t) => t.serverRequestId && truthById.has(t.serverRequestId)).map((t) => ({ t, truth: truthById.get(t.serverRequestId!)! }));
+  return { results, pairs, timelines };
+}
+
+export function truthContent(truth: GroundTruthRecord) {
+  return truth.events.filter((e) => e.kind === 'content' && e.tokens > 0);
+}
+
+/** TTFT, ITL and latency medians against truth; every content event and all the text accounted for. */
+export function expectStreamMatchesTruth(pairs: Pair[], opts: { itl?: boolean } = {}): void {
+  expect(pairs.length).toBeGreaterThan(0);
+  const ours = { ttft: [] as number[], itl: [] as number[], latency: [] as number[] };
+  const truth = { ttft: [] as number[], itl: [] as number[], latency: [] as number[] };
+  for (const { t, truth: g } of pairs) {
+    expect(t.outcome, t.error).toBe('ok');
+    const content = truthContent(g);
+    ours.ttft.push(t.content[0]!.atMs - t.sentMs);
+    truth.ttft.push(content[0]!.atMs - g.receivedMs);
+    ours.latency.push(t.endMs - t.sentMs);
+    truth.latency.push(g.endMs! - g.receivedMs);
+    for (let i = 1; i < t.content.length; i++) ours.itl.push(t.content[i]!.atMs - t.content[i - 1]!.atMs);
+    for (let i = 1; i < content.length; i++) truth.itl.push(content[i]!.atMs - content[i - 1]!.atMs);
+    expect(t.text).toBe(g.text);
+    expect(t.content.length).toBe(content.length);
+  }
+  expect(Math.abs(median(ours.ttft) - median(truth.ttft))).toBeLessThan(TOLERANCE_MS);
+  expect(Math.abs(median(ours.latency) - median(truth.latency))).toBeLessThan(TOLERANCE_MS);
+  if (opts.itl !== false) {
+    expect(ours.itl.length).toBe(truth.itl.length);
+    expect(Math.abs(median(ours.itl) - median(truth.itl))).toBeLessThan(TOLERANCE_MS);
+  }
+}
+
+/** Server options that keep a test file fast while leaving real gaps to measure. */
+export const FAST_STREAM = { ttftMs: 'lognormal:40ms:0.3', itlMs: 'lognormal:8ms:0.3', outputTokens: 'uniform:8:16' } as const;
