@@ -21,7 +21,15 @@ import type { Load, Scenario, ScenarioInput } from './scenario/schema.js';
 import { loadPoints, type LoadPoint } from './scenario/load-points.js';
 import { SecretRegistry } from './scenario/secrets.js';
 import { mixSeed } from './random.js';
+import { WHOLE_LOAD, type LoadShare } from './load/share.js';
+import { planWorkers, startWorkerPool, type WorkerPool } from './scale/workers.js';
+import { checkStopConditions } from './load/stop-conditions.js';
 import { TOOL_VERSION } from './version.js';
+import { scenarioMonitors, startPhaseMonitors, type PhaseMonitorFactory } from './monitor/phase-monitor.js';
+import { pointsPerText } from './speech/text-points.js';
+import { perTextResults } from './speech/per-text.js';
+import { scenarioSlos } from './slo/scenario-fields.js';
+import { judgeTargets } from './slo/targets.js';
 
 export type PhaseName = 'warmup' | 'measure';
 
@@ -55,6 +63,12 @@ export interface RunOptions {
   skipProbe?: boolean;
   /** Raw wire data for `--debug` (POST answers, stream lines), handed to every protocol client. */
   debug?: ProtocolDebugSink;
+  /** Watchers started with each phase that add to its result (GPU, server metrics); the scenario's `monitor` adds its own. */
+  phaseMonitors?: PhaseMonitorFactory[];
+  /** Worker threads that split the load (see scale/workers.ts); default: as many as the planned load needs. */
+  workers?: number;
+  /** Run only this deterministic share of the scenario (`--segment i/n`); the results are a part for `inferbench merge`. */
+  segment?: LoadShare;
 }
 
 export interface RunResult {
@@ -77,6 +91,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   const { scenario } = loaded;
   const secrets = loaded.secrets;
   if (options.secrets) for (const v of options.secrets.values()) secrets.add(v);
+  options = { ...options, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
 
   const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
   if (!options.skipProbe && 'url' in scenario.target) await probeTcp(scenario.target.url);
@@ -105,7 +120,11 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     options = { ...options, onRequest: (t, phase, label) => (records.write(t, phase, label), outer?.(t, phase, label)) };
   }
 
-  const points = loadPoints(scenario, loaded.raw ?? {});
+  const points = pointsPerText(loadPoints(scenario, loaded.raw ?? {}), scenario, loaded.raw ?? {}, dataset);
+  const workerPlan = await planWorkers(scenario, points, options);
+  results.warnings.push(...workerPlan.warnings);
+  if (options.segment && options.segment.count > 1) results.segment = { ...options.segment };
+  if (workerPlan.workers > 1) results.workers = workerPlan.workers;
   const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
   const stop = new AbortController();
   // Every in-flight request listens for the stop; there can be thousands.
@@ -114,12 +133,20 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   options.signal?.addEventListener('abort', onUserAbort, { once: true });
   if (options.signal?.aborted) onUserAbort();
 
+  let pool: WorkerPool | undefined;
   try {
-    for (const point of points) {
+    if (workerPlan.workers > 1) pool = await startWorkerPool(loaded, workerPlan.workers, options.segment ?? WHOLE_LOAD, stop);
+    for (const [pointIndex, point] of points.entries()) {
       if (stop.signal.aborted) break;
       const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug });
+      const pointDataset = point.dataset ?? dataset;
+      // The seam to worker threads: one phase runs here, or split across the pool and merged.
+      const phaseRunner: PhaseRunner = pool
+        ? (phase, bounds) => pool!.runPhase({ phase, pointIndex, point, bounds }, options)
+        : (phase, bounds) => runPhase(phase, scenario, point.load, bounds, client, pointDataset, tokenizer, stop, options, point.label, { share: options.segment ?? WHOLE_LOAD });
       try {
-        results.points.push(await runLoadPoint(scenario, point, client, dataset, tokenizer, stop, options, secrets, results.warnings));
+        results.points.push(await runLoadPoint(scenario, point, phaseRunner, stop, options, secrets, results.warnings));
+        if (point.text) results.points.at(-1)!.text = point.text;
       } finally {
         await client.close().catch(() => undefined);
       }
@@ -131,6 +158,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   } finally {
     options.signal?.removeEventListener('abort', onUserAbort);
     records?.close();
+    await pool?.close();
   }
   if (stop.signal.aborted) {
     results.interrupted = true;
@@ -146,23 +174,36 @@ function resultsPathOf(scenario: Scenario, startedAt: Date): string {
 
 async function finish(results: Results, scenario: Scenario, secrets: SecretRegistry): Promise<RunResult> {
   results.endedAt = new Date().toISOString();
+  const perText = perTextResults(results);
+  if (perText) results.perText = perText;
+  if (scenario.targets?.length) results.targets = judgeTargets(results, scenario.targets);
   if (!scenario.output.write) return { results, secrets };
-  const path = resultsPathOf(scenario, new Date(results.startedAtEpochMs));
+  const segment = results.segment ? `_segment-${results.segment.index}-of-${results.segment.count}` : '';
+  const path = scenario.output.file ?? join(scenario.output.dir, resultsFileName(scenario.name + segment, new Date(results.startedAtEpochMs)));
   await writeResultsAtomic(path, results);
   return { results, path, secrets };
 }
 
-function maxConcurrency(load: Load): number {
+export function maxConcurrency(load: Load): number {
   if (load.mode === 'rate') return load.max_in_flight ?? 1024;
   return load.mode === 'concurrency' ? load.concurrency : 1;
+}
+
+/** Runs one phase of the current load point, on this thread or across worker threads. */
+export type PhaseRunner = (phase: PhaseName, bounds: PhaseBounds) => Promise<PhaseOutcome>;
+export interface PhaseBounds {
+  requests?: number;
+  durationMs?: number;
+}
+export interface PhaseOutcome {
+  result: PhaseResult;
+  warnings: string[];
 }
 
 async function runLoadPoint(
   scenario: Scenario,
   { label, load, target }: LoadPoint,
-  client: ProtocolClient,
-  dataset: Dataset | undefined,
-  tokenizer: TokenCounter | undefined,
+  runPhaseOf: PhaseRunner,
   stop: AbortController,
   options: RunOptions,
   secrets: SecretRegistry,
@@ -172,10 +213,10 @@ async function runLoadPoint(
   if (scenario.sweep) point.target = secrets.redact(target as unknown as Record<string, unknown>);
   const warm = scenario.phases.warmup;
   if ((warm.requests ?? 0) > 0 || (warm.duration ?? 0) > 0) {
-    const w = await runPhase('warmup', scenario, load, { requests: warm.requests || undefined, durationMs: warm.duration }, client, dataset, tokenizer, stop, options, label);
+    const w = await runPhaseOf('warmup', { requests: warm.requests || undefined, durationMs: warm.duration });
     point.warmup = { sent: w.result.counts.sent, ok: w.result.counts.ok, failed: w.result.counts.failed, durationMs: w.result.durationMs };
   }
-  const m = await runPhase('measure', scenario, load, { requests: load.requests, durationMs: load.duration }, client, dataset, tokenizer, stop, options, label);
+  const m = await runPhaseOf('measure', { requests: load.requests, durationMs: load.duration });
   point.measure = m.result;
   warnings.push(...m.warnings.map((w) => `${label}: ${w}`));
   if (scenario.phases.cooldown > 0 && !stop.signal.aborted) {
@@ -185,24 +226,34 @@ async function runLoadPoint(
   return point;
 }
 
-async function runPhase(
+/**
+ * One phase on this thread. `slice.share` picks this thread's part of the load; worker threads
+ * pass `slice.originMs`, the phase start every worker shares (converted to this thread's clock).
+ */
+export async function runPhase(
   phase: PhaseName,
   scenario: Scenario,
   load: Load,
-  bounds: { requests?: number; durationMs?: number },
+  bounds: PhaseBounds,
   client: ProtocolClient,
   dataset: Dataset | undefined,
   tokenizer: TokenCounter | undefined,
   stop: AbortController,
   options: RunOptions,
   pointLabel: string,
-): Promise<{ result: PhaseResult; warnings: string[] }> {
+  slice: { share: LoadShare; originMs?: number } = { share: WHOLE_LOAD },
+): Promise<PhaseOutcome> {
   const openLoopMode = load.mode === 'rate';
-  const originMs = nowMs();
+  // Monitors take their "before" reading (a metrics scrape) before the first request leaves.
+  const monitors = await startPhaseMonitors(options.phaseMonitors, { phase, pointLabel });
+  const { share } = slice;
+  if (slice.originMs !== undefined) await sleepMs(slice.originMs - nowMs(), stop.signal);
+  const originMs = slice.originMs ?? nowMs();
   const recorder = new Recorder({
     phaseStartMs: originMs,
     openLoop: openLoopMode,
     tokenizer,
+    slos: scenarioSlos(scenario.slo),
   });
   const health = startClientHealth();
   const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 };
@@ -253,14 +304,15 @@ async function runPhase(
         signal: stop.signal,
         originMs,
         schedule: arrivalSchedule(load.arrival, load.rate!, phaseSeed, load.burstiness),
-        maxInFlight: load.max_in_flight,
+        maxInFlight: load.max_in_flight === undefined ? undefined : Math.ceil(load.max_in_flight / share.count),
         onDropped: () => recorder.noteDropped(),
+        share,
       },
       send,
     );
   } else {
     const workers = load.mode === 'concurrency' ? load.concurrency : 1;
-    await closedLoop({ ...bounds, signal: stop.signal, originMs, workers, thinkTimeMs: load.think_time }, send);
+    await closedLoop({ ...bounds, signal: stop.signal, originMs, workers, thinkTimeMs: load.think_time, share }, send);
   }
   if (ticker) clearInterval(ticker);
   emit();
@@ -268,17 +320,8 @@ async function runPhase(
   const sample = health.stop();
   const assessed = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare: recorder.lateSendShare });
   const result = recorder.toPhaseResult(sample);
-  return { result, warnings: phase === 'measure' ? assessed.warnings : [] };
-}
-
-function checkStopConditions(scenario: Scenario, counts: { done: number; failed: number }, stop: AbortController): void {
-  if (stop.signal.aborted) return;
-  const { max_errors, max_error_rate } = scenario.stop;
-  if (max_errors !== undefined && counts.failed >= max_errors) {
-    stop.abort(`stopped after ${counts.failed} failed requests (stop.max_errors = ${max_errors})`);
-  } else if (max_error_rate !== undefined && counts.done >= 20 && counts.failed / counts.done > max_error_rate) {
-    stop.abort(`stopped: error rate ${((100 * counts.failed) / counts.done).toFixed(1)}% above stop.max_error_rate = ${max_error_rate * 100}%`);
-  }
+  const notes = await monitors.stop(result);
+  return { result, warnings: phase === 'measure' ? [...assessed.warnings, ...notes] : [] };
 }
 
 function hostInfo(): Results['host'] {

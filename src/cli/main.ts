@@ -7,6 +7,11 @@ import { registerQuickstart } from './quickstart.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve.js';
+import { registerGradioInfoCommand } from './gradio-info.js';
+import { registerCapacityCommand } from './capacity-command.js';
+import { registerMergeCommand } from './merge-command.js';
+import { registerK8sCommand } from './k8s-command.js';
+import { registerCalibrateCommand } from './calibrate-command.js';
 
 const program = new Command('inferbench')
   .description('Benchmark ML inference endpoints: TTFT, inter-token latency, throughput, errors — measured correctly.\nWith no command, benchmarks the built-in reference server.')
@@ -17,8 +22,13 @@ const program = new Command('inferbench')
 registerQuickstart(program);
 registerRunCommand(program);
 registerServeCommand(program);
+registerGradioInfoCommand(program);
 registerReportCommand(program);
 registerCompareCommand(program);
 registerOverheadCommand(program);
+registerCapacityCommand(program);
+registerMergeCommand(program);
+registerK8sCommand(program);
+registerCalibrateCommand(program);
 
 await program.parseAsync(process.argv);

@@ -4,10 +4,12 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { METRIC_DEFINITIONS } from '../measure/metrics.js';
 import { formatSummary } from '../report/console.js';
+import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
 import { checkThresholds, formatThresholdOutcomes, parseThresholds, type Threshold } from '../report/thresholds.js';
 import { resultsFileName } from '../results/writer.js';
+import { formatSpeechReport } from '../report/speech.js';
 import { ProgressLine } from '../report/progress.js';
 import { run, type RunResult } from '../runner.js';
 import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
@@ -15,10 +17,15 @@ import { resolveScenario } from '../scenario/load-scenario.js';
 import { TargetUnreachableError } from '../probe.js';
 import { ExitCode } from './exit-codes.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
+import { addScaleFlags, scaleRunOptions, type ScaleFlags } from './scale-flags.js';
 
-export interface OutputFlags {
+export interface OutputFlags extends ScaleFlags {
   json?: boolean;
   quiet?: boolean;
+  /** A block per request (RUN i/N) with its timings and output preview. */
+  verbose?: boolean;
+  /** post | sse | text, combinable. */
+  debug?: string[];
   /** `html`: also write a self-contained HTML report next to the results. */
   report?: string;
   /** `md`: print the summary as markdown (CI logs, $GITHUB_STEP_SUMMARY). */
@@ -26,10 +33,12 @@ export interface OutputFlags {
 }
 
 export function registerRunCommand(program: Command): void {
-  addRunFlags(program.command('run').argument('[scenario]', 'YAML or JSON scenario file; flags override its fields'))
+  addScaleFlags(addRunFlags(program.command('run').argument('[scenario]', 'YAML or JSON scenario file; flags override its fields')))
     .description('benchmark an endpoint (a scenario file, flags, or both)')
     .option('--json', 'print the results JSON to stdout (human output goes to stderr)')
     .option('-q, --quiet', 'no progress line and no summary')
+    .option('-v, --verbose', 'print a block per request (RUN i/N): timings and an output preview')
+    .option('--debug <what...>', 'print raw wire data: post (POST answers), sse (every stream line with its arrival time), text (final text); combinable')
     .addHelpText('after', metricsHelp())
     .option('--report <format>', 'html: also write a self-contained HTML report next to the results')
     .option('--summary <format>', 'md: print the summary as markdown (for CI logs and $GITHUB_STEP_SUMMARY)')
@@ -51,7 +60,7 @@ export async function runFromCli(file: string | undefined, flags: RunFlags & Out
   }
 }
 
-async function readScenarioObject(file: string): Promise<Record<string, unknown>> {
+export async function readScenarioObject(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -88,7 +97,18 @@ export async function runAndReport(
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);
   }
+  const debugSwitches = parseDebugSwitches(flags.debug, problems);
   if (problems.length) throw new ConfigError(problems);
+  const scale = scaleRunOptions(flags);
+  const target = loaded.scenario.target as { protocol: string };
+  const runConsole = createRunConsole({
+    verbose: Boolean(flags.verbose),
+    debug: debugSwitches,
+    protocol: target.protocol,
+    plannedRequests: loaded.scenario.load.requests,
+    write: (text) => process.stderr.write(text),
+    redact: (text) => loaded.secrets.redactText(text),
+  });
   const progress = new ProgressLine(process.stderr);
   const controller = new AbortController();
   let interrupts = 0;
@@ -105,7 +125,10 @@ export async function runAndReport(
     result = await run(loaded, {
       signal: controller.signal,
       commandLine: process.argv.slice(2),
-      onProgress: flags.quiet ? undefined : (p) => progress.update(p),
+      ...scale,
+      onProgress: flags.quiet || flags.verbose || debugSwitches.size ? undefined : (p) => progress.update(p),
+      onRequest: flags.quiet ? undefined : runConsole.onRequest,
+      debug: runConsole.debug,
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -123,6 +146,9 @@ export async function runAndReport(
   if (!flags.quiet) {
     const summary = flags.summary === 'md' ? formatMarkdownSummary(results, outcomes) : formatSummary(results, { color: Boolean(human.isTTY) });
     human.write(secrets.redactText(summary) + '\n');
+    const speech = formatSpeechReport(results);
+    if (speech) human.write(secrets.redactText(speech) + '\n');
+    if (target.protocol === 'gradio' || flags.verbose) human.write(secrets.redactText(formatSeedSummary(results)) + '\n');
     if (outcomes.length && flags.summary !== 'md') human.write(`\n${formatThresholdOutcomes(outcomes)}\n`);
     if (path) human.write(`\nresults: ${path}\n`);
     if (result.recordsPath) human.write(`records: ${result.recordsPath}\n`);
@@ -148,6 +174,19 @@ function metricsHelp(): string {
   return `\nMetrics (all from one monotonic clock; percentiles from HDR histograms, 3 significant digits):\n${rows
     .map(([name, d]) => `  ${name.padEnd(width)}  [${d.unit}] ${d.definition}`)
     .join('\n')}\n`;
+}
+
+/** `--debug post sse` or `--debug post,sse`; an unknown switch is a config error naming the choices. */
+function parseDebugSwitches(values: string[] | undefined, problems: ConfigProblem[]): Set<DebugSwitch> {
+  const switches = new Set<DebugSwitch>();
+  const bad: string[] = [];
+  for (const value of (values ?? []).flatMap((v) => v.split(','))) {
+    const name = value.trim();
+    if ((DEBUG_SWITCHES as readonly string[]).includes(name)) switches.add(name as DebugSwitch);
+    else if (name) bad.push(name);
+  }
+  problems.push(...bad.map((name) => ({ path: '--debug', message: `unknown switch "${name}"; use ${DEBUG_SWITCHES.join(', ')} (combinable)` })));
+  return switches;
 }
 
 export function reportFailure(err: unknown): ExitCode {

@@ -6,10 +6,18 @@ import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
 export function addRunFlags(cmd: Command): Command {
   return cmd
     .option('--url <url>', 'target URL (target.url)')
-    .option('--protocol <name>', 'http | openai | grpc | websocket | local (target.protocol); default from --url (grpc://, ws://, …/completions) or --module')
+    .option('--protocol <name>', 'http | openai | grpc | websocket | local | gradio | tgi | ollama | kserve | openai-responses | sse | ndjson (target.protocol); default from --url (grpc://, ws://, …/completions) or --module')
     .option('--name <name>', 'run name, used in the results file name (name)')
     .option('--model <model>', 'model name sent to OpenAI-compatible servers (target.model)')
-    .option('--api <api>', 'chat | completions (target.api; default from the URL)')
+    .option('--api <api>', 'openai: chat | completions; gradio: the endpoint, e.g. /predict or /chat; ollama: generate | chat; kserve: infer | generate_stream (target.api)')
+    .option('--data <json>', 'gradio: the endpoint inputs as a JSON list, e.g. \'["You are helpful.", "Hello", 512]\' (target.data); see inferbench gradio-info <url>')
+    .option('--gradio-mode <mode>', 'gradio: simple (POST /call + GET its stream) | queue (queue/join + the shared queue/data stream) (target.mode)')
+    .option('--token <token>', "bearer token, e.g. '${HF_TOKEN}' for a private Space; sent as Authorization: Bearer, redacted (target.token)")
+    .option('--text-path <path>', 'gradio: where the text is in the output list, e.g. 0 or "1[0].content" (target.text_path)')
+    .option('--content-path <path>', 'sse/ndjson: JSON path of the text in each event, e.g. "choices[0].delta.content" (target.content_path)')
+    .option('--end-path <path>', 'sse/ndjson: JSON path that is truthy on the last event, e.g. done (target.end_path)')
+    .option('--usage-path <path>', 'sse/ndjson: JSON path of the output token count (target.usage_path)')
+    .option('--event-type <type>', 'sse: only events of this type carry content (target.event)')
     .option('--prompt <text>', 'prompt or user message (target.prompt)')
     .option('--max-tokens <n>', 'max output tokens (target.max_tokens)', int)
     .option('--no-stream', 'ask for a whole answer instead of a stream (target.stream=false)')
@@ -42,7 +50,14 @@ export function addRunFlags(cmd: Command): Command {
     .option('--module <path>', 'in-process target: ESM module (.ts or .js) exporting generate/stream/streamAsync/predict (target.module; protocol local)')
     .option('--mode <mode>', 'local: generate | stream | streamAsync | predict; websocket: stream | echo; grpc: call | frames (stream-stream) (target.mode / target.stream.mode)')
     .option('--frames <spec>', 'image frames in each request: WIDTHxHEIGHT[:png|jpeg|raw] (seeded synthetic) or a folder of images (target.frames)')
-    .option('--batch-size <n>', 'frames per request (target.batch_size)', int);
+    .option('--batch-size <n>', 'frames per request (target.batch_size)', int)
+    .option('--input <text>', 'speech: text to speak, templated (target.input); default the dataset row\'s text')
+    .option('--response-format <fmt>', 'speech: pcm | wav (target.response_format, or target.format for audio-http)')
+    .option('--stream-format <fmt>', 'speech: audio | sse (target.stream_format)')
+    .option('--slo <condition...>', 'per-request SLO for goodput, repeatable, e.g. "ttft<=400ms" "rtf<=0.5" (slo)')
+    .option('--gpu [interval]', 'sample nvidia-smi during measure phases, e.g. --gpu or --gpu 200ms (monitor.gpu)')
+    .option('--server-metrics <url>', 'Prometheus endpoint scraped before, during and after each phase (monitor.server_metrics.url)')
+    .option('--server-metric <name...>', 'metric to report from --server-metrics, repeatable, e.g. vllm:num_requests_running');
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -88,6 +103,14 @@ export interface RunFlags {
   outputDir?: string;
   write?: boolean;
   maxErrors?: number;
+  data?: string;
+  gradioMode?: string;
+  token?: string;
+  textPath?: string;
+  contentPath?: string;
+  endPath?: string;
+  usagePath?: string;
+  eventType?: string;
   records?: string;
   threshold?: string[];
   proto?: string;
@@ -96,6 +119,13 @@ export interface RunFlags {
   mode?: string;
   frames?: string;
   batchSize?: number;
+  input?: string;
+  responseFormat?: string;
+  streamFormat?: string;
+  slo?: string[];
+  gpu?: boolean | string;
+  serverMetrics?: string;
+  serverMetric?: string[];
 }
 
 /**
@@ -124,7 +154,25 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   set('target', 'model', flags.model);
   set('target', 'api', flags.api);
   set('target', 'prompt', flags.prompt);
-  set('target', 'max_tokens', numeric('max-tokens', flags.maxTokens));
+  // Each API names its output limit its own way.
+  const maxTokensField: Record<string, string> = { tgi: 'max_new_tokens', ollama: 'num_predict', 'openai-responses': 'max_output_tokens' };
+  if (target.protocol === 'kserve' && flags.maxTokens !== undefined) {
+    target.parameters = { ...(target.parameters as object), max_tokens: numeric('max-tokens', flags.maxTokens) };
+  } else set('target', maxTokensField[String(target.protocol)] ?? 'max_tokens', numeric('max-tokens', flags.maxTokens));
+  if (flags.data !== undefined) {
+    try {
+      target.data = JSON.parse(flags.data);
+    } catch (err) {
+      problems.push({ path: '--data', message: `expected a JSON list such as '["Hello", null]': ${(err as Error).message}` });
+    }
+  }
+  set('target', 'mode', flags.gradioMode);
+  set('target', 'token', flags.token);
+  set('target', 'text_path', flags.textPath);
+  set('target', 'content_path', flags.contentPath);
+  set('target', 'end_path', flags.endPath);
+  set('target', 'usage_path', flags.usagePath);
+  set('target', 'event', flags.eventType);
   if (flags.stream === false) target.stream = false;
   if (flags.ignoreEos) target.ignore_eos = true;
   if (flags.method !== undefined) target.method = target.protocol === 'grpc' ? flags.method : flags.method.toUpperCase();
@@ -175,6 +223,16 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
     const own = Array.isArray(s.thresholds) ? (s.thresholds as unknown as unknown[]) : [];
     (s as Record<string, unknown>).thresholds = [...own, ...flags.threshold];
   }
+  set('target', 'input', flags.input);
+  if (flags.responseFormat !== undefined) target[target.protocol === 'audio-http' ? 'format' : 'response_format'] = flags.responseFormat;
+  set('target', 'stream_format', flags.streamFormat);
+  if (flags.slo?.length) (s as Record<string, unknown>).slo = flags.slo;
+  if (flags.gpu !== undefined) section('monitor').gpu = flags.gpu === true ? true : { interval: flags.gpu };
+  if (flags.serverMetrics !== undefined || flags.serverMetric !== undefined) {
+    const sm = ((section('monitor').server_metrics ??= {}) as Record<string, unknown>);
+    if (flags.serverMetrics !== undefined) sm.url = flags.serverMetrics;
+    if (flags.serverMetric !== undefined) sm.metrics = flags.serverMetric;
+  }
 
   if (problems.length) throw new ConfigError(problems);
   return s;
@@ -193,6 +251,7 @@ function parseBodyFlag(value: string): unknown {
 function protocolOfUrl(url: string): string {
   if (/^grpcs?:/.test(url)) return 'grpc';
   if (/^wss?:/.test(url)) return 'websocket';
+  if (/\/audio\/speech\/?$/.test(url)) return 'openai-speech';
   return /\/completions\/?$/.test(url) ? 'openai' : 'http';
 }
 

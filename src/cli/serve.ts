@@ -69,6 +69,11 @@ export interface ServeFlags {
   gradioVersion?: string | number;
   heartbeat?: string;
   tgiLegacyFraming?: boolean;
+  ttsRtf?: string | number;
+  ttsChunk?: string;
+  ttsSplitSamples?: boolean;
+  ttsMsPerWord?: string;
+  ttsSampleRate?: string | number;
 }
 
 const RATE_HELP = 'use a fraction such as 0.05 or a percentage such as 5%';
@@ -96,6 +101,11 @@ const FLAG_OF: Record<keyof ReferenceServerOptions, string> = {
   gradioVersion: '--gradio-version',
   heartbeatMs: '--heartbeat',
   tgiLegacyFraming: '--tgi-legacy-framing',
+  ttsRealTimeFactor: '--tts-rtf',
+  ttsChunkMs: '--tts-chunk',
+  ttsSplitSamples: '--tts-split-samples',
+  ttsMsPerWord: '--tts-ms-per-word',
+  ttsSampleRate: '--tts-sample-rate',
 };
 
 function parseNumber(value: string | number, flag: string, help: string): number {
@@ -157,6 +167,11 @@ export function parseServeOptions(flags: ServeFlags): ServerSettings {
   });
   take('heartbeatMs', flags.heartbeat, duration);
   if (flags.tgiLegacyFraming) options.tgiLegacyFraming = true;
+  take('ttsRealTimeFactor', flags.ttsRtf, (raw, flag) => parseNumber(raw, flag, 'use a number such as 0.3'));
+  take('ttsChunkMs', flags.ttsChunk, duration);
+  if (flags.ttsSplitSamples) options.ttsSplitSamples = true;
+  take('ttsMsPerWord', flags.ttsMsPerWord, duration);
+  take('ttsSampleRate', flags.ttsSampleRate, wholeNumber);
 
   try {
     const settings = resolveServerOptions(options, (key) => FLAG_OF[key]);
@@ -204,7 +219,8 @@ export function serveBanner(server: ReferenceServer): string {
     `          GET /ground-truth, GET /ground-truth/:id, DELETE /ground-truth`,
     `          Gradio ${settings.gradioVersion}.x (${settings.gradioVersion === 5 ? '/gradio_api' : 'root'}: /call/predict, /call/chat, /queue/join, /queue/data, /info; GET /config),`,
     `          TGI POST /generate, /generate_stream; Ollama POST /api/generate, /api/chat; KServe POST /v2/models/:m/infer,`,
-    `          Triton POST /v2/models/:m/generate_stream; Responses POST /v1/responses`,
+    `          Triton POST /v2/models/:m/generate_stream; Responses POST /v1/responses,`,
+    `          POST /v1/audio/speech, POST /tts/stream (speech), GET /metrics (Prometheus)`,
     '',
     'Try:',
     `  curl -N ${url}/v1/chat/completions -H 'content-type: application/json' -d '${chat}'`,
@@ -257,6 +273,11 @@ export function registerServeCommand(program: Command): Command {
     .option('--detect-delay <distribution>', `gRPC detector: time per batch; ${DURATION_FORMAT_HELP}`, '20ms')
     .option('--per-frame <duration>', 'gRPC detector: extra time per frame in a batch', '2ms')
     .option('--batch-size <number>', 'gRPC DetectStream: frames the server gathers into one batch', '1')
+    .option('--tts-rtf <factor>', 'speech: generation time / audio time per chunk (above 1 stalls playback)', '0.25')
+    .option('--tts-chunk <duration>', 'speech: audio per chunk', '40ms')
+    .option('--tts-split-samples', 'speech: chunk boundaries fall mid-sample')
+    .option('--tts-ms-per-word <duration>', 'speech: audio per input word', '350ms')
+    .option('--tts-sample-rate <hz>', 'speech: sample rate of the 16-bit mono audio', '24000')
     .action(async (flags: ServeFlags & GrpcServeFlags, command: Command) => {
       let settings: ServerSettings;
       try {

@@ -1,5 +1,6 @@
 import { nowMs, sleepMs } from '../clock.js';
 import type { ArrivalSchedule } from './arrivals.js';
+import { closedLoopIndices, ownsArrival, usersOf, WHOLE_LOAD, type LoadShare } from './share.js';
 
 /** Starts request `index` and resolves when it has ended. Must never reject. */
 export type SendFn = (index: number, scheduledMs?: number) => Promise<void>;
@@ -11,6 +12,8 @@ export interface PhaseBounds {
   durationMs?: number;
   /** Stops the phase early (Ctrl+C, stop conditions); in-flight requests are aborted by the protocol. */
   signal: AbortSignal;
+  /** The slice of the load this thread runs (worker threads, segments); the whole load by default. */
+  share?: LoadShare;
 }
 
 export interface DriveResult {
@@ -26,12 +29,16 @@ export async function closedLoop(
   bounds: PhaseBounds & { workers: number; thinkTimeMs: number; originMs: number },
   send: SendFn,
 ): Promise<DriveResult> {
-  let next = 0;
+  const share = bounds.share ?? WHOLE_LOAD;
+  const indices = closedLoopIndices(share, bounds.workers, bounds.requests);
+  let started = 0;
   const deadline = bounds.durationMs === undefined ? Infinity : bounds.originMs + bounds.durationMs;
   const claim = (): number | undefined => {
     if (bounds.signal.aborted || nowMs() >= deadline) return undefined;
-    if (bounds.requests !== undefined && next >= bounds.requests) return undefined;
-    return next++;
+    const next = indices.next();
+    if (next.done) return undefined;
+    started++;
+    return next.value;
   };
   const worker = async () => {
     for (let index = claim(); index !== undefined; index = claim()) {
@@ -39,9 +46,10 @@ export async function closedLoop(
       if (bounds.thinkTimeMs > 0) await sleepMs(Math.min(bounds.thinkTimeMs, deadline - nowMs()), bounds.signal);
     }
   };
-  const count = bounds.requests === undefined ? bounds.workers : Math.min(bounds.workers, bounds.requests);
+  const users = usersOf(share, bounds.workers);
+  const count = bounds.requests === undefined ? users : Math.min(users, bounds.requests);
   await Promise.all(Array.from({ length: count }, worker));
-  return { started: next, dropped: 0 };
+  return { started, dropped: 0 };
 }
 
 /**
@@ -54,12 +62,15 @@ export async function openLoop(
   send: SendFn,
 ): Promise<DriveResult> {
   const inFlight = new Set<Promise<void>>();
+  const share = bounds.share ?? WHOLE_LOAD;
   let started = 0;
   let dropped = 0;
   for (let index = 0; ; index++) {
     if (bounds.requests !== undefined && index >= bounds.requests) break;
+    // Every share draws the whole schedule (same seed, same order) and keeps its own arrivals.
     const offsetMs = bounds.schedule();
     if (bounds.durationMs !== undefined && offsetMs >= bounds.durationMs) break;
+    if (!ownsArrival(share, index)) continue;
     const scheduledMs = bounds.originMs + offsetMs;
     await waitUntil(scheduledMs, bounds.signal);
     if (bounds.signal.aborted) break;

@@ -21,6 +21,13 @@ export const METRIC_DEFINITIONS = {
   decode_speed: { unit: 'tokens/s', definition: '1000 / tpot (per request)' },
   error_latency: { unit: 'ms', definition: 'end − start of failed requests (kept apart so failures never flatter or spoil latency)' },
   submit: { unit: 'ms', definition: 'Gradio: POST /call/<api> until its event_id arrived' },
+  ttfc: { unit: 'ms', definition: 'speech: first audio chunk with at least one whole sample − start' },
+  audio_seconds: { unit: 's', definition: 'speech: samples received / sample rate (WAV header, or PCM bytes with the declared rate, width and channels)' },
+  rtf: { unit: 'ratio', definition: 'speech: latency / audio duration (below 1 = faster than real time)' },
+  stream_rtf: { unit: 'ratio', definition: 'speech: (end − first audio chunk) / audio duration' },
+  stall_count: { unit: 'count', definition: 'speech: chunks that arrived after the audio before them would have finished playing' },
+  stall_ms: { unit: 'ms', definition: 'speech: silence a listener would have heard waiting for late chunks, summed per request' },
+  audio_chunks_count: { unit: 'count', definition: 'speech: chunks that completed at least one sample' },
 } as const satisfies Record<string, { unit: MetricUnit; definition: string }>;
 
 export type MetricName = keyof typeof METRIC_DEFINITIONS;
@@ -36,6 +43,7 @@ export const SCALE_BY_UNIT: Record<MetricUnit, number> = {
   ratio: 1_000_000,
   bytes: 1,
   'chars/s': 1000,
+  s: 1_000_000,
 };
 
 /**
@@ -50,6 +58,7 @@ export function metricUnit(name: string): MetricUnit {
   if (name.endsWith('_ratio') || name === 'rtf' || name.endsWith('_rtf')) return 'ratio';
   if (name.endsWith('tokens_per_s')) return 'tokens/s';
   if (name.endsWith('chars_per_s')) return 'chars/s';
+  if (name.endsWith('_seconds')) return 's';
   return 'ms';
 }
 

@@ -4,6 +4,7 @@ import { HttpClient } from './http.js';
 import { LocalClient } from './local.js';
 import { OpenAIClient } from './openai.js';
 import { WebSocketClient } from './websocket.js';
+import { AudioHttpClient, OpenAISpeechClient } from './speech.js';
 import type { ProtocolName, Target } from './schemas.js';
 import type { ProtocolClient, ProtocolDebugSink } from './types.js';
 import { GradioClient } from './gradio.js';
@@ -29,7 +30,10 @@ type Factory<P extends ProtocolName> = (target: Extract<Target, { protocol: P }>
 const factories: { [P in ProtocolName]: Factory<P> } = {
   http: (target) => new HttpClient(target),
   openai: (target) => new OpenAIClient(target),
-  gradio: (target, ctx) => new GradioClient(target, ctx.debug),
+  gradio: (target, ctx) => {
+    if (target.token) ctx.secrets.add(target.token); // a literal token (not ${ENV}) is hidden from logs too
+    return new GradioClient(target, ctx.debug);
+  },
   tgi: (target, ctx) => new TgiClient(target, ctx.debug),
   ollama: (target, ctx) => new OllamaClient(target, ctx.debug),
   kserve: (target, ctx) => new KserveClient(target, ctx.debug),
@@ -39,6 +43,8 @@ const factories: { [P in ProtocolName]: Factory<P> } = {
   grpc: (target) => GrpcClient.create(target),
   websocket: (target) => WebSocketClient.create(target),
   local: (target) => LocalClient.create(target),
+  'openai-speech': (target) => new OpenAISpeechClient(target),
+  'audio-http': (target) => new AudioHttpClient(target),
 };
 
 export function createClient(target: Target, ctx: ClientContext): ProtocolClient | Promise<ProtocolClient> {

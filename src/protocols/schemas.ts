@@ -11,6 +11,7 @@ import { openaiResponsesTargetSchema } from './openai-responses.schema.js';
 import { sseTargetSchema } from './generic-sse.schema.js';
 import { ndjsonTargetSchema } from './ndjson.schema.js';
 import { websocketTargetSchema } from './websocket.schema.js';
+import { audioHttpTargetSchema, openaiSpeechTargetSchema } from './speech.schema.js';
 
 /**
  * Every protocol's target schema, one line each. The scenario's `target` is the
@@ -29,6 +30,8 @@ export const targetSchema = z.discriminatedUnion('protocol', [
   grpcTargetSchema,
   websocketTargetSchema,
   localTargetSchema,
+  openaiSpeechTargetSchema,
+  audioHttpTargetSchema,
 ]);
 
 export type Target = z.output<typeof targetSchema>;

@@ -4,12 +4,17 @@ import { OUTCOME_KINDS, type OutcomeKind, type Timeline } from '../measure/timel
 import { assessClientHealth, CLIENT_HEALTH_LIMITS, type ClientHealthSample } from '../monitor/client-health.js';
 import { MetricHistogram } from '../stats/histogram.js';
 import type { ClientHealth, MetricResult, MetricUnit, PhaseResult, TokenAccounting } from './types.js';
+import { AudioTotals } from './audio-totals.js';
+import { GoodputCounter } from '../slo/goodput.js';
+import type { Condition } from '../slo/condition.js';
 
 export interface RecorderOptions {
   /** Monotonic time the phase began; per-second series count from here. */
   phaseStartMs: number;
   openLoop: boolean;
   tokenizer?: (text: string) => number;
+  /** Per-request SLOs (`--slo`); goodput counts the requests meeting all of them. */
+  slos?: readonly Condition[];
 }
 
 /** Distinct error messages kept while recording (memory stays flat); later ones are counted together. */
@@ -33,6 +38,7 @@ export class Recorder {
   constructor(opts: RecorderOptions) {
     this.opts = opts;
     this.s = new PhaseTotals(epochMsOf(opts.phaseStartMs));
+    if (opts.slos?.length) this.s.goodput = new GoodputCounter(opts.slos);
   }
 
   /** Derives one finished request's metrics and adds them. */
@@ -55,6 +61,8 @@ export class Recorder {
       for (const gap of d.itlPerToken) perToken.record(gap);
     }
     for (const [name, value] of Object.entries(d.extra)) s.histogram(name).record(value);
+    s.audio.record(d);
+    s.goodput?.record(d);
 
     if (d.values.queue_delay !== undefined) {
       s.openLoopRequests++;
@@ -137,6 +145,11 @@ export class Recorder {
       for (const [name, m] of Object.entries(p.metrics)) s.histogram(name, m.unit, m.scale).add(MetricHistogram.decode(m.histogram, m.scale));
 
       s.tokens.merge(p.tokens);
+      s.audio.merge(p.audio);
+      if (p.goodput) {
+        if (s.goodput) s.goodput.merge(p.goodput);
+        else s.goodput = GoodputCounter.fromResult(p.goodput);
+      }
       const q = p.metrics.queue_delay?.summary.count ?? 0;
       s.openLoopRequests += q;
       s.lateSends += Math.round(p.clientHealth.lateSendShare * q);
@@ -195,6 +208,8 @@ class PhaseTotals {
   private metrics = new Map<string, { unit: MetricUnit; h: MetricHistogram }>();
   readonly tokens = new TokenTotals();
   readonly series = new Series();
+  readonly audio = new AudioTotals();
+  goodput: GoodputCounter | undefined;
 
   constructor(readonly startedAtEpochMs: number) {}
 
@@ -243,7 +258,7 @@ class PhaseTotals {
       lateSendShare,
       clientBound: verdict.clientBound,
     };
-    return {
+    const result: PhaseResult = {
       startedAtEpochMs: this.startedAtEpochMs,
       firstStartOffsetMs: spanned ? this.firstStartMs : 0,
       durationMs,
@@ -272,6 +287,10 @@ class PhaseTotals {
       series,
       clientHealth,
     };
+    const audio = this.audio.toResult(durationMs);
+    if (audio) result.audio = audio;
+    if (this.goodput) result.goodput = this.goodput.toResult(durationMs);
+    return result;
   }
 }
 

@@ -24,7 +24,7 @@ export const summarySchema = z.object({
   p999: finite,
 });
 
-export const metricUnitSchema = z.enum(['ms', 'tokens', 'tokens/s', 'count', 'ratio', 'bytes', 'chars/s']);
+export const metricUnitSchema = z.enum(['ms', 'tokens', 'tokens/s', 'count', 'ratio', 'bytes', 'chars/s', 's']);
 
 export const metricResultSchema = z.object({
   unit: metricUnitSchema,
@@ -85,11 +85,49 @@ export const phaseResultSchema = z.object({
   tokens: tokenAccountingSchema,
   series: perSecondSeriesSchema,
   clientHealth: clientHealthSchema,
+  audio: z.object({ requests: count, totalSeconds: finite, audioSecondsPerSecond: finite, stalledRequests: count }).optional(),
+  goodput: z
+    .object({
+      requests: count,
+      metAll: count,
+      share: finite,
+      requestsPerSecond: finite,
+      slos: z.array(z.object({ slo: z.string(), met: count, share: finite })),
+    })
+    .optional(),
+  gpu: z
+    .object({
+      intervalMs: finite,
+      samples: count,
+      devices: z.array(
+        z.object({
+          index: count,
+          name: z.string(),
+          memoryTotalMiB: finite,
+          memoryUsedMiB: z.object({ mean: finite, max: finite }),
+          utilizationPercent: z.object({ mean: finite, max: finite }),
+        }),
+      ),
+    })
+    .optional(),
+  serverMetrics: z
+    .object({
+      url: z.string(),
+      scrapes: count,
+      failedScrapes: count,
+      counters: z.record(z.string(), z.object({ before: finite, after: finite, delta: finite, perSecond: finite })),
+      gauges: z.record(z.string(), z.object({ min: finite, mean: finite, max: finite, last: finite })),
+    })
+    .optional(),
 });
+
+const latencyMsSchema = z.object({ mean_ms: finite, std_ms: finite, p50_ms: finite, p95_ms: finite, p99_ms: finite, min_ms: finite, max_ms: finite });
 
 export const loadPointResultSchema = z.object({
   label: z.string(),
   load: z.record(z.string(), z.unknown()),
+  target: z.record(z.string(), z.unknown()).optional(),
+  text: z.object({ name: z.string(), words: count }).optional(),
   warmup: z.object({ sent: count, ok: count, failed: count, durationMs: finite }).optional(),
   measure: phaseResultSchema,
 });
@@ -116,7 +154,39 @@ export const resultsSchema = z
     interrupted: z.boolean(),
     interruptReason: z.string().optional(),
     warnings: z.array(z.string()),
+    segment: z.object({ index: count, count: z.number().int().positive() }).optional(),
+    workers: z.number().int().positive().optional(),
+    mergedFrom: z.object({ parts: z.number().int().positive(), files: z.array(z.string()) }).optional(),
     points: z.array(loadPointResultSchema),
+    perText: z
+      .object({
+        results: z.record(
+          z.string(),
+          z.object({
+            text_length_words: count,
+            requests: count,
+            audio_duration_ms: finite.optional(),
+            latency: latencyMsSchema,
+            ttfc: latencyMsSchema.optional(),
+            rtf: finite.optional(),
+            vram_peak_gb: finite.optional(),
+          }),
+        ),
+        summary: z.object({ overall_mean_ms: finite, overall_p95_ms: finite, overall_rtf: finite.optional(), max_vram_gb: finite.optional() }),
+      })
+      .optional(),
+    targets: z
+      .array(
+        z.object({
+          metric: z.string(),
+          target: z.string(),
+          stretch: z.string().optional(),
+          points: z.array(
+            z.object({ label: z.string(), value: finite.optional(), measured: z.string().optional(), status: z.enum(['stretch', 'pass', 'miss', 'n/a']) }),
+          ),
+        }),
+      )
+      .optional(),
   })
   .meta({ title: 'inferbench results', description: 'One inferbench run, as written to <name>_<YYYYMMDD_HHMMSS>.json' });
 

@@ -21,8 +21,54 @@ export interface Results {
   interrupted: boolean;
   interruptReason?: string;
   warnings: string[];
+  /** A part of a run split across machines (`--segment i/n`); `inferbench merge` combines all n parts. */
+  segment?: { index: number; count: number };
+  /** Worker threads that generated the load, when more than one. */
+  workers?: number;
+  /** Set on results that `inferbench merge` built from segment parts. */
+  mergedFrom?: { parts: number; files: string[] };
   /** One entry per load point (a plain run has one; sweeps have several). */
   points: LoadPointResult[];
+  /** Speech runs over named texts (`--dataset tts-standard`): the seed's per-text layout, `results.<text_name>`. */
+  perText?: PerTextResults;
+  /** The scenario's targets table (metric, target, stretch), judged on each load point. */
+  targets?: TargetResult[];
+}
+
+export interface PerTextResults {
+  results: Record<string, PerTextResult>;
+  summary: { overall_mean_ms: number; overall_p95_ms: number; overall_rtf?: number; max_vram_gb?: number };
+}
+
+/** One text's results in the users' own field names (seeds/002). */
+export interface PerTextResult {
+  text_length_words: number;
+  requests: number;
+  /** Mean audio duration received. */
+  audio_duration_ms?: number;
+  latency: LatencyMs;
+  ttfc?: LatencyMs;
+  /** Mean latency / mean audio duration, as the seed computes it. */
+  rtf?: number;
+  /** Peak GPU memory used during the text's measure phase (nvidia-smi, all processes), when sampled. */
+  vram_peak_gb?: number;
+}
+
+export interface LatencyMs {
+  mean_ms: number;
+  std_ms: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  min_ms: number;
+  max_ms: number;
+}
+
+export interface TargetResult {
+  metric: string;
+  target: string;
+  stretch?: string;
+  points: { label: string; value?: number; measured?: string; status: 'stretch' | 'pass' | 'miss' | 'n/a' }[];
 }
 
 export interface LoadPointResult {
@@ -31,6 +77,8 @@ export interface LoadPointResult {
   load: Record<string, unknown>;
   /** The point's target (redacted), when a sweep changed it. */
   target?: Record<string, unknown>;
+  /** The dataset row this point benchmarked alone (`dataset.each`), e.g. a standard text. */
+  text?: { name: string; words: number };
   /** Warmup is summarised by its counts only; its requests never enter the measured metrics. */
   warmup?: { sent: number; ok: number; failed: number; durationMs: number };
   measure: PhaseResult;
@@ -56,6 +104,56 @@ export interface PhaseResult {
   /** Per-second series, index 0 = the phase's first second. */
   series: PerSecondSeries;
   clientHealth: ClientHealth;
+  /** Speech: audio received by ok requests, and audio seconds per wall second across concurrent streams. */
+  audio?: AudioThroughput;
+  /** `--slo`: requests meeting every SLO per second, and the share meeting each. */
+  goodput?: GoodputResult;
+  /** `--gpu`: nvidia-smi samples taken during the phase. */
+  gpu?: GpuPhaseStats;
+  /** `--server-metrics`: the target's Prometheus metrics scraped before, during and after the phase. */
+  serverMetrics?: ServerMetricsPhase;
+}
+
+export interface AudioThroughput {
+  /** Ok requests that carried audio. */
+  requests: number;
+  totalSeconds: number;
+  /** totalSeconds / phase duration. */
+  audioSecondsPerSecond: number;
+  /** Requests with at least one stall. */
+  stalledRequests: number;
+}
+
+export interface GoodputResult {
+  /** Requests judged (every completed request; a failed one meets no SLO). */
+  requests: number;
+  /** Requests meeting every SLO. */
+  metAll: number;
+  share: number;
+  requestsPerSecond: number;
+  slos: { slo: string; met: number; share: number }[];
+}
+
+export interface GpuPhaseStats {
+  intervalMs: number;
+  samples: number;
+  devices: {
+    index: number;
+    name: string;
+    memoryTotalMiB: number;
+    memoryUsedMiB: { mean: number; max: number };
+    utilizationPercent: { mean: number; max: number };
+  }[];
+}
+
+export interface ServerMetricsPhase {
+  url: string;
+  scrapes: number;
+  failedScrapes: number;
+  /** Counters (and histogram/summary counts): value before and after the phase, summed over label sets. */
+  counters: Record<string, { before: number; after: number; delta: number; perSecond: number }>;
+  /** Gauges over the scrapes during the phase, summed over label sets. */
+  gauges: Record<string, { min: number; mean: number; max: number; last: number }>;
 }
 
 export interface PhaseCounts {
@@ -74,7 +172,7 @@ export interface PhaseCounts {
   errors: { message: string; count: number }[];
 }
 
-export type MetricUnit = 'ms' | 'tokens' | 'tokens/s' | 'count' | 'ratio' | 'bytes' | 'chars/s';
+export type MetricUnit = 'ms' | 'tokens' | 'tokens/s' | 'count' | 'ratio' | 'bytes' | 'chars/s' | 's';
 
 export interface MetricResult {
   unit: MetricUnit;

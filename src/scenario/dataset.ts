@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { seededRng } from '../random.js';
 import { ConfigError } from './errors.js';
+import { TTS_STANDARD_DATASET, ttsStandardRows } from '../speech/standard-texts.js';
 
 export type DatasetRow = Record<string, unknown>;
 
@@ -10,6 +11,8 @@ export type DatasetRow = Record<string, unknown>;
 export interface Dataset {
   size: number;
   rowFor(index: number): DatasetRow;
+  /** Every row in file order. */
+  rows?: DatasetRow[];
 }
 
 export async function loadDataset(
@@ -17,13 +20,17 @@ export async function loadDataset(
   seed: number,
 ): Promise<Dataset> {
   const format = spec.format ?? formatFromExtension(spec.path);
-  let text: string;
-  try {
-    text = await readFile(spec.path, 'utf8');
-  } catch (err) {
-    throw new ConfigError([{ path: 'dataset.path', message: `cannot read ${spec.path}: ${(err as Error).message}` }]);
+  let rows: DatasetRow[];
+  if (spec.path === TTS_STANDARD_DATASET) rows = ttsStandardRows();
+  else {
+    let text: string;
+    try {
+      text = await readFile(spec.path, 'utf8');
+    } catch (err) {
+      throw new ConfigError([{ path: 'dataset.path', message: `cannot read ${spec.path}: ${(err as Error).message} (or use the built-in "${TTS_STANDARD_DATASET}")` }]);
+    }
+    rows = parseRows(text, format, spec.path);
   }
-  const rows = parseRows(text, format, spec.path);
   if (rows.length === 0) throw new ConfigError([{ path: 'dataset.path', message: `${spec.path} has no rows` }]);
   const order = rows.map((_, i) => i);
   if (spec.order === 'shuffle') {
@@ -33,7 +40,7 @@ export async function loadDataset(
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
   }
-  return { size: rows.length, rowFor: (index) => rows[order[index % order.length]!]! };
+  return { size: rows.length, rowFor: (index) => rows[order[index % order.length]!]!, rows };
 }
 
 function formatFromExtension(path: string): 'jsonl' | 'json' | 'csv' {

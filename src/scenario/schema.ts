@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { targetSchema } from '../protocols/schemas.js';
 import { durationMs, positiveInt } from './fields.js';
+import { monitorField, sloField, targetsField } from '../slo/scenario-fields.js';
 
 const arrivalSchema = z.enum(['constant', 'poisson', 'gamma']);
 
@@ -50,10 +51,12 @@ export const phasesSchema = z
   .default({ warmup: { requests: 0 }, cooldown: 0 });
 
 export const datasetSchema = z.strictObject({
-  /** JSONL, JSON (array) or CSV file; each row is available to templates as {{row.field}}. */
+  /** JSONL, JSON (array) or CSV file, or the built-in `tts-standard`; each row is available to templates as {{row.field}}. */
   path: z.string().min(1),
   format: z.enum(['jsonl', 'json', 'csv']).optional(),
   order: z.enum(['sequential', 'shuffle']).default('sequential'),
+  /** Benchmark each row alone as its own load point (default for the built-in `tts-standard`). */
+  each: z.boolean().optional(),
 });
 
 export const outputSchema = z
@@ -119,6 +122,12 @@ export const scenarioSchema = z.strictObject({
   stop: stopSchema,
   /** Checked after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; any failure exits 3 (report/thresholds.ts). */
   thresholds: z.array(z.string()).default([]),
+  /** Per-request SLOs for goodput, e.g. ["ttft<=400ms", "rtf<=0.5"]. */
+  slo: z.array(sloField).optional(),
+  /** Targets table (metric, target, stretch), judged after the run and printed with PASS/MISS. */
+  targets: targetsField.optional(),
+  /** GPU sampling and server metrics during measure phases. */
+  monitor: monitorField.optional(),
 });
 
 /** A validated scenario with every default filled. */

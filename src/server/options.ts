@@ -45,6 +45,16 @@ export interface ReferenceServerOptions {
   heartbeatMs: number;
   /** TGI before 2.1 (axum 0.6) writes `data:` with no space after the colon. */
   tgiLegacyFraming: boolean;
+  /** Speech: generation time / audio time of each chunk after the first (below 1 = faster than real time; above 1 stalls playback). */
+  ttsRealTimeFactor: number;
+  /** Speech: audio per chunk, in ms of audio. */
+  ttsChunkMs: number;
+  /** Speech: shift every chunk boundary by one byte, so chunks end mid-sample. */
+  ttsSplitSamples: boolean;
+  /** Speech: audio per word of input, in ms (at speed 1). */
+  ttsMsPerWord: number;
+  /** Speech: sample rate of the generated 16-bit mono audio. */
+  ttsSampleRate: number;
 }
 
 /** Options after defaults and validation: every distribution is a {@link Distribution} value. */
@@ -77,6 +87,11 @@ export const DEFAULT_SERVER_OPTIONS: ReferenceServerOptions = {
   gradioVersion: 5,
   heartbeatMs: 15_000,
   tgiLegacyFraming: false,
+  ttsRealTimeFactor: 0.25,
+  ttsChunkMs: 40,
+  ttsSplitSamples: false,
+  ttsMsPerWord: 350,
+  ttsSampleRate: 24_000,
 };
 
 /** Every problem with a set of options at once (k6's Validate style), each naming the option and the fix. */
@@ -142,6 +157,10 @@ export function resolveServerOptions(
   check(settings.gradioVersion === 4 || settings.gradioVersion === 5, 'gradioVersion', 'use 4 (routes at the root) or 5 (routes under /gradio_api)');
   check(typeof settings.heartbeatMs === 'number' && settings.heartbeatMs > 0, 'heartbeatMs', 'use a duration > 0, e.g. 15s');
   check(typeof settings.tgiLegacyFraming === 'boolean', 'tgiLegacyFraming', 'use true (TGI < 2.1, "data:") or false ("data: ")');
+  check(typeof settings.ttsRealTimeFactor === 'number' && settings.ttsRealTimeFactor >= 0, 'ttsRealTimeFactor', 'use a number >= 0 (0.5 = twice as fast as real time)');
+  check(typeof settings.ttsChunkMs === 'number' && settings.ttsChunkMs >= 1, 'ttsChunkMs', 'use a duration >= 1ms of audio per chunk');
+  check(typeof settings.ttsMsPerWord === 'number' && settings.ttsMsPerWord > 0, 'ttsMsPerWord', 'use a duration > 0 of audio per word');
+  check(isInteger(settings.ttsSampleRate, 1000, 384_000), 'ttsSampleRate', 'use a sample rate in Hz from 1000 to 384000');
   const rateKeys = ['errorRate', 'midStreamCloseRate', 'midStreamErrorRate', 'stallRate'] as const;
   for (const key of rateKeys) check(isRate(settings[key]), key, 'use a fraction from 0 to 1 (0.05 = 5% of requests)');
   // Each request gets at most one fault, so the shares must fit in one request's worth of probability.

@@ -18,6 +18,8 @@ import { registerOllamaRoutes } from './routes/ollama.js';
 import { registerKserveRoutes } from './routes/kserve.js';
 import { registerOpenAiResponsesRoutes } from './routes/openai-responses.js';
 import { attachWebSocketEndpoints } from './websocket.js';
+import { registerSpeechRoutes } from './routes/speech.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
@@ -53,6 +55,8 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
   registerOllamaRoutes(router);
   registerKserveRoutes(router);
   registerOpenAiResponsesRoutes(router);
+  registerSpeechRoutes(router);
+  registerMetricsRoutes(router);
 
   const sockets = new Set<Socket>();
   const openRequests = new Set<RouteContext>();

@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { findCapacity, requestsForPercentiles, type CapacityAxis, type CapacityProbe } from '../capacity/search.js';
+import { table } from '../report/console.js';
+import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
+import { resolveScenario } from '../scenario/load-scenario.js';
+import { parseConditions, formatMeasured, type Condition } from '../slo/condition.js';
+import { ExitCode } from './exit-codes.js';
+import { readScenarioObject, reportFailure } from './run-command.js';
+import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
+
+interface CapacityFlags extends RunFlags {
+  over?: string;
+  start?: string;
+  max?: string;
+  step?: string;
+  json?: boolean;
+}
+
+export function registerCapacityCommand(program: Command): void {
+  addRunFlags(program.command('capacity').argument('[scenario]', 'YAML or JSON scenario file; flags override its fields'))
+    .description('find the highest concurrency (or rate) whose run meets every SLO, e.g. --slo "p95(ttfc)<400ms and p99(latency)<750ms"')
+    .option('--over <axis>', 'concurrency | rate', 'concurrency')
+    .option('--start <n>', 'first load probed', '1')
+    .option('--max <n>', 'highest load probed', '256')
+    .option('--step <n>', 'resolution of the answer (1 for concurrency)', '1')
+    .option('--json', 'print the search as JSON to stdout')
+    .addHelpText(
+      'after',
+      '\nEach probe warms up (max(5, load) requests) and then measures max(-n, 20/(1-p)) requests for the tightest percentile p\n(p95: 400, p99: 2000), so the percentile rests on at least 20 requests beyond it.',
+    )
+    .action(async (file: string | undefined, flags: CapacityFlags) => {
+      process.exitCode = await capacityFromCli(file, flags);
+    });
+}
+
+async function capacityFromCli(file: string | undefined, flags: CapacityFlags): Promise<ExitCode> {
+  const out = flags.json ? process.stderr : process.stdout;
+  try {
+    const problems: ConfigProblem[] = [];
+    const conditions: Condition[] = [];
+    if (!flags.slo?.length) problems.push({ path: '--slo', message: 'required: the conditions every probe must meet, e.g. --slo "p95(ttfc)<400ms and p99(latency)<750ms"' });
+    for (const s of flags.slo ?? []) {
+      try {
+        conditions.push(...parseConditions(s));
+      } catch (err) {
+        problems.push({ path: '--slo', message: (err as Error).message });
+      }
+    }
+    const over = flags.over as CapacityAxis;
+    if (over !== 'concurrency' && over !== 'rate') problems.push({ path: '--over', message: `expected concurrency or rate, got ${JSON.stringify(flags.over)}` });
+    const num = (name: string, v: string | undefined) => {
+      const n = Number(v);
+      if (!(n > 0)) problems.push({ path: `--${name}`, message: `expected a number above 0, got ${JSON.stringify(v)}` });
+      return n;
+    };
+    const start = num('start', flags.start);
+    const max = num('max', flags.max);
+    const step = num('step', flags.step);
+    if (over === 'concurrency' && ![start, max, step].every(Number.isInteger)) problems.push({ path: '--start/--max/--step', message: 'concurrency takes whole numbers' });
+    const raw = file ? await readScenarioObject(file) : {};
+    const scenarioRaw = applyRunFlags(raw, { ...flags, slo: undefined });
+    const loaded = resolveScenario(scenarioRaw, process.env, file); // reports every scenario problem before any load
+    if (problems.length) throw new ConfigError(problems);
+    out.write(`capacity over ${over} for ${conditions.map((c) => c.text).join(' and ')}; ${Math.max(requestsForPercentiles(conditions), flags.requests ?? 0)} measured requests per probe\n`);
+    const result = await findCapacity(loaded.raw, {
+      conditions,
+      over,
+      start,
+      max,
+      step,
+      minRequests: flags.requests,
+      secrets: loaded.secrets,
+      onProbe: (p) => out.write(`  ${over}=${p.load}: ${p.met ? 'meets' : 'misses'} (${describe(p)})\n`),
+    });
+    out.write(`\n${table([over, 'requests', 'ok', 'failed', ...conditions.map((c) => c.text), 'verdict'], result.probes.map((p) => row(p, conditions))).join('\n')}\n`);
+    out.write(`\n${result.answer}\n(each probe: ${result.requestsPerProbe} measured requests after max(5, load) warmup)\n`);
+    if (flags.json) process.stdout.write(loaded.secrets.redactText(JSON.stringify(result, null, 2)) + '\n');
+    return ExitCode.ok;
+  } catch (err) {
+    return reportFailure(err);
+  }
+}
+
+function describe(p: CapacityProbe): string {
+  return p.verdicts.map((v) => `${v.condition.stat ?? 'mean'}(${v.condition.metric}) ${v.value === undefined ? 'n/a' : formatMeasured(v.condition, v.value)}`).join(', ');
+}
+
+function row(p: CapacityProbe, conditions: Condition[]): string[] {
+  return [String(+p.load.toFixed(6)), String(p.requests), String(p.ok), String(p.failed), ...p.verdicts.map((v) => (v.value === undefined ? 'n/a' : formatMeasured(v.condition, v.value))), p.met ? 'meets' : 'misses'].slice(0, 5 + conditions.length);
+}
