@@ -100,6 +100,15 @@ export async function runAndReport(
   const debugSwitches = parseDebugSwitches(flags.debug, problems);
   if (problems.length) throw new ConfigError(problems);
   const scale = scaleRunOptions(flags);
+  const target = loaded.scenario.target as { protocol: string };
+  const runConsole = createRunConsole({
+    verbose: Boolean(flags.verbose),
+    debug: debugSwitches,
+    protocol: target.protocol,
+    plannedRequests: loaded.scenario.load.requests,
+    write: (text) => process.stderr.write(text),
+    redact: (text) => loaded.secrets.redactText(text),
+  });
   const progress = new ProgressLine(process.stderr);
   const controller = new AbortController();
   let interrupts = 0;
@@ -117,7 +126,9 @@ export async function runAndReport(
       signal: controller.signal,
       commandLine: process.argv.slice(2),
       ...scale,
-      onProgress: flags.quiet ? undefined : (p) => progress.update(p),
+      onProgress: flags.quiet || flags.verbose || debugSwitches.size ? undefined : (p) => progress.update(p),
+      onRequest: flags.quiet ? undefined : runConsole.onRequest,
+      debug: runConsole.debug,
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -137,6 +148,7 @@ export async function runAndReport(
     human.write(secrets.redactText(summary) + '\n');
     const speech = formatSpeechReport(results);
     if (speech) human.write(secrets.redactText(speech) + '\n');
+    if (target.protocol === 'gradio' || flags.verbose) human.write(secrets.redactText(formatSeedSummary(results)) + '\n');
     if (outcomes.length && flags.summary !== 'md') human.write(`\n${formatThresholdOutcomes(outcomes)}\n`);
     if (path) human.write(`\nresults: ${path}\n`);
     if (result.recordsPath) human.write(`records: ${result.recordsPath}\n`);
