@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Timeline } from '../../src/measure/timeline.js';
-import { formatComparison, pointThroughput } from '../../src/report/comparison.js';
+import { formatSweepComparison, pointThroughput } from '../../src/report/comparison.js';
 import { run } from '../../src/runner.js';
 import { startGrpcServerThread, type GrpcServerThread } from '../helpers/grpc-server-thread.js';
 
@@ -54,7 +54,7 @@ it('FPS rises with batch size, each point within 2 % of the server truth, first-
   for (let i = 1; i < fps.length; i++) expect(fps[i]!).toBeGreaterThan(fps[i - 1]!);
   // Model: 1 frame per (22 ms + overhead) vs 8 per (14 ms fill + 36 ms + overhead) → about 3.5×.
   expect(fps[3]! / fps[0]!).toBeGreaterThan(3);
-  const table = formatComparison(results).join('\n');
+  const table = formatSweepComparison(results).join('\n');
   expect(table).toMatch(/batch_size=8 .* \d+\.\d\dx/);
   expect(table).toContain('first-frame wait');
 });
