@@ -52,3 +52,44 @@ describe('sweep: { batch_size: [...] }', () => {
     expect(() => resolveScenario({ target: { protocol: 'local', module: './m.ts' }, sweep: { batch_size: [0, 2.5] } }, {})).toThrow(/sweep/);
   });
 });
+
+describe('frames over HTTP', () => {
+  it('sends a batch as multipart files, raw bytes, or base64 JSON; the server receives exactly the frames', async () => {
+    const { createServer } = await import('node:http');
+    const { run } = await import('../../src/runner.js');
+    const seen: { type: string; files: number[]; raw: number; json?: unknown }[] = [];
+    const server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const body = Buffer.concat(chunks);
+      const type = req.headers['content-type'] ?? '';
+      const entry: (typeof seen)[number] = { type, files: [], raw: body.length };
+      if (type.startsWith('multipart/form-data')) {
+        const form = await new Response(body, { headers: { 'content-type': type } }).formData();
+        for (const v of form.getAll('image')) entry.files.push((v as Blob).size);
+      } else if (type === 'application/json') entry.json = JSON.parse(body.toString());
+      seen.push(entry);
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/predict`;
+    const frames = { width: 16, height: 16, format: 'png' as const, path: 'image' };
+    const size = syntheticImage({ width: 16, height: 16, format: 'png', seed: 7 * 1000 }).length;
+    try {
+      for (const http_body of ['multipart', 'raw', 'json'] as const) {
+        const { results } = await run({ target: { protocol: 'http', url, method: 'POST', body: { model: 'det' }, frames: { ...frames, http_body }, batch_size: 2 }, load: { requests: 2 }, output: { write: false } });
+        expect(results.points[0]!.measure.counts.ok).toBe(2);
+        expect(results.points[0]!.measure.metrics.frames_count!.summary.mean).toBe(2);
+      }
+    } finally {
+      server.close();
+    }
+    expect(seen[0]!.files).toHaveLength(2);
+    expect(seen[0]!.files[0]).toBe(size);
+    expect(seen[2]!.type).toBe('image/png');
+    expect(seen[2]!.raw).toBeGreaterThan(size);
+    const json = seen[4]!.json as { model: string; image: string[] };
+    expect(json.model).toBe('det');
+    expect(Buffer.from(json.image[0]!, 'base64').length).toBe(size);
+  });
+});
