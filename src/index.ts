@@ -11,6 +11,6 @@ export { formatSummary } from './report/console.js';
 export { serveGrpc, type ReferenceGrpcServer, type GrpcServerOptions } from './server/grpc/index.js';
 export { measureOverhead, checkOverheadThresholds, parseOverheadThreshold, type OverheadOptions, type OverheadReport, type ModeStats } from './local/overhead.js';
 export { formatOverheadReport } from './report/overhead-table.js';
-export { formatComparison } from './report/comparison.js';
+export { formatSweepComparison, pointThroughput } from './report/comparison.js';
 export { syntheticImage, type SyntheticImageOptions } from './frames/images.js';
 export type { LocalModelModule, LocalMode } from './local/load-module.js';

@@ -7,6 +7,7 @@ import { registerQuickstart } from './quickstart.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve.js';
+import { registerGradioInfoCommand } from './gradio-info.js';
 import { registerCapacityCommand } from './capacity-command.js';
 import { registerMergeCommand } from './merge-command.js';
 import { registerK8sCommand } from './k8s-command.js';
@@ -21,6 +22,7 @@ const program = new Command('inferbench')
 registerQuickstart(program);
 registerRunCommand(program);
 registerServeCommand(program);
+registerGradioInfoCommand(program);
 registerReportCommand(program);
 registerCompareCommand(program);
 registerOverheadCommand(program);

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { METRIC_DEFINITIONS } from '../measure/metrics.js';
 import { formatSummary } from '../report/console.js';
+import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
 import { checkThresholds, formatThresholdOutcomes, parseThresholds, type Threshold } from '../report/thresholds.js';
@@ -21,6 +22,10 @@ import { addScaleFlags, scaleRunOptions, type ScaleFlags } from './scale-flags.j
 export interface OutputFlags extends ScaleFlags {
   json?: boolean;
   quiet?: boolean;
+  /** A block per request (RUN i/N) with its timings and output preview. */
+  verbose?: boolean;
+  /** post | sse | text, combinable. */
+  debug?: string[];
   /** `html`: also write a self-contained HTML report next to the results. */
   report?: string;
   /** `md`: print the summary as markdown (CI logs, $GITHUB_STEP_SUMMARY). */
@@ -32,6 +37,8 @@ export function registerRunCommand(program: Command): void {
     .description('benchmark an endpoint (a scenario file, flags, or both)')
     .option('--json', 'print the results JSON to stdout (human output goes to stderr)')
     .option('-q, --quiet', 'no progress line and no summary')
+    .option('-v, --verbose', 'print a block per request (RUN i/N): timings and an output preview')
+    .option('--debug <what...>', 'print raw wire data: post (POST answers), sse (every stream line with its arrival time), text (final text); combinable')
     .addHelpText('after', metricsHelp())
     .option('--report <format>', 'html: also write a self-contained HTML report next to the results')
     .option('--summary <format>', 'md: print the summary as markdown (for CI logs and $GITHUB_STEP_SUMMARY)')
@@ -90,8 +97,18 @@ export async function runAndReport(
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);
   }
+  const debugSwitches = parseDebugSwitches(flags.debug, problems);
   if (problems.length) throw new ConfigError(problems);
   const scale = scaleRunOptions(flags);
+  const target = loaded.scenario.target as { protocol: string };
+  const runConsole = createRunConsole({
+    verbose: Boolean(flags.verbose),
+    debug: debugSwitches,
+    protocol: target.protocol,
+    plannedRequests: loaded.scenario.load.requests,
+    write: (text) => process.stderr.write(text),
+    redact: (text) => loaded.secrets.redactText(text),
+  });
   const progress = new ProgressLine(process.stderr);
   const controller = new AbortController();
   let interrupts = 0;
@@ -109,7 +126,9 @@ export async function runAndReport(
       signal: controller.signal,
       commandLine: process.argv.slice(2),
       ...scale,
-      onProgress: flags.quiet ? undefined : (p) => progress.update(p),
+      onProgress: flags.quiet || flags.verbose || debugSwitches.size ? undefined : (p) => progress.update(p),
+      onRequest: flags.quiet ? undefined : runConsole.onRequest,
+      debug: runConsole.debug,
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -129,6 +148,7 @@ export async function runAndReport(
     human.write(secrets.redactText(summary) + '\n');
     const speech = formatSpeechReport(results);
     if (speech) human.write(secrets.redactText(speech) + '\n');
+    if (target.protocol === 'gradio' || flags.verbose) human.write(secrets.redactText(formatSeedSummary(results)) + '\n');
     if (outcomes.length && flags.summary !== 'md') human.write(`\n${formatThresholdOutcomes(outcomes)}\n`);
     if (path) human.write(`\nresults: ${path}\n`);
     if (result.recordsPath) human.write(`records: ${result.recordsPath}\n`);
@@ -154,6 +174,19 @@ function metricsHelp(): string {
   return `\nMetrics (all from one monotonic clock; percentiles from HDR histograms, 3 significant digits):\n${rows
     .map(([name, d]) => `  ${name.padEnd(width)}  [${d.unit}] ${d.definition}`)
     .join('\n')}\n`;
+}
+
+/** `--debug post sse` or `--debug post,sse`; an unknown switch is a config error naming the choices. */
+function parseDebugSwitches(values: string[] | undefined, problems: ConfigProblem[]): Set<DebugSwitch> {
+  const switches = new Set<DebugSwitch>();
+  const bad: string[] = [];
+  for (const value of (values ?? []).flatMap((v) => v.split(','))) {
+    const name = value.trim();
+    if ((DEBUG_SWITCHES as readonly string[]).includes(name)) switches.add(name as DebugSwitch);
+    else if (name) bad.push(name);
+  }
+  problems.push(...bad.map((name) => ({ path: '--debug', message: `unknown switch "${name}"; use ${DEBUG_SWITCHES.join(', ')} (combinable)` })));
+  return switches;
 }
 
 export function reportFailure(err: unknown): ExitCode {

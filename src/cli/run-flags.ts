@@ -6,10 +6,18 @@ import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
 export function addRunFlags(cmd: Command): Command {
   return cmd
     .option('--url <url>', 'target URL (target.url)')
-    .option('--protocol <name>', 'http | openai | grpc | websocket | local (target.protocol); default from --url (grpc://, ws://, …/completions) or --module')
+    .option('--protocol <name>', 'http | openai | grpc | websocket | local | gradio | tgi | ollama | kserve | openai-responses | sse | ndjson (target.protocol); default from --url (grpc://, ws://, …/completions) or --module')
     .option('--name <name>', 'run name, used in the results file name (name)')
     .option('--model <model>', 'model name sent to OpenAI-compatible servers (target.model)')
-    .option('--api <api>', 'chat | completions (target.api; default from the URL)')
+    .option('--api <api>', 'openai: chat | completions; gradio: the endpoint, e.g. /predict or /chat; ollama: generate | chat; kserve: infer | generate_stream (target.api)')
+    .option('--data <json>', 'gradio: the endpoint inputs as a JSON list, e.g. \'["You are helpful.", "Hello", 512]\' (target.data); see inferbench gradio-info <url>')
+    .option('--gradio-mode <mode>', 'gradio: simple (POST /call + GET its stream) | queue (queue/join + the shared queue/data stream) (target.mode)')
+    .option('--token <token>', "bearer token, e.g. '${HF_TOKEN}' for a private Space; sent as Authorization: Bearer, redacted (target.token)")
+    .option('--text-path <path>', 'gradio: where the text is in the output list, e.g. 0 or "1[0].content" (target.text_path)')
+    .option('--content-path <path>', 'sse/ndjson: JSON path of the text in each event, e.g. "choices[0].delta.content" (target.content_path)')
+    .option('--end-path <path>', 'sse/ndjson: JSON path that is truthy on the last event, e.g. done (target.end_path)')
+    .option('--usage-path <path>', 'sse/ndjson: JSON path of the output token count (target.usage_path)')
+    .option('--event-type <type>', 'sse: only events of this type carry content (target.event)')
     .option('--prompt <text>', 'prompt or user message (target.prompt)')
     .option('--max-tokens <n>', 'max output tokens (target.max_tokens)', int)
     .option('--no-stream', 'ask for a whole answer instead of a stream (target.stream=false)')
@@ -95,6 +103,14 @@ export interface RunFlags {
   outputDir?: string;
   write?: boolean;
   maxErrors?: number;
+  data?: string;
+  gradioMode?: string;
+  token?: string;
+  textPath?: string;
+  contentPath?: string;
+  endPath?: string;
+  usagePath?: string;
+  eventType?: string;
   records?: string;
   threshold?: string[];
   proto?: string;
@@ -138,7 +154,25 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   set('target', 'model', flags.model);
   set('target', 'api', flags.api);
   set('target', 'prompt', flags.prompt);
-  set('target', 'max_tokens', numeric('max-tokens', flags.maxTokens));
+  // Each API names its output limit its own way.
+  const maxTokensField: Record<string, string> = { tgi: 'max_new_tokens', ollama: 'num_predict', 'openai-responses': 'max_output_tokens' };
+  if (target.protocol === 'kserve' && flags.maxTokens !== undefined) {
+    target.parameters = { ...(target.parameters as object), max_tokens: numeric('max-tokens', flags.maxTokens) };
+  } else set('target', maxTokensField[String(target.protocol)] ?? 'max_tokens', numeric('max-tokens', flags.maxTokens));
+  if (flags.data !== undefined) {
+    try {
+      target.data = JSON.parse(flags.data);
+    } catch (err) {
+      problems.push({ path: '--data', message: `expected a JSON list such as '["Hello", null]': ${(err as Error).message}` });
+    }
+  }
+  set('target', 'mode', flags.gradioMode);
+  set('target', 'token', flags.token);
+  set('target', 'text_path', flags.textPath);
+  set('target', 'content_path', flags.contentPath);
+  set('target', 'end_path', flags.endPath);
+  set('target', 'usage_path', flags.usagePath);
+  set('target', 'event', flags.eventType);
   if (flags.stream === false) target.stream = false;
   if (flags.ignoreEos) target.ignore_eos = true;
   if (flags.method !== undefined) target.method = target.protocol === 'grpc' ? flags.method : flags.method.toUpperCase();

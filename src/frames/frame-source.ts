@@ -45,7 +45,8 @@ export class FrameSource {
     const firstFrameAtMs = nowMs();
     const frames = Array.from({ length: this.batchSize }, (_, k) => this.frame(index * this.batchSize + k));
     const fillMs = (this.batchSize - 1) * this.options.interval;
-    if (fillMs > 0) await sleepUntil(firstFrameAtMs + fillMs, signal);
+    // Timers may fire a fraction of a millisecond early; the last frame is not there before its time.
+    while (fillMs > 0 && nowMs() < firstFrameAtMs + fillMs && !signal?.aborted) await sleepUntil(firstFrameAtMs + fillMs, signal);
     return { frames, firstFrameAtMs, firstFrameWaitMs: fillMs > 0 ? nowMs() - firstFrameAtMs : 0 };
   }
 }
@@ -90,5 +91,5 @@ export function recordFrames(t: Timeline, batch: FrameBatch, batched: boolean): 
   // Frame k became available at first + k × (wait / (n − 1)); its latency runs from then to the answer.
   const meanArrivalOffsetMs = n > 1 ? batch.firstFrameWaitMs / 2 : 0;
   t.extra.frame_latency = t.endMs - (batch.firstFrameAtMs + meanArrivalOffsetMs);
-  t.extra.first_frame_wait = batch.firstFrameWaitMs;
+  if (batched) t.extra.first_frame_wait = batch.firstFrameWaitMs;
 }

@@ -30,6 +30,8 @@ export const framesSchema = z.strictObject({
    * waits (B − 1) × interval to fill before it is sent (`first_frame_wait`). 0 = all at once.
    */
   interval: durationMs.default(0),
+  /** HTTP targets: base64 inside the JSON body, the bytes as the whole body, or multipart/form-data (file field `path`). */
+  http_body: z.enum(['json', 'raw', 'multipart']).default('json'),
 });
 export type FramesOptions = z.output<typeof framesSchema>;
 

@@ -132,13 +132,20 @@ export class GrpcClient implements ProtocolClient {
 
   private call(tl: TimelineBuilder, message: Record<string, unknown>, input: RequestInput): Promise<Timeline> {
     const m = this.method;
+    // grpc-js serializes a message as it writes it to the HTTP/2 stream: the request has left
+    // then, after the call's setup (resolver pick, stream creation), as HTTP's sent is the socket write.
     const serialize = (v: object) => {
       const b = m.serialize(v);
+      if (tl.t.bytesOut === 0) tl.sent();
       tl.t.bytesOut += b.length;
       return b;
     };
+    // Unary answers: the response message's arrival is the answer (per-frame latency = request
+    // message sent → response message received); the OK trailers follow in the same flight.
+    let messageAtMs: number | undefined;
     const deserialize = (b: Buffer) => {
-      tl.firstByte();
+      messageAtMs = nowMs();
+      tl.firstByte(messageAtMs);
       tl.bytesIn(b.length);
       return m.deserialize(b);
     };
@@ -183,11 +190,10 @@ export class GrpcClient implements ProtocolClient {
       const onAbort = () => call?.cancel();
       input.signal.addEventListener('abort', onAbort, { once: true });
 
-      tl.sent();
       if (!m.requestStream && !m.responseStream) {
         call = this.client.makeUnaryRequest(m.path, serialize, deserialize, message, this.metadata, options, (err, value) => {
-          const at = nowMs();
-          if (err) return onStatus({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? err.message, metadata: new grpc.Metadata() }, at);
+          if (err) return onStatus({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? err.message, metadata: new grpc.Metadata() }, nowMs());
+          const at = messageAtMs ?? nowMs();
           tl.binaryContent(1, at);
           if (value !== undefined) tl.t.bodyPreview = previewOf(value);
           tl.t.status = 'OK';
@@ -195,8 +201,8 @@ export class GrpcClient implements ProtocolClient {
         });
       } else if (m.requestStream && !m.responseStream) {
         const c = this.client.makeClientStreamRequest(m.path, serialize, deserialize, this.metadata, options, (err, value) => {
-          const at = nowMs();
-          if (err) return onStatus({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? err.message, metadata: new grpc.Metadata() }, at);
+          if (err) return onStatus({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? err.message, metadata: new grpc.Metadata() }, nowMs());
+          const at = messageAtMs ?? nowMs();
           tl.binaryContent(1, at);
           if (value !== undefined) tl.t.bodyPreview = previewOf(value);
           tl.t.status = 'OK';
@@ -275,7 +281,6 @@ class FrameStream {
   private readonly idPath: (string | number)[] | undefined;
   private readonly responseIdPath: (string | number)[] | undefined;
   private nextId = 0;
-  private headersMs: number | undefined;
   private serverRequestId: string | undefined;
   private closed = false;
   private bytesOut = 0;
@@ -306,7 +311,6 @@ class FrameStream {
       metadata,
     );
     this.call.on('metadata', (md: grpc.Metadata) => {
-      this.headersMs = nowMs();
       const id = md.get(REQUEST_ID_METADATA)[0];
       if (id !== undefined) this.serverRequestId = String(id);
     });
@@ -331,7 +335,6 @@ class FrameStream {
       input.signal.addEventListener('abort', pending.onAbort, { once: true });
       if (this.idPath) this.byId.set(id, pending);
       else this.inOrder.push(pending);
-      if (this.headersMs !== undefined) tl.t.headersMs = this.headersMs;
       tl.sent();
       this.call.write(message);
       tl.t.bytesOut = this.bytesOut;
@@ -348,6 +351,8 @@ class FrameStream {
     }
     if (!pending) return;
     pending.tl.bytesIn(this.bytesIn);
+    // The stream's response headers came once, before most frames were sent: a frame's first byte is its answer.
+    pending.tl.firstByte(atMs);
     pending.tl.binaryContent(1, atMs);
     pending.tl.t.bodyPreview = previewOf(msg);
     this.settle(pending, 'ok', undefined, atMs, 'OK');
@@ -364,7 +369,6 @@ class FrameStream {
     clearTimeout(p.timer);
     p.signal.removeEventListener('abort', p.onAbort);
     if (status) p.tl.t.status = status;
-    p.tl.t.headersMs ??= this.headersMs;
     if (this.serverRequestId) p.tl.t.serverRequestId = this.serverRequestId;
     p.resolve(p.tl.finish(outcome, error, atMs));
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { frameTargetFields } from '../frames/frames.schema.js';
 import { commonTargetFields } from '../scenario/fields.js';
 
 /** A plain HTTP endpoint (unary JSON or raw body): latency, TTFB, status codes. */
@@ -12,5 +13,7 @@ export const httpTargetSchema = z.strictObject({
   body: z.unknown().optional(),
   /** Content type for a string body (JSON bodies are sent as application/json). */
   content_type: z.string().optional(),
+  /** Image frames in each request (base64 JSON, raw bytes or multipart; see frames.http_body). */
+  ...frameTargetFields,
 });
 export type HttpTarget = z.output<typeof httpTargetSchema>;

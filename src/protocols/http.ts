@@ -1,5 +1,8 @@
 import type { Dispatcher } from 'undici';
-import type { Timeline } from '../measure/timeline.js';
+import { FrameSource, recordFrames, type FrameBatch } from '../frames/frame-source.js';
+import type { FramesOptions } from '../frames/frames.schema.js';
+import { httpFramesBody } from '../frames/http-frames.js';
+import { TimelineBuilder, type Timeline } from '../measure/timeline.js';
 import { compileTemplate, hasPlaceholders, type CompiledTemplate } from '../scenario/template.js';
 import type { HttpTarget } from './http.schema.js';
 import { createDispatcher, httpExchange } from './http-exchange.js';
@@ -33,7 +36,33 @@ export class HttpClient implements ProtocolClient {
   }
 
   send(input: RequestInput): Promise<Timeline> {
+    if (this.target.frames) return this.sendFrames(input, this.target.frames);
     const body = this.constantBody ?? (this.renderBody?.(input.vars) as string | undefined);
+    return this.exchange(input, body, this.headers);
+  }
+
+  private frameSource: Promise<FrameSource> | undefined;
+
+  /** A request carrying image frames: the batch fills (camera interval), then goes as JSON, raw bytes or multipart. */
+  private async sendFrames(input: RequestInput, options: FramesOptions): Promise<Timeline> {
+    const source = await (this.frameSource ??= FrameSource.create(options, this.target.batch_size ?? 1));
+    const tl = new TimelineBuilder(input.index, input.scheduledMs);
+    let batch: FrameBatch;
+    let built: { body: string | Uint8Array; contentType: string };
+    try {
+      batch = await source.batch(input.index, input.signal);
+      const rendered = this.target.body === undefined ? {} : compileTemplate(this.target.body)(input.vars);
+      built = await httpFramesBody(rendered, batch, options, input.index, this.target.batch_size !== undefined);
+    } catch (err) {
+      return tl.finish(input.signal.aborted ? 'aborted' : 'protocol_error', `cannot build the request: ${(err as Error).message}`);
+    }
+    const headers = { ...this.headers, 'content-type': built.contentType };
+    const t = await this.exchange(input, built.body, headers);
+    recordFrames(t, batch, this.target.batch_size !== undefined);
+    return t;
+  }
+
+  private exchange(input: RequestInput, body: string | Uint8Array | undefined, headers: Record<string, string>): Promise<Timeline> {
     const query = this.renderQuery(input.vars) as Record<string, unknown>;
     let url = this.target.url;
     if (Object.keys(query).length) {
@@ -41,7 +70,7 @@ export class HttpClient implements ProtocolClient {
       for (const [k, v] of Object.entries(query)) u.searchParams.set(k, String(v));
       url = u.toString();
     }
-    return httpExchange(this.dispatcher, { url, method: this.target.method, headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) => {
+    return httpExchange(this.dispatcher, { url, method: this.target.method, headers, body, timeoutMs: this.timeoutMs }, input, (tl) => {
       const parts: Buffer[] = [];
       let size = 0;
       return {

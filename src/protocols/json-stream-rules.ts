@@ -14,6 +14,8 @@ export const jsonStreamFields = {
   content_mode: z.enum(['delta', 'cumulative']).default('delta'),
   /** An event whose value at this path is truthy is the last one (e.g. "done", "details"). Without it, the body's end ends the stream. */
   end_path: z.string().optional(),
+  /** The value at `end_path` that ends the stream; any truthy value when absent (same option as WebSocket/gRPC extraction). */
+  end_value: z.union([z.string(), z.number(), z.boolean()]).optional(),
   /** Where the server's output token count is (e.g. "usage.completion_tokens", "eval_count"). */
   usage_path: z.string().optional(),
   /** An event with a value at this path is a server error; its message (or the value) becomes the error. */
@@ -24,6 +26,7 @@ export interface JsonStreamRules {
   content_path: string;
   content_mode: 'delta' | 'cumulative';
   end_path?: string;
+  end_value?: string | number | boolean;
   usage_path?: string;
   error_path: string;
 }
@@ -69,7 +72,10 @@ export class JsonStreamState {
       const usage = getProperty(json, this.rules.usage_path);
       if (typeof usage === 'number') this.tl.t.usageTokens = usage;
     }
-    if (this.rules.end_path && getProperty(json, this.rules.end_path)) this.done = true;
+    if (this.rules.end_path) {
+      const end = getProperty(json, this.rules.end_path);
+      if (this.rules.end_value !== undefined ? end === this.rules.end_value : Boolean(end)) this.done = true;
+    }
   }
 
   /** The outcome at the body's end: with an end rule, a stream without its end event failed. */

@@ -59,7 +59,13 @@ export class LocalClient implements ProtocolClient {
     const tl = new TimelineBuilder(input.index, input.scheduledMs);
     if (input.signal.aborted) return tl.finish('aborted', 'stopped before the call');
     let batch: FrameBatch | undefined;
-    if (this.frames) batch = await this.frames.batch(input.index, input.signal);
+    if (this.frames) {
+      try {
+        batch = await this.frames.batch(input.index, input.signal);
+      } catch {
+        return tl.finish('aborted', 'stopped while the batch was filling');
+      }
+    }
     const memory = new MemorySampler().start();
     const timeoutMs = this.target.timeout ?? DEFAULT_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;

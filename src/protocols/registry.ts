@@ -30,7 +30,10 @@ type Factory<P extends ProtocolName> = (target: Extract<Target, { protocol: P }>
 const factories: { [P in ProtocolName]: Factory<P> } = {
   http: (target) => new HttpClient(target),
   openai: (target) => new OpenAIClient(target),
-  gradio: (target, ctx) => new GradioClient(target, ctx.debug),
+  gradio: (target, ctx) => {
+    if (target.token) ctx.secrets.add(target.token); // a literal token (not ${ENV}) is hidden from logs too
+    return new GradioClient(target, ctx.debug);
+  },
   tgi: (target, ctx) => new TgiClient(target, ctx.debug),
   ollama: (target, ctx) => new OllamaClient(target, ctx.debug),
   kserve: (target, ctx) => new KserveClient(target, ctx.debug),

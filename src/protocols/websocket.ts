@@ -78,7 +78,7 @@ export class WebSocketClient implements ProtocolClient {
       }
       payload = typeof message === 'string' ? message : JSON.stringify(message);
     } catch (err) {
-      return tl.finish('protocol_error', `cannot build the message: ${(err as Error).message}`);
+      return tl.finish(input.signal.aborted ? 'aborted' : 'protocol_error', `cannot build the message: ${(err as Error).message}`);
     }
     let ws = this.idle.pop();
     if (!ws) {

@@ -14,7 +14,7 @@ export function pointThroughput(point: LoadPointResult): { value: number; unit: 
  * average latency, p50/p95/p99, speedup against the first point, and notes. Per-frame latency
  * is `frame_latency` when requests carried frames, else `latency`.
  */
-export function formatComparison(results: Results): string[] {
+export function formatSweepComparison(results: Results): string[] {
   if (results.points.length < 2) return [];
   const first = pointThroughput(results.points[0]!);
   const unit = results.points.every((p) => pointThroughput(p).unit === 'FPS') ? 'FPS' : 'req/s';

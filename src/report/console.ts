@@ -1,5 +1,5 @@
 import type { LoadPointResult, MetricResult, Results } from '../results/types.js';
-import { formatComparison } from './comparison.js';
+import { formatSweepComparison } from './comparison.js';
 
 /** Metrics shown in the summary table, in this order, when the run has them. */
 const SHOWN = [
@@ -28,7 +28,7 @@ export function formatSummary(results: Results, opts: ConsoleOptions = {}): stri
   lines.push(bold(`inferbench ${results.tool.version} — ${results.name}`));
   if (target?.url) lines.push(`target: ${target.protocol} ${target.url}`);
   for (const point of results.points) lines.push('', ...formatPoint(point, bold));
-  if (results.points.length > 1) lines.push('', ...formatComparison(results));
+  if (results.points.length > 1) lines.push('', ...formatSweepComparison(results));
   if (results.interrupted) lines.push('', `Run stopped early: ${results.interruptReason ?? 'interrupted'}. Results hold what was measured until then.`);
   if (results.warnings.length) lines.push('', ...results.warnings.map((w) => `warning: ${w}`));
   return lines.join('\n');

@@ -10,7 +10,7 @@ export function formatOverheadReport(r: OverheadReport): string {
   const width = Math.max(...r.modes.map((m, i) => title(m.name, i).length)) + 1;
   const ci = `${Math.round(r.confidence * 100)}% CI`;
   for (const [i, m] of r.modes.entries()) {
-    const tokens = m.tokens !== undefined ? `${fmt(m.tokens)} tokens` : 'a call';
+    const tokens = m.tokens !== undefined ? `${count(m.tokens)} tokens` : 'a call';
     const rate = m.tokensPerSecond !== undefined ? ` (${fmt(m.tokensPerSecond)} tok/s)` : '';
     const over = m.overhead ? ` [${sign(m.overhead.percent)}% overhead, ${ci} ${sign(m.overhead.lowPercent)}%..${sign(m.overhead.highPercent)}%]` : '';
     lines.push(`${title(m.name, i).padEnd(width)} ${tokens} in ${fmtMs(m.medianMs)}${rate}${over}`);
@@ -19,7 +19,7 @@ export function formatOverheadReport(r: OverheadReport): string {
   const rows = r.modes.map((m) => [
     m.name,
     String(m.calls),
-    m.tokens !== undefined ? fmt(m.tokens) : '-',
+    m.tokens !== undefined ? count(m.tokens) : '-',
     fmt(m.medianMs),
     m.tokensPerSecond !== undefined ? fmt(m.tokensPerSecond) : '-',
     m.msPerToken !== undefined ? fmt(m.msPerToken) : '-',
@@ -46,6 +46,9 @@ function sign(v: number, digits = 2): string {
 }
 function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)}s` : `${fmt(ms)} ms`;
+}
+function count(n: number): string {
+  return Number.isInteger(n) ? String(n) : fmt(n);
 }
 function mib(bytes: number): string {
   return (bytes / 1048576).toFixed(1);

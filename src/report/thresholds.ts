@@ -71,11 +71,11 @@ function parseAggregation(a: string, text: string): Aggregation {
   if (a === 'mean' || a === 'avg') return { kind: 'mean' };
   if (a === 'min' || a === 'max' || a === 'std' || a === 'count') return { kind: a };
   const p = /^p(\d+(?:\.\d+)?)$/.exec(a);
-  if (p && Number(p[1]) > 0 && Number(p[1]) <= 100) {
+  if (p) {
     // p999 means 99.9, as in the results' summaries
     const digits = p[1]!;
     const value = !digits.includes('.') && digits.length > 2 && digits.startsWith('99') ? Number(`99.${digits.slice(2)}`) : Number(digits);
-    return { kind: 'percentile', p: value };
+    if (value > 0 && value <= 100) return { kind: 'percentile', p: value };
   }
   throw new Error(`threshold ${JSON.stringify(text)}: unknown aggregation "${a}"; use p50, p90, p95, p99, p99.9 (or p999), median, mean, min, max, std or count`);
 }

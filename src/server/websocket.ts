@@ -56,22 +56,29 @@ export function attachWebSocketEndpoints(server: Server, state: ServerState): vo
         const plan = state.planner.drawStreamPlan({ maxTokens, ignoreEos: body.ignore_eos === true }, state.generationsInFlight);
         truth.plan(plan);
         state.generationsInFlight++;
+        // One timer at a time, each set when the previous write is done: timers set together with
+        // fractional delays can fire out of order, and the stream must not.
+        const chunks: { dueMs: number; text: string; tokens: number }[] = [];
         let dueMs = receivedMs + plan.ttftMs;
         for (let i = 0; i < plan.outputTokens; i += plan.tokensPerChunk) {
           const tokens = plan.tokenTexts.slice(i, i + plan.tokensPerChunk);
-          at(dueMs, () => {
-            const chunk = tokens.join('');
-            truth.mark('content', { tokens: tokens.length, text: chunk });
-            ws.send(JSON.stringify({ token: chunk }));
-          });
+          chunks.push({ dueMs, text: tokens.join(''), tokens: tokens.length });
           for (let k = i; k < i + plan.tokensPerChunk && k < plan.itlMs.length; k++) dueMs += plan.itlMs[k]!;
         }
-        at(dueMs, () => {
+        let nextChunk = 0;
+        const writeNext = () => {
+          const chunk = chunks[nextChunk++];
+          if (chunk) {
+            truth.mark('content', { tokens: chunk.tokens, text: chunk.text });
+            ws.send(JSON.stringify({ token: chunk.text }));
+          }
+          if (nextChunk < chunks.length) return at(chunks[nextChunk]!.dueMs, writeNext);
           truth.mark('done');
           ws.send(JSON.stringify({ done: true, usage: { completion_tokens: plan.outputTokens }, id, finish_reason: plan.finishReason }));
           truth.end('completed');
           state.generationsInFlight--;
-        });
+        };
+        at(chunks[0]?.dueMs ?? dueMs, writeNext);
       });
     });
   });

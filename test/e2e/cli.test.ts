@@ -101,6 +101,10 @@ describe('inferbench with no arguments', () => {
     expect(r.stdout).toContain('inferbench run --url');
     for (const metric of ['ttft', 'itl', 'tpot', 'latency']) expect(r.stdout).toMatch(new RegExp(`^${metric}\\s`, 'm'));
     expect(r.stdout).toMatch(/throughput: [\d.]+ req\/s, [\d.]+ output tok\/s/);
-    expect(await readdir(join(dir, 'benchmarks/results'))).toHaveLength(1);
+    // The results JSON and, beside it, the HTML report, whose path is printed.
+    const files = (await readdir(join(dir, 'benchmarks/results'))).sort();
+    expect(files).toHaveLength(2);
+    expect(files[0]!.replace(/\.html$/, '.json')).toBe(files[1]);
+    expect(r.stdout).toContain(`report: benchmarks/results/${files[0]}`);
   });
 });

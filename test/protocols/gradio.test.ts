@@ -13,7 +13,7 @@ describe.each([
   { version: 4 as const, mode: 'simple' as const },
   { version: 5 as const, mode: 'queue' as const },
   { version: 4 as const, mode: 'queue' as const },
-])('Gradio $version.x, $mode mode, against ground truth', ({ version, mode }) => {
+])('Gradio v$version, $mode mode, against ground truth', ({ version, mode }) => {
   let server: ServerThread;
   beforeAll(async () => {
     server = await startServerThread({ seed: 5, gradioVersion: version, ...FAST_STREAM });

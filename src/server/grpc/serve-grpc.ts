@@ -5,6 +5,7 @@ import { GroundTruthStore } from '../ground-truth.js';
 import { detectorHandlers, type DetectorContext } from './detector-service.js';
 import { resolveGrpcServerOptions, type GrpcServerOptions, type GrpcServerSettings } from './grpc-options.js';
 import { kserveHandlers } from './kserve-service.js';
+import { WireStamps } from './wire-stamps.js';
 
 /** A running reference gRPC server (detector + KServe v2). */
 export interface ReferenceGrpcServer {
@@ -26,12 +27,13 @@ export async function serveGrpc(options: Partial<GrpcServerOptions> = {}): Promi
   const settings = resolveGrpcServerOptions(options);
   const groundTruth = new GroundTruthStore(settings.maxGroundTruthRecords);
   let next = 1;
-  const ctx: DetectorContext = { settings, groundTruth, nextId: () => String(next++) };
+  const wire = new WireStamps();
+  const ctx: DetectorContext = { settings, groundTruth, nextId: () => String(next++), wire };
   const load = async (file: string) => grpc.loadPackageDefinition(await protoLoader.load(shippedProtoPath(file), PROTO_LOADER_OPTIONS));
   const detector = (await load('detector.proto')) as unknown as { inferbench: { detector: { Detector: grpc.ServiceClientConstructor } } };
   const inference = (await load('inference.proto')) as unknown as { inference: { GRPCInferenceService: grpc.ServiceClientConstructor } };
 
-  const server = new grpc.Server();
+  const server = new grpc.Server({ interceptors: [wire.interceptor] });
   server.addService(detector.inferbench.detector.Detector.service, detectorHandlers(ctx));
   server.addService(inference.inference.GRPCInferenceService.service, kserveHandlers(ctx));
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;

@@ -1,0 +1,90 @@
+/** `inferbench gradio-info <url>`: a Gradio app's named endpoints and their parameters, so users know what `--data` to send. */
+import type { Command } from 'commander';
+import { fetchGradioConfig, fetchGradioInfo, GRADIO_API_PREFIX, parseGradioUrl, type GradioEndpointInfo } from '../protocols/gradio-discovery.js';
+import { createDispatcher } from '../protocols/http-exchange.js';
+import { SecretRegistry, substituteEnv } from '../scenario/secrets.js';
+import { ExitCode } from './exit-codes.js';
+
+export function registerGradioInfoCommand(program: Command): void {
+  program
+    .command('gradio-info')
+    .argument('<url>', 'the app, e.g. https://owner-space.hf.space')
+    .description("list a Gradio app's named endpoints and their parameters (from /info), with a ready --data example")
+    .option('--token <token>', "bearer token for a private Space, e.g. '${HF_TOKEN}' (redacted)")
+    .action(async (url: string, flags: { token?: string }) => {
+      process.exitCode = await gradioInfo(url, flags.token);
+    });
+}
+
+export async function gradioInfo(url: string, rawToken: string | undefined): Promise<ExitCode> {
+  const secrets = new SecretRegistry();
+  const { value: token, missing } = substituteEnv(rawToken, process.env, secrets);
+  if (missing.length) {
+    process.stderr.write(`--token: environment variable ${missing[0]!.name} is not set; export it first\n`);
+    return ExitCode.badConfig;
+  }
+  let root: string;
+  let knownPrefix: string | undefined;
+  try {
+    ({ root, apiPrefix: knownPrefix } = parseGradioUrl(url));
+  } catch {
+    process.stderr.write(`gradio-info: "${url}" is not a URL; use one like https://owner-space.hf.space\n`);
+    return ExitCode.badConfig;
+  }
+  if (typeof token === 'string' && token) secrets.add(token);
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token as string}` } : {};
+  const dispatcher = createDispatcher();
+  try {
+    let version = 'unknown';
+    let prefix = knownPrefix;
+    try {
+      const config = await fetchGradioConfig(dispatcher, root, headers);
+      version = config.version ?? version;
+      prefix ??= config.apiPrefix;
+    } catch (err) {
+      process.stderr.write(secrets.redactText(`note: ${(err as Error).message}; trying both API prefixes\n`));
+    }
+    let endpoints: Record<string, GradioEndpointInfo> | undefined;
+    let lastError: Error | undefined;
+    for (const candidate of prefix !== undefined ? [prefix] : [GRADIO_API_PREFIX, '']) {
+      try {
+        endpoints = await fetchGradioInfo(dispatcher, root, candidate, headers);
+        prefix = candidate;
+        break;
+      } catch (err) {
+        lastError = err as Error;
+      }
+    }
+    if (!endpoints) {
+      process.stderr.write(secrets.redactText(`gradio-info: cannot read the endpoints: ${lastError?.message}\n`));
+      return ExitCode.runError;
+    }
+    process.stdout.write(secrets.redactText(formatEndpoints(root, version, prefix ?? '', endpoints)));
+    return ExitCode.ok;
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+function formatEndpoints(root: string, version: string, prefix: string, endpoints: Record<string, GradioEndpointInfo>): string {
+  const lines = [`Gradio ${version} at ${root} (API prefix: ${prefix || 'none'})`, ''];
+  const names = Object.keys(endpoints);
+  if (names.length === 0) lines.push('No named endpoints (the app shows no API).');
+  for (const name of names) {
+    const endpoint = endpoints[name]!;
+    lines.push(`${name}`);
+    const example = endpoint.parameters.map((p) => (p.parameter_has_default ? p.parameter_default : (p.example_input ?? null)));
+    endpoint.parameters.forEach((p, i) => {
+      const type = p.python_type?.type ?? p.type?.type ?? '?';
+      const fallback = p.parameter_has_default ? ` = ${JSON.stringify(p.parameter_default)}` : ' (required)';
+      lines.push(`  [${i}] ${p.parameter_name ?? p.label ?? 'input'}: ${type}${fallback}  — ${p.component ?? ''}${p.label ? ` "${p.label}"` : ''}`);
+    });
+    if (endpoint.returns.length) lines.push(`  returns: ${endpoint.returns.map((r) => `${r.label ?? 'output'} (${r.component ?? r.type?.type ?? '?'})`).join(', ')}`);
+    // /info hides State inputs; a ChatInterface's /chat takes [message, history-state].
+    if (name === '/chat') example.push(null);
+    lines.push(`  try: inferbench run --protocol gradio --url ${root} --api ${name} --data '${JSON.stringify(example)}' -n 5 --verbose`);
+    if (name === '/chat') lines.push('  note: /info hides State inputs; the trailing null is the chat history State a ChatInterface needs.');
+    lines.push('');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,138 @@
+/**
+ * Console output in the HF Space benchmark's style (shared/seeds/000): with `--verbose`, a
+ * block per run (`RUN i/N`) with the final text or a preview and the four timings; always,
+ * for Gradio, the summary of submit / first event / stream time / total with average, min,
+ * max and percentiles and `Successful runs: k/N`. `--debug post|sse|text` prints the POST
+ * answers, each raw stream line with its arrival time, and the final text. Everything passes
+ * through the run's secret redaction.
+ */
+import { nowMs } from '../clock.js';
+import type { Timeline } from '../measure/timeline.js';
+import type { ProtocolDebugSink } from '../protocols/types.js';
+import type { MetricResult, Results } from '../results/types.js';
+
+type PhaseName = 'warmup' | 'measure';
+
+export const DEBUG_SWITCHES = ['post', 'sse', 'text'] as const;
+export type DebugSwitch = (typeof DEBUG_SWITCHES)[number];
+
+export interface RunConsoleOptions {
+  verbose: boolean;
+  debug: ReadonlySet<DebugSwitch>;
+  protocol: string;
+  /** Measured requests planned, for `RUN i/N` (undefined when the run is bounded by time). */
+  plannedRequests?: number;
+  write: (text: string) => void;
+  redact: (text: string) => string;
+}
+
+const HEAVY = '='.repeat(80);
+const LIGHT = '─'.repeat(80);
+const PREVIEW_CHARS = 80;
+/** Protocols whose answers are not text: no "no text extracted" warning for them. */
+const NON_TEXT_PROTOCOLS = new Set(['http']);
+
+const seconds = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? '-' : `${(ms / 1000).toFixed(3)}s`);
+
+/** The seed's four timings, from one request's timeline. */
+export function runTimings(t: Timeline) {
+  const firstContent = t.content[0]?.atMs;
+  const lastContent = t.content.at(-1)?.atMs;
+  return {
+    submitMs: t.submittedMs !== undefined ? t.submittedMs - t.sentMs : undefined,
+    firstEventMs: t.firstEventMs !== undefined ? t.firstEventMs - t.sentMs : undefined,
+    streamTimeMs: lastContent !== undefined ? lastContent - (t.firstEventMs ?? firstContent!) : undefined,
+    totalMs: t.endMs - t.sentMs,
+  };
+}
+
+/** One run's block: output, timings, events and a preview (or why it failed, or that no text came). */
+export function formatRunBlock(t: Timeline, label: string, showFullText: boolean): string {
+  const lines = [LIGHT, label, LIGHT];
+  if (t.outcome !== 'ok') {
+    lines.push(`✗ Failed (${t.outcome}): ${t.error ?? 'no message'}`);
+    return lines.join('\n');
+  }
+  if (showFullText && t.text) lines.push(HEAVY, 'FINAL MODEL OUTPUT:', HEAVY, t.text, HEAVY, '');
+  const timing = runTimings(t);
+  if (timing.submitMs !== undefined) lines.push(`✓ Queue submit time:    ${seconds(timing.submitMs)}`);
+  lines.push(
+    `✓ Time to first event: ${seconds(timing.firstEventMs)}`,
+    `✓ Stream time:         ${seconds(timing.streamTimeMs)}`,
+    `✓ Total time:          ${seconds(timing.totalMs)}`,
+    `✓ Content events:      ${t.content.length}`,
+  );
+  if (t.text) lines.push(`✓ Output preview:      ${preview(t.text)}`);
+  return lines.join('\n');
+}
+
+function preview(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS)}...` : flat;
+}
+
+/** Why a successful request gave no text, and which switches show where the text is. */
+export function noTextWarning(t: Timeline, protocol: string): string {
+  const textSwitch = protocol === 'gradio' ? '--text-path (e.g. "0" or "1[0].content")' : '--content-path';
+  return `⚠ Request ${t.index}: no model output extracted. Run with --debug sse to see the raw events, then point ${textSwitch} at the text.`;
+}
+
+/** The summary block: per metric average, min, max and percentiles, and the success count. */
+export function formatSeedSummary(results: Results): string {
+  const lines = ['', HEAVY, 'BENCHMARK SUMMARY', HEAVY];
+  for (const point of results.points) {
+    const m = point.measure;
+    if (results.points.length > 1) lines.push(`[${point.label}]`);
+    lines.push(`Successful runs: ${m.counts.ok}/${m.counts.completed}`);
+    const shown: [string, string][] = [
+      ['submit', 'Queue Submit Time'],
+      ['first_event', 'Time to First Event'],
+      ['ttft', 'Time to First Token'],
+      ['stream_time', 'Stream Time'],
+      ['latency', 'Total Time'],
+    ];
+    for (const [name, title] of shown) {
+      const metric = m.metrics[name];
+      if (metric) lines.push('', `${title}:`, ...summaryLines(metric));
+    }
+    const speed = m.metrics.chars_per_s;
+    if (speed) lines.push('', `Streaming speed: ${speed.summary.mean.toFixed(1)} chars/s average`);
+  }
+  lines.push('', HEAVY);
+  return lines.join('\n');
+}
+
+function summaryLines(metric: MetricResult): string[] {
+  const s = metric.summary;
+  return [
+    `  Average: ${seconds(s.mean)}`,
+    `  Minimum: ${seconds(s.min)}`,
+    `  Maximum: ${seconds(s.max)}`,
+    `  p50: ${seconds(s.p50)}  p90: ${seconds(s.p90)}  p95: ${seconds(s.p95)}  p99: ${seconds(s.p99)}`,
+  ];
+}
+
+/** The runner hooks (`onRequest`, `debug`) that print as the run goes. */
+export function createRunConsole(options: RunConsoleOptions): { onRequest: (t: Timeline, phase: PhaseName) => void; debug?: ProtocolDebugSink } {
+  const { write, redact } = options;
+  const startMs = nowMs();
+  const counts: Record<PhaseName, number> = { warmup: 0, measure: 0 };
+  const at = (atMs: number) => `+${((atMs - startMs) / 1000).toFixed(3)}s`;
+  const debug: ProtocolDebugSink = {};
+  if (options.debug.has('post')) {
+    debug.response = (index, what, body, atMs) => write(redact(`[debug post] ${at(atMs)} request ${index}: ${what}\n${body}\n`));
+  }
+  if (options.debug.has('sse')) {
+    debug.streamLine = (index, line, atMs) => write(redact(`[debug sse] ${at(atMs)} ${index < 0 ? 'session' : `request ${index}`}: ${line}\n`));
+  }
+  return {
+    debug: debug.response || debug.streamLine ? debug : undefined,
+    onRequest(t, phase) {
+      const n = ++counts[phase];
+      const label = phase === 'warmup' ? `WARMUP ${n}` : `RUN ${n}${options.plannedRequests ? `/${options.plannedRequests}` : ''}`;
+      if (options.verbose) write(redact(formatRunBlock(t, label, options.debug.has('text'))) + '\n');
+      else if (options.debug.has('text') && t.text !== undefined) write(redact(`[debug text] ${label}:\n${t.text}\n`));
+      if (t.outcome === 'ok' && !t.text && !NON_TEXT_PROTOCOLS.has(options.protocol)) write(noTextWarning(t, options.protocol) + '\n');
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { SseReader } from '../../src/protocols/sse.js';
+
+interface Parsed {
+  events: { event?: string; id?: string; data: string }[];
+  comments: string[];
+}
+
+/** Feeds `chunks` (strings or bytes) through our SseReader and collects what it dispatched. */
+function parse(chunks: (string | Uint8Array)[]): Parsed {
+  const out: Parsed = { events: [], comments: [] };
+  const reader = new SseReader(
+    (e) => out.events.push({ ...(e.event !== undefined ? { event: e.event } : {}), ...(e.id !== undefined ? { id: e.id } : {}), data: e.data }),
+    (c) => out.comments.push(c),
+  );
+  const encoder = new TextEncoder();
+  chunks.forEach((chunk, i) => reader.feed(typeof chunk === 'string' ? encoder.encode(chunk) : chunk, i));
+  reader.end(chunks.length);
+  return out;
+}
+
+const data = (...values: string[]) => values.map((d) => ({ data: d }));
+
+describe('SSE parsing follows the WHATWG rules', () => {
+  it.each<[string, string[], Parsed['events']]>([
+    ['LF line endings', ['data: a\n\ndata: b\n\n'], data('a', 'b')],
+    ['CRLF line endings', ['data: a\r\n\r\ndata: b\r\n\r\n'], data('a', 'b')],
+    ['CR line endings', ['data: a\r\rdata: b\r\r'], data('a', 'b')],
+    ['a CR LF split across two chunks is one line end', ['data: a\r', '\ndata: b\r\n\r\n'], data('a\nb')],
+    ['a CR at a chunk end followed by a blank-line CR', ['data: a\r', '\r'], data('a')],
+    ['multi-line data joined with LF', ['data: first\ndata: second\ndata:third\n\n'], data('first\nsecond\nthird')],
+    ['comments are not events', [':\n\n: keep-alive\ndata: x\n\n'], data('x')],
+    ['one leading space is stripped, a second is kept', ['data:x\n\ndata:  y\n\n'], data('x', ' y')],
+    ['a field without colon has an empty value', ['data\n\n'], data('')],
+    ['a bare "data" line appends an empty line', ['data: a\ndata\n\n'], data('a\n')],
+    ['event type and id', ['event: generating\nid: 7\ndata: ["H", null]\n\n'], [{ event: 'generating', id: '7', data: '["H", null]' }]],
+    ['an event with no data fires nothing', ['event: ping\n\ndata: after\n\n'], data('after')],
+    ['unknown fields are ignored', ['foo: bar\nretry: 10\ndata: ok\n\n'], data('ok')],
+    ['a leading BOM is dropped', ['\uFEFFdata: a\n\n'], data('a')],
+    ['an unterminated last event is discarded', ['data: a\n\ndata: b'], data('a')],
+    ['an unterminated last event after a lone line end is discarded too', ['data: a\n\ndata: b\n'], data('a')],
+  ])('%s', (_name, chunks, expected) => {
+    expect(parse(chunks).events).toEqual(expected);
+  });
+
+  it('reports comments to the comment handler (keep-alives)', () => {
+    expect(parse([':\n\n: ping\n\ndata: x\n\n']).comments.map((c) => c.trim())).toEqual(['', 'ping']);
+  });
+
+  it('keeps a multi-byte character split across chunks intact', () => {
+    const bytes = new TextEncoder().encode('data: héllo 🚀\n\n');
+    const cut = bytes.indexOf(0xc3) + 1; // inside "é"
+    expect(parse([bytes.slice(0, cut), bytes.slice(cut)]).events).toEqual(data('héllo 🚀'));
+  });
+});
+
+/** A stream using every rule at once, with multi-byte text and all three line endings. */
+const STREAM =
+  '\uFEFF: hello\n' +
+  'event: generating\r\ndata: ["H", null]\r\n\r\n' +
+  'data: line one\rdata: line two\r\r' +
+  ':\n\n' +
+  'id: 42\ndata\ndata: ünïcödé 🚀\n\n' +
+  'event: complete\ndata:{"x":1}\n\n' +
+  'data: [DONE]\r\n\r\n' +
+  'data: cut off';
+
+describe('SSE parsing does not depend on how the bytes are chunked', () => {
+  const bytes = new TextEncoder().encode(STREAM);
+  const whole = parse([bytes]);
+
+  it('parses the reference stream as expected in one chunk', () => {
+    expect(whole.events.map((e) => e.data)).toEqual(['["H", null]', 'line one\nline two', '\nünïcödé 🚀', '{"x":1}', '[DONE]']);
+    expect(whole.events[2]!.id).toBe('42');
+  });
+
+  it('gives the same events when split at every byte boundary', () => {
+    for (let cut = 1; cut < bytes.length; cut++) {
+      expect(parse([bytes.slice(0, cut), bytes.slice(cut)]), `cut at byte ${cut}`).toEqual(whole);
+    }
+  });
+
+  it('gives the same events fed one byte at a time, and in seeded random pieces', () => {
+    expect(parse(Array.from(bytes, (b) => Uint8Array.of(b)))).toEqual(whole);
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    for (let trial = 0; trial < 200; trial++) {
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        const size = 1 + Math.floor(random() * 12);
+        chunks.push(bytes.slice(at, at + size));
+        at += size;
+      }
+      expect(parse(chunks), `trial ${trial}`).toEqual(whole);
+    }
+  });
+});
