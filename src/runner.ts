@@ -114,7 +114,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   };
 
   // Records stream next to where the results will be written, under the same name.
-  const records = scenario.output.records ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started), scenario.output.records), scenario.output.records) : undefined;
+  const records = scenario.output.records ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records) : undefined;
   if (records) {
     const outer = options.onRequest;
     options = { ...options, onRequest: (t, phase, label) => (records.write(t, phase, label), outer?.(t, phase, label)) };
@@ -168,8 +168,10 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   return records ? { ...finished, recordsPath: records.path } : finished;
 }
 
-function resultsPathOf(scenario: Scenario, startedAt: Date): string {
-  return scenario.output.file ?? join(scenario.output.dir, resultsFileName(scenario.name, startedAt));
+function resultsPathOf(scenario: Scenario, startedAt: Date, segment?: LoadShare): string {
+  // Segment parts carry their segment in the default name, so parts written side by side never collide.
+  const part = segment && segment.count > 1 ? `_segment-${segment.index}-of-${segment.count}` : '';
+  return scenario.output.file ?? join(scenario.output.dir, resultsFileName(scenario.name + part, startedAt));
 }
 
 async function finish(results: Results, scenario: Scenario, secrets: SecretRegistry): Promise<RunResult> {
@@ -178,8 +180,7 @@ async function finish(results: Results, scenario: Scenario, secrets: SecretRegis
   if (perText) results.perText = perText;
   if (scenario.targets?.length) results.targets = judgeTargets(results, scenario.targets);
   if (!scenario.output.write) return { results, secrets };
-  const segment = results.segment ? `_segment-${results.segment.index}-of-${results.segment.count}` : '';
-  const path = scenario.output.file ?? join(scenario.output.dir, resultsFileName(scenario.name + segment, new Date(results.startedAtEpochMs)));
+  const path = resultsPathOf(scenario, new Date(results.startedAtEpochMs), results.segment);
   await writeResultsAtomic(path, results);
   return { results, path, secrets };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,7 +79,7 @@ describe('one schedule, three ways', () => {
 
   beforeAll(async () => {
     single = await runWay({ workers: 1 });
-    workers = await runWay({ workers: 2 });
+    workers = await runWay({ workers: 2 }, { ...scenario(), output: { dir, records: 'ndjson' } } as ScenarioInput);
     segments = [];
     for (let i = 0; i < 4; i++) segments.push(await runWay({ segment: { index: i, count: 4 } }));
   });
@@ -115,6 +115,9 @@ describe('one schedule, three ways', () => {
     expect(merged.mergedFrom?.parts).toBe(4);
     // The 2-worker run merged its threads the same way: every request counted once.
     expect(workers.results.workers).toBe(2);
+    // Records from both threads stream into the one records file.
+    const records = readFileSync(workers.path!.replace(/\.json$/, '.records.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { phase: string });
+    expect(records.filter((r) => r.phase === 'measure')).toHaveLength(REQUESTS);
     expect(workers.results.points[0]!.measure.metrics.latency!.summary.count).toBe(single.results.points[0]!.measure.metrics.latency!.summary.count);
   });
 
