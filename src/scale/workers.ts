@@ -197,8 +197,8 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
       );
       if (ticker) clearInterval(ticker);
       const result = Recorder.merge(outcomes.map((o) => o.result));
-      latest.forEach((_, k) => (latest[k] = { sent: result.counts.sent, done: result.counts.completed, ok: result.counts.ok, failed: result.counts.failed, inFlight: 0 }));
-      latest.length = 1;
+      // The final progress comes from the merged counts, so it matches the results exactly.
+      latest.splice(0, latest.length, { sent: result.counts.sent, done: result.counts.completed, ok: result.counts.ok, failed: result.counts.failed, inFlight: 0 });
       emit();
       const notes = await monitors.stop(result);
       return { result, warnings: phase === 'measure' ? [...healthWarnings(result), ...notes] : [] };
