@@ -14,3 +14,7 @@ export { formatOverheadReport } from './report/overhead-table.js';
 export { formatSweepComparison, pointThroughput } from './report/comparison.js';
 export { syntheticImage, type SyntheticImageOptions } from './frames/images.js';
 export type { LocalModelModule, LocalMode } from './local/load-module.js';
+export { mergeSegmentParts, MergeError, type ResultsPart } from './scale/merge.js';
+export { calibrate, type Calibration } from './scale/calibrate.js';
+export { kubernetesManifests, dockerfile, type KubernetesPlan } from './scale/k8s.js';
+export { parseSegment, type LoadShare } from './load/share.js';

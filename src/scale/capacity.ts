@@ -28,9 +28,9 @@ export interface ClientCapacity {
 export const SAFE_SHARE = 0.5;
 
 /**
- * Used when this machine was never calibrated: about half of what one thread of the 2-core
- * development machines measured under load from other users (BENCHMARKS.md), so it errs on
- * the side of warning.
+ * Used when this machine was never calibrated: well below what one thread of the shared 2-core
+ * development machines measured under load from other users (BENCHMARKS.md: 9,700–15,500 unary
+ * req/s against nginx, 200,000–280,000 SSE events/s), so it errs on the side of warning.
  */
 export const BUILT_IN_CAPACITY: ClientCapacity = { source: 'built-in estimate', unaryRequestsPerSecond: 4000, sseEventsPerSecond: 150_000 };
 
