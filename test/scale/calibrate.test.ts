@@ -20,7 +20,7 @@ describe('inferbench calibrate', () => {
   let calibration: Calibration;
 
   it('measures and saves this machine\'s capacity and the load above which results would be client-bound', async () => {
-    const out = await runCli(['calibrate', '--duration', '1s'], { env: { INFERBENCH_CALIBRATION: calibrationPath } });
+    const out = await runCli(['calibrate', '--duration', '500ms'], { env: { INFERBENCH_CALIBRATION: calibrationPath } });
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/unary +[\d,]+ req\/s/);
     expect(out.stdout).toMatch(/SSE +[\d,]+ content events\/s/);
