@@ -35,7 +35,7 @@ export function formatOverheadReport(r: OverheadReport): string {
   );
   lines.push(
     '',
-    `${r.rounds} rounds per mode, interleaved (ABC, CBA, ...) after ${r.warmup} warmup calls each; ${r.gcBetweenCalls ? 'a GC ran before every call (--expose-gc)' : 'no forced GC (run node with --expose-gc to collect before each call)'}.`,
+    `${r.rounds} rounds per mode, interleaved in a fresh seeded order each round, after ${r.warmup} warmup calls each; ${r.gcBetweenCalls ? 'a GC ran before every call (--expose-gc)' : 'no forced GC (run node with --expose-gc to collect before each call)'}.`,
     'Overhead compares medians; the interval is a percentile bootstrap. Peaks are sampled every 5 ms and at call start/end.',
   );
   return lines.join('\n');

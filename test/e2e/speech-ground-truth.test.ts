@@ -16,7 +16,7 @@ const RATE = 24_000;
 const TEXT = 'one two three four five six';
 const base: Partial<ReferenceServerOptions> = { seed: 5, ttftMs: 'lognormal:60ms:0.2', ttsMsPerWord: 80, ttsChunkMs: 40, ttsSampleRate: RATE };
 
-async function measure(server: ServerThread, target: Record<string, unknown>, requests = 16, concurrency = 4) {
+async function measure(server: ServerThread, target: Record<string, unknown>, requests = 32, concurrency = 4) {
   const timelines: Timeline[] = [];
   const { results } = await run(
     {
@@ -52,7 +52,7 @@ describe.each([
   it('audio_seconds exact, ttfc within 2 ms, rtf within 1% of ground truth; no stalls faster than real time', async () => {
     const { results, pairs } = await measure(server, target);
     const m = results.points[0]!.measure;
-    expect(m.counts.ok).toBe(16);
+    expect(m.counts.ok).toBe(32);
     const ours = { ttfc: [] as number[], rtf: [] as number[] };
     const truth = { ttfc: [] as number[], rtf: [] as number[] };
     for (const { t, g } of pairs) {
@@ -69,7 +69,7 @@ describe.each([
     // ttfc is the first chunk with audio, never the WAV header or the response headers.
     expect(m.metrics.ttfc!.summary.p50).toBeGreaterThan(m.metrics.ttfb!.summary.p50 + 30);
     expect(m.metrics.audio_seconds!.unit).toBe('s');
-    expect(m.audio!.totalSeconds).toBeCloseTo(16 * pairs[0]!.t.extra.audio_seconds!, 9);
+    expect(m.audio!.totalSeconds).toBeCloseTo(32 * pairs[0]!.t.extra.audio_seconds!, 9);
     expect(m.audio!.stalledRequests).toBe(0);
     // Four streams at rtf ~0.5: about 4 / 0.55 seconds of audio per wall second.
     expect(m.audio!.audioSecondsPerSecond).toBeGreaterThan(4);
