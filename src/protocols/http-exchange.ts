@@ -22,10 +22,26 @@ export interface HttpRequestSpec {
 export const REQUEST_ID_HEADER = 'x-inferbench-request-id';
 const PREVIEW_BYTES = 2048;
 
-/** One connection pool per client, keep-alive, no pipelining (what inference clients do). */
-export function createDispatcher(): Dispatcher {
+/** Connections per origin when the caller names no bound (the runner passes the load's own). */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
+/**
+ * One connection pool per client, keep-alive, no pipelining (what inference clients do),
+ * bounded to the most requests the load keeps in flight. Unbounded, an open loop that falls
+ * behind opened a new connection per queued request, spent its CPU connecting and ended in
+ * EMFILE (BENCHMARKS.md, open loop); bounded, the backlog waits for a connection and shows
+ * up where it belongs, in queue_delay and in latency from the intended start.
+ */
+export function createDispatcher(maxConnections: number = DEFAULT_MAX_CONNECTIONS): Dispatcher {
   // Our own whole-request timer replaces undici's header/body idle timeouts.
-  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
+  return new Agent({
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    pipelining: 1,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connections: maxConnections,
+  });
 }
 
 /**

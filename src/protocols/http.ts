@@ -12,14 +12,18 @@ const DEFAULT_UNARY_TIMEOUT_MS = 120_000;
 
 /** A plain HTTP endpoint: one request, one answer; latency, TTFB and status are what matter. */
 export class HttpClient implements ProtocolClient {
-  private readonly dispatcher: Dispatcher = createDispatcher();
+  private readonly dispatcher: Dispatcher;
   private readonly renderBody: CompiledTemplate | undefined;
   private readonly constantBody: string | undefined;
   private readonly renderQuery: CompiledTemplate;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
 
-  constructor(private readonly target: HttpTarget) {
+  constructor(
+    private readonly target: HttpTarget,
+    maxConnections?: number,
+  ) {
+    this.dispatcher = createDispatcher(maxConnections);
     const body = target.body;
     const isJson = body !== undefined && typeof body !== 'string';
     this.headers = { ...target.headers };

@@ -19,13 +19,17 @@ type Api = 'chat' | 'completions';
  * chunk packs.
  */
 export class OpenAIClient implements ProtocolClient {
-  private readonly dispatcher: Dispatcher = createDispatcher();
+  private readonly dispatcher: Dispatcher;
   private readonly api: Api;
   private readonly renderBody: CompiledTemplate;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
 
-  constructor(private readonly target: OpenAITarget) {
+  constructor(
+    private readonly target: OpenAITarget,
+    maxConnections?: number,
+  ) {
+    this.dispatcher = createDispatcher(maxConnections);
     this.api = target.api ?? (new URL(target.url).pathname.endsWith('/chat/completions') ? 'chat' : 'completions');
     this.renderBody = compileTemplate(requestBody(target, this.api));
     this.headers = { ...target.headers };

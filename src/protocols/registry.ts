@@ -28,8 +28,8 @@ type Factory<P extends ProtocolName> = (target: Extract<Target, { protocol: P }>
 
 /** One line per protocol. */
 const factories: { [P in ProtocolName]: Factory<P> } = {
-  http: (target) => new HttpClient(target),
-  openai: (target) => new OpenAIClient(target),
+  http: (target, ctx) => new HttpClient(target, ctx.maxConcurrency),
+  openai: (target, ctx) => new OpenAIClient(target, ctx.maxConcurrency),
   gradio: (target, ctx) => {
     if (target.token) ctx.secrets.add(target.token); // a literal token (not ${ENV}) is hidden from logs too
     return new GradioClient(target, ctx.debug);
