@@ -12,6 +12,7 @@ import { createDispatcher, httpExchange, type BodyConsumer } from './http-exchan
 import { SseReader } from './sse.js';
 import { charsPerSecond, TextGrowth } from './text-growth.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from './types.js';
+import { streamConsumer, type StreamState } from './stream-consumer.js';
 
 const DEFAULT_TIMEOUT_MS = 600_000;
 const POST_PREVIEW_CHARS = 64 * 1024;
@@ -201,39 +202,25 @@ export function gradioErrorMessage(data: unknown): string {
 function callStreamConsumer(tl: TimelineBuilder, textPath: string | undefined, debug: ProtocolDebugSink | undefined, index: number): BodyConsumer {
   const growth = new TextGrowth(tl);
   const tap = debugLineTap(debug, index);
-  let complete = false;
-  let failure: string | undefined;
+  const state: StreamState = { done: false };
   const reader = new SseReader((event, atMs) => {
-    if (complete || failure) return;
+    if (state.done || state.failure) return;
     const kind = event.event ?? 'message';
     if (kind === 'heartbeat') return; // keep-alive, not a payload
     let data: unknown;
     try {
       data = JSON.parse(event.data);
     } catch {
-      failure = `invalid JSON in the "${kind}" event: ${event.data.slice(0, 200)}`;
+      state.failure = `invalid JSON in the "${kind}" event: ${event.data.slice(0, 200)}`;
       return;
     }
     if (kind === 'error') {
-      failure = `Gradio error event: ${gradioErrorMessage(data)}`;
+      state.failure = `Gradio error event: ${gradioErrorMessage(data)}`;
       return;
     }
     if (kind === 'generating' || kind === 'complete') growth.update(gradioText(gradioOutputs(data), textPath), atMs);
     else tl.event(atMs);
-    if (kind === 'complete') complete = true;
+    if (kind === 'complete') state.done = true;
   });
-  return {
-    chunk(data, atMs) {
-      tap?.feed(data, atMs);
-      reader.feed(data, atMs);
-      return complete || failure !== undefined;
-    },
-    end(atMs) {
-      tap?.end(atMs);
-      reader.end(atMs);
-      if (failure) return { outcome: 'protocol_error', error: failure };
-      if (!complete) return { outcome: 'protocol_error', error: 'stream ended before the "complete" event' };
-      return { outcome: 'ok' };
-    },
-  };
+  return streamConsumer(reader, state, { tap, endedEarly: 'stream ended before the "complete" event' });
 }

@@ -8,6 +8,7 @@ import { NdjsonReader } from './ndjson-reader.js';
 import type { OllamaTarget } from './ollama.schema.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from './types.js';
 import { unaryJsonConsumer } from './unary-json.js';
+import { streamConsumer, type StreamState } from './stream-consumer.js';
 
 type Api = 'generate' | 'chat';
 
@@ -99,42 +100,28 @@ function recordServerDurations(tl: TimelineBuilder, last: OllamaChunk): void {
 
 function ollamaStreamConsumer(tl: TimelineBuilder, api: Api, debug: ProtocolDebugSink | undefined, index: number): BodyConsumer {
   const tap = debugLineTap(debug, index);
-  let done = false;
-  let failure: string | undefined;
+  const state: StreamState = { done: false };
   const reader = new NdjsonReader((line, atMs) => {
-    if (done || failure) return;
+    if (state.done || state.failure) return;
     let chunk: OllamaChunk;
     try {
       chunk = JSON.parse(line) as OllamaChunk;
     } catch {
-      failure = `invalid JSON line: ${line.slice(0, 200)}`;
+      state.failure = `invalid JSON line: ${line.slice(0, 200)}`;
       return;
     }
     if (chunk.error !== undefined) {
-      failure = `server error mid-stream: ${chunk.error}`;
+      state.failure = `server error mid-stream: ${chunk.error}`;
       return;
     }
     const text = textOf(chunk, api);
     if (text) tl.content(text, 1, atMs);
     else tl.event(atMs);
     if (chunk.done) {
-      done = true;
+      state.done = true;
       if (typeof chunk.eval_count === 'number') tl.t.usageTokens = chunk.eval_count;
       recordServerDurations(tl, chunk);
     }
   });
-  return {
-    chunk(data, atMs) {
-      tap?.feed(data, atMs);
-      reader.feed(data, atMs);
-      return done || failure !== undefined;
-    },
-    end(atMs) {
-      tap?.end(atMs);
-      reader.end(atMs);
-      if (failure) return { outcome: 'protocol_error', error: failure };
-      if (!done) return { outcome: 'protocol_error', error: 'stream ended before the line with "done":true' };
-      return { outcome: 'ok' };
-    },
-  };
+  return streamConsumer(reader, state, { tap, endedEarly: 'stream ended before the line with "done":true' });
 }

@@ -8,6 +8,7 @@ import type { OpenAIResponsesTarget } from './openai-responses.schema.js';
 import { SseReader } from './sse.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from './types.js';
 import { unaryJsonConsumer } from './unary-json.js';
+import { streamConsumer, type StreamState } from './stream-consumer.js';
 
 interface ResponsesEvent {
   type?: string;
@@ -73,55 +74,41 @@ export class OpenAIResponsesClient implements ProtocolClient {
 
 function responsesStreamConsumer(tl: TimelineBuilder, countReasoning: boolean, debug: ProtocolDebugSink | undefined, index: number): BodyConsumer {
   const tap = debugLineTap(debug, index);
-  let done = false;
-  let failure: string | undefined;
+  const state: StreamState = { done: false };
   const reader = new SseReader((event, atMs) => {
-    if (done || failure) return;
+    if (state.done || state.failure) return;
     if (event.data === '[DONE]') {
-      done = true;
+      state.done = true;
       return;
     }
     let json: ResponsesEvent;
     try {
       json = JSON.parse(event.data) as ResponsesEvent;
     } catch {
-      failure = `invalid JSON in stream event: ${event.data.slice(0, 200)}`;
+      state.failure = `invalid JSON in stream event: ${event.data.slice(0, 200)}`;
       return;
     }
     const type = json.type ?? event.event;
     if (type === 'error') {
-      failure = `server error mid-stream${json.code ? ` (${json.code})` : ''}: ${json.message ?? event.data.slice(0, 200)}`;
+      state.failure = `server error mid-stream${json.code ? ` (${json.code})` : ''}: ${json.message ?? event.data.slice(0, 200)}`;
       return;
     }
     if (type === 'response.failed') {
-      failure = `response.failed: ${json.response?.error?.message ?? 'no message'}`;
+      state.failure = `response.failed: ${json.response?.error?.message ?? 'no message'}`;
       return;
     }
     if (type === 'response.incomplete') {
-      failure = `response.incomplete: ${json.response?.incomplete_details?.reason ?? 'no reason given'}`;
+      state.failure = `response.incomplete: ${json.response?.incomplete_details?.reason ?? 'no reason given'}`;
       return;
     }
     const isText = type === TEXT_DELTA || (countReasoning && type !== undefined && REASONING_DELTAS.has(type));
     if (isText && json.delta) tl.content(json.delta, 1, atMs);
     else tl.event(atMs);
     if (type === 'response.completed') {
-      done = true;
+      state.done = true;
       const tokens = json.response?.usage?.output_tokens;
       if (typeof tokens === 'number') tl.t.usageTokens = tokens;
     }
   });
-  return {
-    chunk(data, atMs) {
-      tap?.feed(data, atMs);
-      reader.feed(data, atMs);
-      return done || failure !== undefined;
-    },
-    end(atMs) {
-      tap?.end(atMs);
-      reader.end(atMs);
-      if (failure) return { outcome: 'protocol_error', error: failure };
-      if (!done) return { outcome: 'protocol_error', error: 'stream ended before response.completed' };
-      return { outcome: 'ok' };
-    },
-  };
+  return streamConsumer(reader, state, { tap, endedEarly: 'stream ended before response.completed' });
 }

@@ -5,6 +5,7 @@ import { hasHeader } from './http.js';
 import { createDispatcher, errorMessageOf, httpExchange, type BodyConsumer } from './http-exchange.js';
 import type { OpenAITarget } from './openai.schema.js';
 import { SseReader } from './sse.js';
+import { unaryJsonConsumer } from './unary-json.js';
 import type { ProtocolClient, RequestInput } from './types.js';
 
 const DEFAULT_STREAM_TIMEOUT_MS = 600_000;
@@ -125,27 +126,8 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
 }
 
 function unaryConsumer(tl: TimelineBuilder, api: Api): BodyConsumer {
-  const parts: Buffer[] = [];
-  return {
-    chunk(data) {
-      parts.push(Buffer.from(data));
-    },
-    end(atMs) {
-      const raw = Buffer.concat(parts).toString('utf8');
-      let body: Chunk;
-      try {
-        body = JSON.parse(raw) as Chunk;
-      } catch {
-        tl.t.bodyPreview = raw.slice(0, 512);
-        return { outcome: 'protocol_error', error: `response is not JSON: ${raw.slice(0, 200)}` };
-      }
-      if (body.error) return { outcome: 'protocol_error', error: errorMessageOf(raw) };
-      const choice = body.choices?.[0];
-      const text = (api === 'chat' ? choice?.message?.content : choice?.text) ?? '';
-      if (typeof body.usage?.completion_tokens === 'number') tl.t.usageTokens = body.usage.completion_tokens;
-      if (text) tl.content(text, tl.t.usageTokens ?? 1, atMs);
-      else tl.event(atMs);
-      return { outcome: 'ok' };
-    },
-  };
+  return unaryJsonConsumer<Chunk>(tl, (body) => {
+    const choice = body.choices?.[0];
+    return { text: (api === 'chat' ? choice?.message?.content : choice?.text) ?? '', usageTokens: body.usage?.completion_tokens };
+  });
 }

@@ -8,6 +8,7 @@ import { SseReader } from './sse.js';
 import type { TgiTarget } from './tgi.schema.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from './types.js';
 import { unaryJsonConsumer } from './unary-json.js';
+import { streamConsumer, type StreamState } from './stream-consumer.js';
 
 interface TgiEvent {
   token?: { text?: string; special?: boolean };
@@ -65,41 +66,32 @@ export class TgiClient implements ProtocolClient {
 
 function tgiStreamConsumer(tl: TimelineBuilder, debug: ProtocolDebugSink | undefined, index: number): BodyConsumer {
   const tap = debugLineTap(debug, index);
-  let done = false;
-  let failure: string | undefined;
+  const state: StreamState = { done: false };
   let tokens = 0;
   const reader = new SseReader((event, atMs) => {
-    if (done || failure) return;
+    if (state.done || state.failure) return;
     let json: TgiEvent;
     try {
       json = JSON.parse(event.data) as TgiEvent;
     } catch {
-      failure = `invalid JSON in stream event: ${event.data.slice(0, 200)}`;
+      state.failure = `invalid JSON in stream event: ${event.data.slice(0, 200)}`;
       return;
     }
     if (json.error !== undefined) {
-      failure = `server error mid-stream${json.error_type ? ` (${json.error_type})` : ''}: ${json.error}`;
+      state.failure = `server error mid-stream${json.error_type ? ` (${json.error_type})` : ''}: ${json.error}`;
       return;
     }
     const text = json.token?.special ? '' : (json.token?.text ?? '');
     if (json.token && !json.token.special) tokens++;
     if (text) tl.content(text, 1, atMs);
     else tl.event(atMs);
-    if (json.generated_text !== null && json.generated_text !== undefined) done = true;
+    if (json.generated_text !== null && json.generated_text !== undefined) state.done = true;
   });
-  return {
-    chunk(data, atMs) {
-      tap?.feed(data, atMs);
-      reader.feed(data, atMs);
-      return done || failure !== undefined;
-    },
-    end(atMs) {
-      tap?.end(atMs);
-      reader.end(atMs);
-      if (failure) return { outcome: 'protocol_error', error: failure };
-      if (!done) return { outcome: 'protocol_error', error: 'stream ended before the final event (the one with generated_text)' };
+  return streamConsumer(reader, state, {
+    tap,
+    endedEarly: 'stream ended before the final event (the one with generated_text)',
+    onOk: () => {
       tl.t.usageTokens = tokens;
-      return { outcome: 'ok' };
     },
-  };
+  });
 }
