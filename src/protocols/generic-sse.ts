@@ -8,6 +8,7 @@ import { createDispatcher, httpExchange, type BodyConsumer } from './http-exchan
 import { JsonStreamState } from './json-stream-rules.js';
 import { SseReader } from './sse.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from './types.js';
+import { requestTimeoutMs } from '../scenario/fields.js';
 
 /** Renders a templated body: JSON values are sent as JSON, strings as they are. */
 export function bodyRenderer(body: unknown): ((vars: RequestInput['vars']) => string | undefined) | undefined {
@@ -35,7 +36,7 @@ export class GenericSseClient implements ProtocolClient {
     this.headers = { ...target.headers };
     if (target.body !== undefined && !hasHeader(this.headers, 'content-type')) this.headers['content-type'] = typeof target.body === 'string' ? 'text/plain' : 'application/json';
     if (!hasHeader(this.headers, 'accept')) this.headers.accept = 'text/event-stream';
-    this.timeoutMs = target.timeout ?? 600_000;
+    this.timeoutMs = requestTimeoutMs(target.timeout, true);
   }
 
   send(input: RequestInput): Promise<Timeline> {

@@ -13,8 +13,8 @@ import { SseReader } from './sse.js';
 import { charsPerSecond, TextGrowth } from './text-growth.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from './types.js';
 import { streamConsumer, type StreamState } from './stream-consumer.js';
+import { requestTimeoutMs } from '../scenario/fields.js';
 
-const DEFAULT_TIMEOUT_MS = 600_000;
 const POST_PREVIEW_CHARS = 64 * 1024;
 
 /**
@@ -53,7 +53,7 @@ export class GradioClient implements ProtocolClient {
     this.headers = { ...target.headers };
     if (target.token && !hasHeader(this.headers, 'authorization')) this.headers.authorization = `Bearer ${target.token}`;
     this.renderData = compileTemplate(target.data);
-    this.timeoutMs = target.timeout ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = requestTimeoutMs(target.timeout, true);
   }
 
   /** /config once per client, outside any request's timing. */

@@ -9,9 +9,8 @@ import { compileExtraction, compilePath, extractionProblems, getPath, type Extra
 import { loadGrpcMethod, type GrpcMethod } from './grpc-method.js';
 import type { GrpcTarget } from './grpc.schema.js';
 import type { ProtocolClient, RequestInput } from './types.js';
+import { requestTimeoutMs } from '../scenario/fields.js';
 
-const DEFAULT_STREAM_TIMEOUT_MS = 600_000;
-const DEFAULT_UNARY_TIMEOUT_MS = 120_000;
 const REQUEST_ID_METADATA = 'x-inferbench-request-id';
 
 /** Triton's decoupled-stream conventions (PROTOCOLS.md §5.2), used when the target names none. */
@@ -71,7 +70,7 @@ export class GrpcClient implements ProtocolClient {
     const isModelStreamInfer = method.path.endsWith('/ModelStreamInfer');
     const extraction: Extraction = isModelStreamInfer ? { ...MODEL_STREAM_INFER_DEFAULTS, ...definedOnly(target) } : definedOnly(target);
     this.extract = method.responseStream && Object.keys(extraction).length ? compileExtraction(extraction) : undefined;
-    this.timeoutMs = target.timeout ?? (method.responseStream || method.requestStream ? DEFAULT_STREAM_TIMEOUT_MS : DEFAULT_UNARY_TIMEOUT_MS);
+    this.timeoutMs = requestTimeoutMs(target.timeout, Boolean(method.responseStream || method.requestStream));
   }
 
   /** Loads the .proto and the frames; every problem is reported with its field. */

@@ -7,8 +7,8 @@ import { compileTemplate, hasPlaceholders, type CompiledTemplate } from '../scen
 import type { HttpTarget } from './http.schema.js';
 import { createDispatcher, httpExchange } from './http-exchange.js';
 import type { ProtocolClient, RequestInput } from './types.js';
+import { requestTimeoutMs } from '../scenario/fields.js';
 
-const DEFAULT_UNARY_TIMEOUT_MS = 120_000;
 
 /** A plain HTTP endpoint: one request, one answer; latency, TTFB and status are what matter. */
 export class HttpClient implements ProtocolClient {
@@ -36,7 +36,7 @@ export class HttpClient implements ProtocolClient {
       this.renderBody = isJson ? (vars) => JSON.stringify(compiled(vars)) : compiled;
     }
     this.renderQuery = compileTemplate(target.query);
-    this.timeoutMs = target.timeout ?? DEFAULT_UNARY_TIMEOUT_MS;
+    this.timeoutMs = requestTimeoutMs(target.timeout, false);
   }
 
   send(input: RequestInput): Promise<Timeline> {

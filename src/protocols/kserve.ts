@@ -9,6 +9,7 @@ import type { KserveTarget } from './kserve.schema.js';
 import { SseReader } from './sse.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from './types.js';
 import { unaryJsonConsumer } from './unary-json.js';
+import { requestTimeoutMs } from '../scenario/fields.js';
 
 type Api = 'infer' | 'generate_stream';
 
@@ -51,7 +52,7 @@ export class KserveClient implements ProtocolClient {
     );
     this.headers = { ...target.headers };
     if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
-    this.timeoutMs = target.timeout ?? (this.api === 'generate_stream' ? 600_000 : 120_000);
+    this.timeoutMs = requestTimeoutMs(target.timeout, this.api === 'generate_stream');
   }
 
   send(input: RequestInput): Promise<Timeline> {

@@ -7,8 +7,8 @@ import { ConfigError } from '../scenario/errors.js';
 import { compileTemplate, type CompiledTemplate } from '../scenario/template.js';
 import type { LocalTarget } from './local.schema.js';
 import type { ProtocolClient, RequestInput } from './types.js';
+import { requestTimeoutMs } from '../scenario/fields.js';
 
-const DEFAULT_TIMEOUT_MS = 600_000;
 const DEFAULT_MODE_ORDER: LocalMode[] = ['stream', 'streamAsync', 'generate', 'predict'];
 
 /**
@@ -67,7 +67,7 @@ export class LocalClient implements ProtocolClient {
       }
     }
     const memory = new MemorySampler().start();
-    const timeoutMs = this.target.timeout ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = requestTimeoutMs(this.target.timeout, true);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);

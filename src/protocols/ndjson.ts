@@ -8,6 +8,7 @@ import { JsonStreamState } from './json-stream-rules.js';
 import type { NdjsonTarget } from './ndjson.schema.js';
 import { NdjsonReader } from './ndjson-reader.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from './types.js';
+import { requestTimeoutMs } from '../scenario/fields.js';
 
 /** Any newline-delimited JSON stream: the user says where the text, usage and end are. */
 export class NdjsonClient implements ProtocolClient {
@@ -23,7 +24,7 @@ export class NdjsonClient implements ProtocolClient {
     this.renderBody = bodyRenderer(target.body);
     this.headers = { ...target.headers };
     if (target.body !== undefined && !hasHeader(this.headers, 'content-type')) this.headers['content-type'] = typeof target.body === 'string' ? 'text/plain' : 'application/json';
-    this.timeoutMs = target.timeout ?? 600_000;
+    this.timeoutMs = requestTimeoutMs(target.timeout, true);
   }
 
   send(input: RequestInput): Promise<Timeline> {

@@ -9,6 +9,7 @@ import type { OllamaTarget } from './ollama.schema.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from './types.js';
 import { unaryJsonConsumer } from './unary-json.js';
 import { streamConsumer, type StreamState } from './stream-consumer.js';
+import { requestTimeoutMs } from '../scenario/fields.js';
 
 type Api = 'generate' | 'chat';
 
@@ -58,7 +59,7 @@ export class OllamaClient implements ProtocolClient {
     this.renderBody = compileTemplate(body);
     this.headers = { ...target.headers };
     if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
-    this.timeoutMs = target.timeout ?? (target.stream ? 600_000 : 120_000);
+    this.timeoutMs = requestTimeoutMs(target.timeout, target.stream);
   }
 
   send(input: RequestInput): Promise<Timeline> {

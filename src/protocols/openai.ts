@@ -7,9 +7,8 @@ import type { OpenAITarget } from './openai.schema.js';
 import { SseReader } from './sse.js';
 import { unaryJsonConsumer } from './unary-json.js';
 import type { ProtocolClient, RequestInput } from './types.js';
+import { requestTimeoutMs } from '../scenario/fields.js';
 
-const DEFAULT_STREAM_TIMEOUT_MS = 600_000;
-const DEFAULT_UNARY_TIMEOUT_MS = 120_000;
 
 type Api = 'chat' | 'completions';
 
@@ -36,7 +35,7 @@ export class OpenAIClient implements ProtocolClient {
     this.headers = { ...target.headers };
     if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
     if (target.stream && !hasHeader(this.headers, 'accept')) this.headers.accept = 'text/event-stream';
-    this.timeoutMs = target.timeout ?? (target.stream ? DEFAULT_STREAM_TIMEOUT_MS : DEFAULT_UNARY_TIMEOUT_MS);
+    this.timeoutMs = requestTimeoutMs(target.timeout, target.stream);
   }
 
   send(input: RequestInput): Promise<Timeline> {

@@ -8,8 +8,8 @@ import { createDispatcher, errorMessageOf, httpExchange, type BodyConsumer } fro
 import type { AudioHttpTarget, OpenAISpeechTarget } from './speech.schema.js';
 import { SseReader } from './sse.js';
 import type { ProtocolClient, RequestInput, TemplateVars } from './types.js';
+import { requestTimeoutMs } from '../scenario/fields.js';
 
-const DEFAULT_TIMEOUT_MS = 600_000;
 
 /** How audio travels in the response body. */
 interface AudioFraming {
@@ -63,7 +63,7 @@ export class OpenAISpeechClient implements ProtocolClient {
     if (t.speed !== undefined) body.speed = t.speed;
     if (t.instructions !== undefined) body.instructions = t.instructions;
     Object.assign(body, this.extra(input.vars));
-    const spec = { url: t.url, method: 'POST', headers: this.headers, body: JSON.stringify(body), timeoutMs: t.timeout ?? DEFAULT_TIMEOUT_MS };
+    const spec = { url: t.url, method: 'POST', headers: this.headers, body: JSON.stringify(body), timeoutMs: requestTimeoutMs(t.timeout, true) };
     return httpExchange(this.dispatcher, spec, input, (tl) => audioConsumer(tl, this.format, this.framing));
   }
 
@@ -100,7 +100,7 @@ export class AudioHttpClient implements ProtocolClient {
     const url = new URL(t.url);
     for (const [k, v] of Object.entries(this.query(input.vars) as Record<string, unknown>)) url.searchParams.set(k, String(v));
     const body = t.method === 'GET' ? undefined : JSON.stringify(this.body ? this.body(input.vars) : { text: inputText(undefined, input.vars) });
-    const spec = { url: url.toString(), method: t.method, headers: this.headers, body, timeoutMs: t.timeout ?? DEFAULT_TIMEOUT_MS };
+    const spec = { url: url.toString(), method: t.method, headers: this.headers, body, timeoutMs: requestTimeoutMs(t.timeout, true) };
     return httpExchange(this.dispatcher, spec, input, (tl) => audioConsumer(tl, this.format, this.framing));
   }
 

@@ -9,6 +9,7 @@ import type { TgiTarget } from './tgi.schema.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from './types.js';
 import { unaryJsonConsumer } from './unary-json.js';
 import { streamConsumer, type StreamState } from './stream-consumer.js';
+import { requestTimeoutMs } from '../scenario/fields.js';
 
 interface TgiEvent {
   token?: { text?: string; special?: boolean };
@@ -43,7 +44,7 @@ export class TgiClient implements ProtocolClient {
     this.renderBody = compileTemplate({ inputs: target.prompt, parameters });
     this.headers = { ...target.headers };
     if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
-    this.timeoutMs = target.timeout ?? (this.url.endsWith('_stream') ? 600_000 : 120_000);
+    this.timeoutMs = requestTimeoutMs(target.timeout, this.url.endsWith('_stream'));
   }
 
   send(input: RequestInput): Promise<Timeline> {

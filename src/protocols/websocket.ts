@@ -7,8 +7,8 @@ import { compileTemplate, type CompiledTemplate } from '../scenario/template.js'
 import { compileExtraction, extractionProblems, type Extractor } from './extraction.js';
 import type { WebSocketTarget } from './websocket.schema.js';
 import type { ProtocolClient, RequestInput } from './types.js';
+import { requestTimeoutMs } from '../scenario/fields.js';
 
-const DEFAULT_TIMEOUT_MS = 600_000;
 
 /**
  * WebSocket client (ws 8). Connections are kept open and reused, one per request in flight,
@@ -29,7 +29,7 @@ export class WebSocketClient implements ProtocolClient {
   ) {
     this.render = compileTemplate(target.message);
     this.extract = compileExtraction(target);
-    this.timeoutMs = target.timeout ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = requestTimeoutMs(target.timeout, true);
   }
 
   static async create(target: WebSocketTarget): Promise<WebSocketClient> {

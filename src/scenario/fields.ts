@@ -25,6 +25,15 @@ export const httpUrl = z.string().refine((s) => {
   }
 }, 'expected an http(s) URL like "http://127.0.0.1:8000/v1/chat/completions"');
 
+/** Whole-request timeout when a target sets none: long for streams (a long answer is not a hang), shorter for unary calls. */
+export const DEFAULT_STREAM_TIMEOUT_MS = 600_000;
+export const DEFAULT_UNARY_TIMEOUT_MS = 120_000;
+
+/** A target's `timeout`, or the default for a streamed or a unary call. */
+export function requestTimeoutMs(timeout: number | undefined, streamed: boolean): number {
+  return timeout ?? (streamed ? DEFAULT_STREAM_TIMEOUT_MS : DEFAULT_UNARY_TIMEOUT_MS);
+}
+
 /** Fields every network target shares. Protocol schemas extend this with their own fields. */
 export const commonTargetFields = {
   url: httpUrl,
