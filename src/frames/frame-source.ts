@@ -33,6 +33,26 @@ export class FrameSource {
     return new FrameSource(pool, options, batchSize);
   }
 
+  /**
+   * A target's frames (`frames`, `batch_size`), or none; problems (an unreadable folder,
+   * `batch_size` without frames) are added to the target's config problems, not thrown.
+   */
+  static async forTarget(
+    target: { frames?: FramesOptions; batch_size?: number },
+    problems: { path: string; message: string }[],
+  ): Promise<FrameSource | undefined> {
+    if (!target.frames) {
+      if (target.batch_size !== undefined) problems.push({ path: 'target.batch_size', message: 'batch_size needs frames (target.frames) to batch' });
+      return undefined;
+    }
+    try {
+      return await FrameSource.create(target.frames, target.batch_size ?? 1);
+    } catch (err) {
+      problems.push({ path: 'target.frames.folder', message: (err as Error).message });
+      return undefined;
+    }
+  }
+
   frame(i: number): Buffer {
     return this.pool[i % this.pool.length]!;
   }

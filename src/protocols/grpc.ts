@@ -87,16 +87,7 @@ export class GrpcClient implements ProtocolClient {
     if (method && target.stream.mode === 'frames' && !(method.requestStream && method.responseStream)) {
       problems.push({ path: 'target.stream.mode', message: `"frames" needs a bidirectional streaming method; ${target.method} is not one. Use mode "call".` });
     }
-    let frames: FrameSource | undefined;
-    if (target.frames) {
-      try {
-        frames = await FrameSource.create(target.frames, target.batch_size ?? 1);
-      } catch (err) {
-        problems.push({ path: 'target.frames.folder', message: (err as Error).message });
-      }
-    } else if (target.batch_size !== undefined) {
-      problems.push({ path: 'target.batch_size', message: 'batch_size needs frames (target.frames) to batch' });
-    }
+    const frames = await FrameSource.forTarget(target, problems);
     if (problems.length) throw new ConfigError(problems);
     return new GrpcClient(target, method!, frames);
   }

@@ -42,14 +42,8 @@ export class LocalClient implements ProtocolClient {
       if (!mode || !has.includes(mode)) problems.push({ path: 'target.mode', message: `${target.module} does not export ${target.mode}(); it exports ${has.join(', ')}` });
       if (mode === 'predict' && !target.frames) problems.push({ path: 'target.frames', message: 'mode "predict" takes a batch of frames; add frames: { width: 640, height: 640 }' });
     }
-    let frames: FrameSource | undefined;
-    if (target.frames) {
-      try {
-        frames = await FrameSource.create(target.frames, target.batch_size ?? 1);
-      } catch (err) {
-        problems.push({ path: 'target.frames.folder', message: (err as Error).message });
-      }
-    }
+    // Without frames a local target needs none (only predict() takes them, checked above).
+    const frames = target.frames ? await FrameSource.forTarget(target, problems) : undefined;
     if (problems.length) throw new ConfigError(problems);
     await mod!.setup?.();
     return new LocalClient(mod!, mode!, target, frames);

@@ -34,14 +34,7 @@ export class WebSocketClient implements ProtocolClient {
 
   static async create(target: WebSocketTarget): Promise<WebSocketClient> {
     const problems = extractionProblems(target).map((p) => ({ path: `target.${p.path}`, message: p.message }));
-    let frames: FrameSource | undefined;
-    if (target.frames) {
-      try {
-        frames = await FrameSource.create(target.frames, target.batch_size ?? 1);
-      } catch (err) {
-        problems.push({ path: 'target.frames.folder', message: (err as Error).message });
-      }
-    } else if (target.batch_size !== undefined) problems.push({ path: 'target.batch_size', message: 'batch_size needs frames (target.frames) to batch' });
+    const frames = await FrameSource.forTarget(target, problems);
     if (problems.length) throw new ConfigError(problems);
     return new WebSocketClient(target, frames);
   }
