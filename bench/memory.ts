@@ -15,7 +15,7 @@ const { values } = parseArgs({ options: { requests: { type: 'string', default: '
 const requests = Number(values.requests);
 
 if (values.child) {
-  const { run } = await import('../src/runner.js');
+  const { run } = await import('../src/run/runner.js');
   const mb = () => process.memoryUsage().rss / 2 ** 20;
   let baseline: number | undefined;
   let peak = 0;

@@ -15,7 +15,7 @@ import { machineLoad, pinnedTo, runToEnd, startNginx, startReferenceServer } fro
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '5000' }, duration: { type: 'string', default: '10' }, child: { type: 'string' } } });
 
 if (values.child) {
-  const { run } = await import('../src/runner.js');
+  const { run } = await import('../src/run/runner.js');
   const rate = Number(values.rate);
   const { results } = await run(
     {

@@ -14,7 +14,7 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { run } from '../src/runner.js';
+import { run } from '../src/run/runner.js';
 
 const requests = Number(process.argv[2] ?? 100_000);
 const serverProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });

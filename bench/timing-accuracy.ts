@@ -9,9 +9,9 @@
  *   npm run bench:timing -- [--streams 1000] [--requests 3000] [--ttft 100ms] [--itl 20ms] [--tokens 32]
  */
 import { parseArgs } from 'node:util';
-import { epochMsOf } from '../src/clock.js';
-import type { Timeline } from '../src/measure/timeline.js';
-import { run } from '../src/runner.js';
+import { epochMsOf } from '../src/model/clock.js';
+import type { Timeline } from '../src/model/timeline.js';
+import { run } from '../src/run/runner.js';
 import type { GroundTruthRecord } from '../src/server/ground-truth.js';
 import { machineLoad, pinnedTo, startReferenceServer } from './support/processes.js';
 

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderHtmlReport } from '../src/report/html.js';
-import { checkThresholds, parseThresholds } from '../src/report/thresholds.js';
+import { checkThresholds, parseThresholds } from '../src/conditions/thresholds.js';
 import { readResults } from '../src/results/writer.js';
-import type { Results } from '../src/results/types.js';
-import { run } from '../src/runner.js';
+import type { Results } from '../src/model/results.js';
+import { run } from '../src/run/runner.js';
 import { serve } from '../src/server/index.js';
 import { launchChromium } from '../test/helpers/chromium.js';
 

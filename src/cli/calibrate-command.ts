@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { calibrate, formatCalibration, saveCalibration } from '../scale/calibrate.js';
+import { calibrate, formatCalibration, saveCalibration } from '../run/calibrate.js';
 import { parseDurationMs } from '../server/index.js';
 import { ExitCode } from './exit-codes.js';
 

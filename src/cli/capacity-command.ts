@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { findCapacity, requestsForPercentiles, type CapacityAxis, type CapacityProbe } from '../capacity/search.js';
+import { findCapacity, requestsForPercentiles, type CapacityAxis, type CapacityProbe } from '../run/capacity-search.js';
 import { table } from '../report/console.js';
 import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
-import { parseConditions, formatMeasured, type Condition } from '../slo/condition.js';
+import { parseConditions, formatMeasured, type Condition } from '../conditions/condition.js';
 import { ExitCode } from './exit-codes.js';
 import { readScenarioObject, reportFailure } from './run-command.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';

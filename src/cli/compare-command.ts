@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { compareRuns, comparisonRows, type RunComparison } from '../report/compare.js';
 import { formatComparison, formatComparisonMarkdown } from '../report/compare-format.js';
 import { renderHtmlReport, type ReportRun } from '../report/html.js';
-import { parseThresholds } from '../report/thresholds.js';
+import { parseThresholds } from '../conditions/thresholds.js';
 import { readResults } from '../results/writer.js';
 import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
 import { ExitCode } from './exit-codes.js';

@@ -1,7 +1,7 @@
 /** `inferbench gradio-info <url>`: a Gradio app's named endpoints and their parameters, so users know what `--data` to send. */
 import type { Command } from 'commander';
-import { fetchGradioConfig, fetchGradioInfo, GRADIO_API_PREFIX, parseGradioUrl, type GradioEndpointInfo } from '../protocols/gradio-discovery.js';
-import { createDispatcher } from '../protocols/http-exchange.js';
+import { fetchGradioConfig, fetchGradioInfo, GRADIO_API_PREFIX, parseGradioUrl, type GradioEndpointInfo } from '../protocols/gradio/discovery.js';
+import { createDispatcher } from '../protocols/wire/http-exchange.js';
 import { SecretRegistry, substituteEnv } from '../scenario/secrets.js';
 import { ExitCode } from './exit-codes.js';
 

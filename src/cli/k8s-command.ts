@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../scenario/errors.js';
 import { loadScenarioFile } from '../scenario/load-scenario.js';
-import { dockerfile, kubernetesManifests } from '../scale/k8s.js';
+import { dockerfile, kubernetesManifests } from '../run/k8s.js';
 import { ExitCode } from './exit-codes.js';
 
 interface K8sFlags {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatSummary } from '../report/console.js';
 import { readResults, ResultsFileError, writeResultsAtomic } from '../results/writer.js';
-import { MergeError, mergeSegmentParts } from '../scale/merge.js';
+import { MergeError, mergeSegmentParts } from '../results/merge.js';
 import { ExitCode } from './exit-codes.js';
 
 export function registerMergeCommand(program: Command): Command {

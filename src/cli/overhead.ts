@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { LOCAL_MODES, type LocalMode } from '../local/load-module.js';
-import { checkOverheadThresholds, measureOverhead, parseOverheadThreshold, type OverheadThreshold } from '../local/overhead.js';
+import { LOCAL_MODES, type LocalMode } from '../protocols/local/load-module.js';
+import { checkOverheadThresholds, measureOverhead, parseOverheadThreshold, type OverheadThreshold } from '../run/overhead.js';
 import { formatOverheadReport } from '../report/overhead-table.js';
 import { ExitCode } from './exit-codes.js';
 

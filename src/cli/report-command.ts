@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { formatSummary } from '../report/console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
-import { checkThresholds, formatThresholdOutcomes, parseThresholds } from '../report/thresholds.js';
+import { checkThresholds, formatThresholdOutcomes, parseThresholds } from '../conditions/thresholds.js';
 import { readResults, ResultsFileError } from '../results/writer.js';
 import { ConfigError } from '../scenario/errors.js';
 import { ExitCode } from './exit-codes.js';

@@ -1,4 +1,4 @@
-import { nowMs, sleepMs } from '../clock.js';
+import { nowMs, sleepMs } from '../model/clock.js';
 import type { ArrivalSchedule } from './arrivals.js';
 import { closedLoopIndices, ownsArrival, usersOf, WHOLE_LOAD, type LoadShare } from './share.js';
 

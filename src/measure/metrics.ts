@@ -1,5 +1,5 @@
-import type { MetricUnit } from '../results/types.js';
-import type { OutcomeKind, Timeline } from './timeline.js';
+import type { MetricUnit } from '../model/results.js';
+import type { OutcomeKind, Timeline } from '../model/timeline.js';
 
 /**
  * Every metric derived from one request's Timeline, defined once (shared/METRICS.md).

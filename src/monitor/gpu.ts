@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { GpuPhaseStats } from '../results/types.js';
+import type { GpuPhaseStats } from '../model/results.js';
 
 /**
  * GPU sampling through nvidia-smi's own loop (`-lms N`): one process per phase printing

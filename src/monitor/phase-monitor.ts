@@ -1,4 +1,4 @@
-import type { PhaseResult } from '../results/types.js';
+import type { PhaseResult } from '../model/results.js';
 import type { Scenario } from '../scenario/schema.js';
 import { startGpuSampler } from './gpu.js';
 import { startServerMetrics } from './server-metrics.js';

@@ -1,5 +1,5 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import type { ServerMetricsPhase } from '../results/types.js';
+import type { ServerMetricsPhase } from '../model/results.js';
 
 /**
  * Scrapes a Prometheus text endpoint (vLLM, TGI, Triton, our reference server) before,

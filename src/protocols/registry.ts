@@ -1,19 +1,19 @@
 import type { SecretRegistry } from '../scenario/secrets.js';
-import { GrpcClient } from './grpc.js';
-import { HttpClient } from './http.js';
-import { LocalClient } from './local.js';
-import { OpenAIClient } from './openai.js';
-import { WebSocketClient } from './websocket.js';
-import { AudioHttpClient, OpenAISpeechClient } from './speech.js';
+import { GrpcClient } from './grpc/client.js';
+import { HttpClient } from './http/client.js';
+import { LocalClient } from './local/client.js';
+import { OpenAIClient } from './openai/client.js';
+import { WebSocketClient } from './websocket/client.js';
+import { AudioHttpClient, OpenAISpeechClient } from './speech/client.js';
 import type { ProtocolName, Target } from './schemas.js';
 import type { ProtocolClient, ProtocolDebugSink } from './types.js';
-import { GradioClient } from './gradio.js';
-import { TgiClient } from './tgi.js';
-import { OllamaClient } from './ollama.js';
-import { KserveClient } from './kserve.js';
-import { OpenAIResponsesClient } from './openai-responses.js';
-import { GenericSseClient } from './generic-sse.js';
-import { NdjsonClient } from './ndjson.js';
+import { GradioClient } from './gradio/client.js';
+import { TgiClient } from './tgi/client.js';
+import { OllamaClient } from './ollama/client.js';
+import { KserveClient } from './kserve/client.js';
+import { OpenAIResponsesClient } from './openai-responses/client.js';
+import { GenericSseClient } from './sse/client.js';
+import { NdjsonClient } from './ndjson/client.js';
 
 /** What a protocol may know about the run it serves (never the load shape itself). */
 export interface ClientContext {

@@ -1,4 +1,4 @@
-import type { Timeline } from '../measure/timeline.js';
+import type { Timeline } from '../model/timeline.js';
 
 /** Values a request template can use: `{{index}}`, `{{seed}}`, `{{uuid}}`, `{{row.field}}`, ... */
 export interface TemplateVars {

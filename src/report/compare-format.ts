@@ -1,6 +1,6 @@
 import { table } from './console.js';
 import { comparisonRows, type ComparisonRow, type RunComparison } from './compare.js';
-import { show } from './thresholds.js';
+import { show } from '../conditions/thresholds.js';
 
 /** Column headers shared by the console and markdown tables. */
 export const COMPARISON_HEADER = ['metric', 'before', 'after', 'change', '95% CI of median change', 'p (Mann-Whitney)', 'verdict', 'target'];

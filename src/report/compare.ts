@@ -1,8 +1,8 @@
-import type { MetricUnit, PhaseResult, Results } from '../results/types.js';
+import type { MetricUnit, PhaseResult, Results } from '../model/results.js';
 import { bootstrapMedianDifference, mannWhitneyU } from '../stats/bootstrap.js';
 import { MetricHistogram } from '../stats/histogram.js';
 import { samplesFromHistogram } from '../stats/histogram-samples.js';
-import { measuredValue, thresholdHolds, type Threshold } from './thresholds.js';
+import { measuredValue, thresholdHolds, type Threshold } from '../conditions/thresholds.js';
 
 /**
  * Is run B different from run A? (METRICS.md "Statistics"). For each metric both runs have:

@@ -1,4 +1,4 @@
-import type { LoadPointResult, Results } from '../results/types.js';
+import type { LoadPointResult, Results } from '../model/results.js';
 import { fmt, table } from './console.js';
 
 /** Throughput of a point: frames/s when requests carried frames (METRICS.md `fps`), else requests/s. */

@@ -1,4 +1,4 @@
-import type { LoadPointResult, MetricResult, Results } from '../results/types.js';
+import type { LoadPointResult, MetricResult, Results } from '../model/results.js';
 import { formatSweepComparison } from './comparison.js';
 
 /** Metrics shown in the summary table, in this order, when the run has them. */

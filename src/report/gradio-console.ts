@@ -6,10 +6,10 @@
  * answers, each raw stream line with its arrival time, and the final text. Everything passes
  * through the run's secret redaction.
  */
-import { nowMs } from '../clock.js';
-import type { Timeline } from '../measure/timeline.js';
+import { nowMs } from '../model/clock.js';
+import type { Timeline } from '../model/timeline.js';
 import type { ProtocolDebugSink } from '../protocols/types.js';
-import type { MetricResult, Results } from '../results/types.js';
+import type { MetricResult, Results } from '../model/results.js';
 
 type PhaseName = 'warmup' | 'measure';
 

@@ -1,4 +1,4 @@
-import type { PhaseResult, Results } from '../results/types.js';
+import type { PhaseResult, Results } from '../model/results.js';
 import { MetricHistogram } from '../stats/histogram.js';
 import { fmt } from './console.js';
 

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { METRIC_DEFINITIONS, metricUnit } from '../measure/metrics.js';
-import type { LoadPointResult, Results } from '../results/types.js';
+import type { LoadPointResult, Results } from '../model/results.js';
 import { COMPARISON_HEADER, comparisonCells } from './compare-format.js';
 import type { RunComparison } from './compare.js';
 import { fmt } from './console.js';
 import { boxPlotChart, countsChart, histogramChart, perSecondCharts, sweepCharts, type ChartSource, type ChartSpec } from './html-charts.js';
-import type { ThresholdOutcome } from './thresholds.js';
+import type { ThresholdOutcome } from '../conditions/thresholds.js';
 
 /** A run shown in the report; several when `compare --format html` overlays them. */
 export interface ReportRun {

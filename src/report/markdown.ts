@@ -1,6 +1,6 @@
-import type { LoadPointResult, Results } from '../results/types.js';
+import type { LoadPointResult, Results } from '../model/results.js';
 import { fmt } from './console.js';
-import type { ThresholdOutcome } from './thresholds.js';
+import type { ThresholdOutcome } from '../conditions/thresholds.js';
 
 const SHOWN = ['ttft', 'itl', 'tpot', 'first_event', 'ttfb', 'latency', 'queue_delay', 'output_tokens', 'decode_speed'];
 const md = (s: string) => s.replace(/\|/g, '\\|');

@@ -1,4 +1,4 @@
-import type { Progress } from '../runner.js';
+import type { Progress } from '../run/runner.js';
 
 /**
  * A live one-line progress display on a TTY (done/total, rate, errors); nothing when the

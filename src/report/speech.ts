@@ -1,4 +1,4 @@
-import type { Results } from '../results/types.js';
+import type { Results } from '../model/results.js';
 import { fmt, table } from './console.js';
 
 const MIB_TO_GB = 2 ** 20 / 1e9;

@@ -1,8 +1,8 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { epochMsOf } from '../clock.js';
+import { epochMsOf } from '../model/clock.js';
 import { countOutputTokens } from '../measure/metrics.js';
-import type { Timeline } from '../measure/timeline.js';
+import type { Timeline } from '../model/timeline.js';
 
 export type RecordsFormat = 'csv' | 'ndjson';
 

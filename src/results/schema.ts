@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { OUTCOME_KINDS } from '../measure/timeline.js';
-import type { Results } from './types.js';
+import { OUTCOME_KINDS } from '../model/timeline.js';
+import type { Results } from '../model/results.js';
 
 /**
  * The zod schema of {@link Results}: readResults validates files with it, and

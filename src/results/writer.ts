@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { resultsSchema } from './schema.js';
-import type { Results } from './types.js';
+import type { Results } from '../model/results.js';
 
 /**
  * `<name>_<YYYYMMDD_HHMMSS>.json`, with the time in UTC so names sort the same on every

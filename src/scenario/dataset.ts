@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { seededRng } from '../random.js';
 import { ConfigError } from './errors.js';
-import { TTS_STANDARD_DATASET, ttsStandardRows } from '../speech/standard-texts.js';
+import { TTS_STANDARD_DATASET, ttsStandardRows } from './standard-texts.js';
 
 export type DatasetRow = Record<string, unknown>;
 

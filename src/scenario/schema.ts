@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { targetSchema } from '../protocols/schemas.js';
 import { durationMs, positiveInt } from './fields.js';
-import { monitorField, sloField, targetsField } from '../slo/scenario-fields.js';
+import { monitorField, sloField, targetsField } from '../conditions/scenario-fields.js';
 
 const arrivalSchema = z.enum(['constant', 'poisson', 'gamma']);
 

@@ -1,4 +1,4 @@
-import { epochMsOf, nowMs } from '../clock.js';
+import { epochMsOf, nowMs } from '../model/clock.js';
 import type { DelayPlan, FaultKind, FinishReason, StreamPlan } from './request-plan.js';
 
 /** What one written event was, in the client's terms (METRICS.md): role-only and finish events are not content. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { nowMs } from '../clock.js';
+import { nowMs } from '../model/clock.js';
 import { vllmErrorBody } from './error-body.js';
 import { GroundTruthStore } from './ground-truth.js';
 import { resolveServerOptions, type ReferenceServerOptions, type ServerSettings } from './options.js';

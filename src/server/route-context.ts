@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { nowMs, sleepUntil } from '../clock.js';
+import { nowMs, sleepUntil } from '../model/clock.js';
 import type { EndReason, GroundTruthEventKind, GroundTruthRecorder, GroundTruthStore, MarkDetail } from './ground-truth.js';
 import type { ServerSettings } from './options.js';
 import type { DelayPlan, GenerationLimits, RequestPlanner, StreamPlan } from './request-plan.js';

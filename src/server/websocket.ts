@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData } from 'ws';
-import { nowMs } from '../clock.js';
+import { nowMs } from '../model/clock.js';
 import type { ServerState } from './route-context.js';
 
 /**

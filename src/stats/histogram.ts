@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import type { Summary } from '../results/types.js';
+import type { Summary } from '../model/results.js';
 
 /**
  * An HDR histogram of one metric, in the metric's own unit.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findCapacity, requestsForPercentiles } from '../../src/capacity/search.js';
-import { parseConditions } from '../../src/slo/condition.js';
+import { findCapacity, requestsForPercentiles } from '../../src/run/capacity-search.js';
+import { parseConditions } from '../../src/conditions/condition.js';
 import { startServerThread, type ServerThread } from '../helpers/server-thread.js';
 import { runCli } from '../helpers/cli.js';
 

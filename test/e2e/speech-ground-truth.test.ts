@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/runner.js';
-import type { Timeline } from '../../src/measure/timeline.js';
+import { run } from '../../src/run/runner.js';
+import type { Timeline } from '../../src/model/timeline.js';
 import type { ReferenceServerOptions } from '../../src/server/index.js';
 import type { GroundTruthRecord } from '../../src/server/ground-truth.js';
 import { startServerThread, type ServerThread } from '../helpers/server-thread.js';

@@ -1,9 +1,9 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { FrameSource, placeFrames } from '../../src/frames/frame-source.js';
-import { framesSchema } from '../../src/frames/frames.schema.js';
-import { syntheticImage } from '../../src/frames/images.js';
+import { FrameSource, placeFrames } from '../../src/protocols/frames/frame-source.js';
+import { framesSchema } from '../../src/protocols/frames/schema.js';
+import { syntheticImage } from '../../src/protocols/frames/images.js';
 import { resolveScenario } from '../../src/scenario/load-scenario.js';
 import { loadPoints } from '../../src/scenario/load-points.js';
 
@@ -56,7 +56,7 @@ describe('sweep: { batch_size: [...] }', () => {
 describe('frames over HTTP', () => {
   it('sends a batch as multipart files, raw bytes, or base64 JSON; the server receives exactly the frames', async () => {
     const { createServer } = await import('node:http');
-    const { run } = await import('../../src/runner.js');
+    const { run } = await import('../../src/run/runner.js');
     const seen: { type: string; files: number[]; raw: number; json?: unknown }[] = [];
     const server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Timeline } from '../../src/measure/timeline.js';
+import type { Timeline } from '../../src/model/timeline.js';
 import { formatSweepComparison, pointThroughput } from '../../src/report/comparison.js';
-import { run } from '../../src/runner.js';
+import { run } from '../../src/run/runner.js';
 import { startGrpcServerThread, type GrpcServerThread } from '../helpers/grpc-server-thread.js';
 
 /**

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Timeline } from '../../src/measure/timeline.js';
+import type { Timeline } from '../../src/model/timeline.js';
 import { pointThroughput } from '../../src/report/comparison.js';
-import { run } from '../../src/runner.js';
+import { run } from '../../src/run/runner.js';
 import type { ScenarioInput } from '../../src/scenario/schema.js';
 import type { GroundTruthRecord } from '../../src/server/ground-truth.js';
 import { serveGrpc, type ReferenceGrpcServer } from '../../src/server/grpc/index.js';
@@ -44,7 +44,7 @@ describe('gRPC against ground truth', () => {
   // server) puts this error at 1.57–2.15 ms (median of per-request errors, 11 runs on an idle
   // 2-core machine, 2026-11-23): inside the 2 ms most of the time, not always. The bound
   // stays; a retry keeps a one-off 2.1 ms from failing CI. Moving the client's send stamp to the
-  // socket write needs a hook grpc-js does not offer (see the note in src/protocols/grpc.ts).
+  // socket write needs a hook grpc-js does not offer (see the note in src/protocols/grpc/client.ts).
   it('unary: per-frame latency within 2 ms and FPS within 2 % of the server truth', { retry: 2 }, async () => {
     const { results, timelines, truth } = await measure(
       { method: 'inferbench.detector.Detector/Detect', frames: { ...FRAMES, path: 'frames', as: 'list', item: { id: '{{frame_id}}', image: '{{frame}}' } } },

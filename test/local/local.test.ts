@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { pointThroughput } from '../../src/report/comparison.js';
-import { run } from '../../src/runner.js';
+import { run } from '../../src/run/runner.js';
 
 const tokenModel = fileURLToPath(new URL('./fixtures/token-model.ts', import.meta.url));
 const frameModel = fileURLToPath(new URL('./fixtures/frame-model.mjs', import.meta.url));

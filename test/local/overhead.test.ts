@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { importLocalModule } from '../../src/local/load-module.js';
-import { checkOverheadThresholds, measureOverhead, parseOverheadThreshold } from '../../src/local/overhead.js';
+import { importLocalModule } from '../../src/protocols/local/load-module.js';
+import { checkOverheadThresholds, measureOverhead, parseOverheadThreshold } from '../../src/run/overhead.js';
 import { formatOverheadReport } from '../../src/report/overhead-table.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countOutputTokens, deriveMetrics, METRIC_DEFINITIONS, metricUnit } from '../../src/measure/metrics.js';
-import { TimelineBuilder } from '../../src/measure/timeline.js';
+import { TimelineBuilder } from '../../src/model/timeline.js';
 
 /** A streamed answer: sent at 100, headers 110, role-only event 120, content at 150, 170, 200 (2 units), end 210. */
 function streamed() {

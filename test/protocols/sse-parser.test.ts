@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SseReader } from '../../src/protocols/sse.js';
+import { SseReader } from '../../src/protocols/wire/sse.js';
 
 interface Parsed {
   events: { event?: string; id?: string; data: string }[];

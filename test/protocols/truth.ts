@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
-import type { Timeline } from '../../src/measure/timeline.js';
+import type { Timeline } from '../../src/model/timeline.js';
 import type { Target } from '../../src/protocols/schemas.js';
 import type { GroundTruthRecord } from '../../src/server/ground-truth.js';
-import { run } from '../../src/runner.js';
-import type { Results } from '../../src/results/types.js';
+import { run } from '../../src/run/runner.js';
+import type { Results } from '../../src/model/results.js';
 import { median, medianError } from '../helpers/stats.js';
 
 /** Issue 3: medians within 2 ms of the reference server's own send times. */

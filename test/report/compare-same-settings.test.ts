@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareRuns } from '../../src/report/compare.js';
-import type { Results } from '../../src/results/types.js';
-import { run } from '../../src/runner.js';
+import type { Results } from '../../src/model/results.js';
+import { run } from '../../src/run/runner.js';
 import { startReseedableServer, type ReseedableServer } from '../helpers/reseedable-server.js';
 
 let server: ReseedableServer;

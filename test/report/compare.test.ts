@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareRuns, type ComparisonRow } from '../../src/report/compare.js';
-import { parseThresholds } from '../../src/report/thresholds.js';
-import type { Results } from '../../src/results/types.js';
+import { parseThresholds } from '../../src/conditions/thresholds.js';
+import type { Results } from '../../src/model/results.js';
 import { writeResultsAtomic } from '../../src/results/writer.js';
-import { run } from '../../src/runner.js';
+import { run } from '../../src/run/runner.js';
 import { runCli } from '../helpers/cli.js';
 import { startReseedableServer, type ReseedableServer } from '../helpers/reseedable-server.js';
 

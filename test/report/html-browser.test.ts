@@ -7,9 +7,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareRuns } from '../../src/report/compare.js';
 import { renderHtmlReport } from '../../src/report/html.js';
-import type { Results } from '../../src/results/types.js';
+import type { Results } from '../../src/model/results.js';
 import { readResults } from '../../src/results/writer.js';
-import { run } from '../../src/runner.js';
+import { run } from '../../src/run/runner.js';
 import { serve } from '../../src/server/index.js';
 import { launchChromium } from '../helpers/chromium.js';
 

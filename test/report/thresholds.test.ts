@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkThresholds, parseThreshold, parseThresholds } from '../../src/report/thresholds.js';
+import { checkThresholds, parseThreshold, parseThresholds } from '../../src/conditions/thresholds.js';
 import { ConfigError } from '../../src/scenario/errors.js';
 import { recordedResults } from '../results/results-fixture.js';
 

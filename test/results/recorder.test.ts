@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TimelineBuilder } from '../../src/measure/timeline.js';
+import { TimelineBuilder } from '../../src/model/timeline.js';
 import type { ClientHealthSample } from '../../src/monitor/client-health.js';
-import { Recorder } from '../../src/results/recorder.js';
+import { Recorder } from '../../src/measure/recorder.js';
 import { MetricHistogram } from '../../src/stats/histogram.js';
 import { makeTimelines } from './timelines.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORD_FIELDS, type RequestRecord } from '../../src/results/records.js';
-import { run } from '../../src/runner.js';
+import { run } from '../../src/run/runner.js';
 import { serve } from '../../src/server/index.js';
 
 let server: Awaited<ReturnType<typeof serve>>;

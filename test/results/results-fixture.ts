@@ -1,6 +1,6 @@
 import type { ClientHealthSample } from '../../src/monitor/client-health.js';
-import { Recorder } from '../../src/results/recorder.js';
-import type { Results } from '../../src/results/types.js';
+import { Recorder } from '../../src/measure/recorder.js';
+import type { Results } from '../../src/model/results.js';
 import { makeTimelines } from './timelines.js';
 
 /** A whole Results value whose measured phase a real Recorder built. */

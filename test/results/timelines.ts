@@ -1,4 +1,4 @@
-import { TimelineBuilder, type Timeline } from '../../src/measure/timeline.js';
+import { TimelineBuilder, type Timeline } from '../../src/model/timeline.js';
 
 /**
  * Deterministic streamed requests for recorder tests: request i is scheduled every

@@ -3,7 +3,7 @@ import { readResults } from '../../src/results/writer.js';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Calibration } from '../../src/scale/calibrate.js';
+import type { Calibration } from '../../src/run/calibrate.js';
 import { runCli } from '../helpers/cli.js';
 import { startServerThread, type ServerThread } from '../helpers/server-thread.js';
 

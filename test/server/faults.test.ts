@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sleepUntil } from '../../src/clock.js';
+import { sleepUntil } from '../../src/model/clock.js';
 import { RequestPlanner, resolveServerOptions, serve, type ReferenceServer, type ReferenceServerOptions } from '../../src/server/index.js';
 import { postAndCollectRaw, postJson, readSse } from './sse-reader.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type ReferenceServer } from '../../src/server/index.js';
 import { readResults } from '../../src/results/writer.js';
-import { TTS_STANDARD_TEXTS } from '../../src/speech/standard-texts.js';
+import { TTS_STANDARD_TEXTS } from '../../src/scenario/standard-texts.js';
 import { runCli } from '../helpers/cli.js';
 
 /**

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { nowMs } from '../../clock.js';
+import { nowMs } from '../../model/clock.js';
 import { sampleDurationMs } from '../distributions.js';
 import type { GroundTruthRecorder, GroundTruthStore } from '../ground-truth.js';
 import { mulberry32, type Random } from '../seeded-random.js';

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { nowMs } from '../../clock.js';
+import { nowMs } from '../../model/clock.js';
 import { sampleDurationMs } from '../distributions.js';
 import { mulberry32, randomStream, RandomPurpose } from '../seeded-random.js';
 import { generateTokenTexts } from '../text.js';

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { PROTO_LOADER_OPTIONS, shippedProtoPath } from '../../protocols/grpc-method.js';
+import { PROTO_LOADER_OPTIONS, shippedProtoPath } from '../../protocols/grpc/method.js';
 import { GroundTruthStore } from '../ground-truth.js';
 import { detectorHandlers, type DetectorContext } from './detector-service.js';
 import { resolveGrpcServerOptions, type GrpcServerOptions, type GrpcServerSettings } from './grpc-options.js';

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { nowMs } from '../../clock.js';
+import { nowMs } from '../../model/clock.js';
 
 const WIRE_KEY = 'x-inferbench-wire-key';
 

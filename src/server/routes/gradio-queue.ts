@@ -10,7 +10,7 @@
  * Ground truth: one record per event under its event id (zero = the join's arrival); each
  * message is marked on its event's record right before it is written to the shared stream.
  */
-import { sleepUntil } from '../../clock.js';
+import { sleepUntil } from '../../model/clock.js';
 import { endpointByName, GRADIO_API_PREFIX, newEventId, notFound, servesPrefix, type GradioEndpoint } from '../gradio-app.js';
 import { gradioDiff } from '../gradio-diff.js';
 import type { GroundTruthEventKind, GroundTruthRecorder, MarkDetail } from '../ground-truth.js';

@@ -6,7 +6,7 @@
  * are `{"error"}` with a status; mid-stream, an `{"error"}` line on the same 200.
  * `"stream":false` answers with one object.
  */
-import { nowMs } from '../../clock.js';
+import { nowMs } from '../../model/clock.js';
 import { answerWhenGenerated, scheduleChunks, streamGeneration, type StreamFormat } from '../generation.js';
 import type { StreamPlan } from '../request-plan.js';
 import { RequestError, type RouteContext } from '../route-context.js';

@@ -1,0 +1,424 @@
+import { epochMsOf } from '../model/clock.js';
+import { deriveMetrics, metricUnit, SCALE_BY_UNIT, type OutputTokenSource } from './metrics.js';
+import { OUTCOME_KINDS, type OutcomeKind, type Timeline } from '../model/timeline.js';
+import { assessClientHealth, CLIENT_HEALTH_LIMITS, type ClientHealthSample } from '../monitor/client-health.js';
+import { MetricHistogram } from '../stats/histogram.js';
+import type { ClientHealth, MetricResult, MetricUnit, PhaseResult, TokenAccounting } from '../model/results.js';
+import { AudioTotals } from './audio-totals.js';
+import { GoodputCounter } from './goodput.js';
+import type { Condition } from '../conditions/condition.js';
+
+export interface RecorderOptions {
+  /** Monotonic time the phase began; per-second series count from here. */
+  phaseStartMs: number;
+  openLoop: boolean;
+  tokenizer?: (text: string) => number;
+  /** Per-request SLOs (`--slo`); goodput counts the requests meeting all of them. */
+  slos?: readonly Condition[];
+}
+
+/** Distinct error messages kept while recording (memory stays flat); later ones are counted together. */
+const MAX_DISTINCT_ERRORS = 1000;
+const MAX_ERROR_CHARS = 200;
+const OTHER_ERRORS = '(other error messages)';
+const TOP_ERRORS = 10;
+/** Per-second latency histograms older than this many seconds behind the newest are kept encoded. */
+const LIVE_SECONDS = 10;
+const LATENCY_SCALE = SCALE_BY_UNIT.ms;
+
+/**
+ * Aggregates one phase's Timelines into histograms, counts and per-second series.
+ * Nothing per request is kept, so memory stays flat however many requests a phase has.
+ * Phases recorded apart (worker threads, machines) combine with {@link Recorder.merge}.
+ */
+export class Recorder {
+  private readonly opts: RecorderOptions;
+  private readonly s: PhaseTotals;
+
+  constructor(opts: RecorderOptions) {
+    this.opts = opts;
+    this.s = new PhaseTotals(epochMsOf(opts.phaseStartMs));
+    if (opts.slos?.length) this.s.goodput = new GoodputCounter(opts.slos);
+  }
+
+  /** Derives one finished request's metrics and adds them. */
+  record(t: Timeline): void {
+    const s = this.s;
+    const d = deriveMetrics(t, { openLoop: this.opts.openLoop, tokenizer: this.opts.tokenizer });
+    s.completed++;
+    s.byOutcome[d.outcome]++;
+    if (t.status !== undefined) s.addStatus(String(t.status), 1);
+    s.noteSpan(d.startMs - this.opts.phaseStartMs, t.endMs - this.opts.phaseStartMs);
+    s.busyMs += Math.max(0, t.endMs - t.sentMs);
+
+    for (const [name, value] of Object.entries(d.values)) s.histogram(name).record(value);
+    if (d.itl.length) {
+      const itl = s.histogram('itl');
+      for (const gap of d.itl) itl.record(gap);
+    }
+    if (d.itlPerToken.length) {
+      const perToken = s.histogram('itl_per_token');
+      for (const gap of d.itlPerToken) perToken.record(gap);
+    }
+    for (const [name, value] of Object.entries(d.extra)) s.histogram(name).record(value);
+    s.audio.record(d);
+    s.goodput?.record(d);
+
+    if (d.values.queue_delay !== undefined) {
+      s.openLoopRequests++;
+      if (d.values.queue_delay > CLIENT_HEALTH_LIMITS.lateSendMs) s.lateSends++;
+    }
+
+    const sec = this.secondOf(t.endMs);
+    if (d.ok) {
+      s.ok++;
+      s.series.add('ok', sec, 1);
+      s.series.add('outputTokens', sec, d.tokens.count ?? 0);
+      s.tokens.add(d.tokens.source, d.tokens.count ?? 0, d.tokens.usage, d.tokens.tokenizer, d.tokens.events);
+      s.series.latency.record(sec, d.values.latency!);
+    } else {
+      s.failed++;
+      s.series.add('errors', sec, 1);
+      s.addError(errorMessage(t), 1);
+    }
+  }
+
+  /** The runner calls this as each request leaves (requests still in flight at the end count as sent). */
+  noteSent(atMs: number): void {
+    this.s.sent++;
+    this.s.series.add('sent', this.secondOf(atMs), 1);
+  }
+
+  /** An open-loop arrival that could not start (in-flight cap reached). */
+  noteDropped(): void {
+    this.s.dropped++;
+  }
+
+  /** Current in-flight requests, for the max and the per-second in-flight maximum. */
+  noteInFlight(n: number, atMs: number): void {
+    this.s.maxInFlight = Math.max(this.s.maxInFlight, n);
+    this.s.series.max('inFlightMax', this.secondOf(atMs), n);
+  }
+
+  /** Share of open-loop requests sent more than 1 ms after their intended start. */
+  get lateSendShare(): number {
+    return this.s.lateSendShare();
+  }
+
+  toPhaseResult(clientHealth: ClientHealthSample): PhaseResult {
+    return this.s.toPhaseResult(clientHealth);
+  }
+
+  /**
+   * Combines phases recorded apart into the one a single recorder would have built:
+   * histograms, counts, token totals and series add exactly (series are aligned by
+   * whole seconds of their phase starts, which parts of one phase share). Not exact, by
+   * nature: `concurrency.max` and `series.inFlightMax` become the sum of the parts'
+   * maxima (an upper bound), the top-10 errors are merged from each part's top 10, and
+   * client health takes the worst part.
+   */
+  static merge(parts: PhaseResult[]): PhaseResult {
+    if (parts.length === 0) throw new Error('Recorder.merge needs at least one phase');
+    const originEpochMs = Math.min(...parts.map((p) => p.startedAtEpochMs));
+    const s = new PhaseTotals(originEpochMs);
+    const health: ClientHealthSample = { eventLoopDelayMs: { mean: 0, p99: 0, max: 0 }, cpuPercent: 0 };
+    let anyClientBound = false;
+    for (const p of parts) {
+      const shiftMs = p.startedAtEpochMs - originEpochMs;
+      const shiftSec = Math.round(shiftMs / 1000);
+      const c = p.counts;
+      s.sent += c.sent;
+      s.completed += c.completed;
+      s.ok += c.ok;
+      s.failed += c.failed;
+      s.dropped += c.dropped;
+      for (const k of OUTCOME_KINDS) s.byOutcome[k] += c.byOutcome[k] ?? 0;
+      for (const [status, n] of Object.entries(c.byStatus)) s.addStatus(status, n);
+      for (const e of c.errors) s.addError(e.message, e.count);
+      if (c.completed > 0) {
+        const first = shiftMs + p.firstStartOffsetMs;
+        s.noteSpan(first, first + p.durationMs);
+      }
+      s.busyMs += p.concurrency.mean * p.durationMs;
+      s.maxInFlight += p.concurrency.max;
+
+      for (const [name, m] of Object.entries(p.metrics)) s.histogram(name, m.unit, m.scale).add(MetricHistogram.decode(m.histogram, m.scale));
+
+      s.tokens.merge(p.tokens);
+      s.audio.merge(p.audio);
+      if (p.goodput) {
+        if (s.goodput) s.goodput.merge(p.goodput);
+        else s.goodput = GoodputCounter.fromResult(p.goodput);
+      }
+      const q = p.metrics.queue_delay?.summary.count ?? 0;
+      s.openLoopRequests += q;
+      s.lateSends += Math.round(p.clientHealth.lateSendShare * q);
+
+      const ser = p.series;
+      for (let i = 0; i < ser.sent.length; i++) {
+        const sec = Math.max(0, i + shiftSec);
+        s.series.add('sent', sec, ser.sent[i]!);
+        s.series.add('ok', sec, ser.ok[i]!);
+        s.series.add('errors', sec, ser.errors[i]!);
+        s.series.add('outputTokens', sec, ser.outputTokens[i]!);
+        s.series.add('inFlightMax', sec, ser.inFlightMax[i]!);
+        const h = ser.latencyHistograms[i];
+        if (h) s.series.latency.addEncoded(sec, h);
+      }
+
+      const ch = p.clientHealth;
+      health.eventLoopDelayMs.mean = Math.max(health.eventLoopDelayMs.mean, ch.eventLoopDelayMs.mean);
+      health.eventLoopDelayMs.p99 = Math.max(health.eventLoopDelayMs.p99, ch.eventLoopDelayMs.p99);
+      health.eventLoopDelayMs.max = Math.max(health.eventLoopDelayMs.max, ch.eventLoopDelayMs.max);
+      health.cpuPercent = Math.max(health.cpuPercent, ch.cpuPercent);
+      anyClientBound ||= ch.clientBound;
+    }
+    const merged = s.toPhaseResult(health);
+    merged.clientHealth.clientBound ||= anyClientBound;
+    return merged;
+  }
+
+  private secondOf(atMs: number): number {
+    return Math.max(0, Math.floor((atMs - this.opts.phaseStartMs) / 1000));
+  }
+}
+
+function errorMessage(t: Timeline): string {
+  const message = t.error ?? (t.status !== undefined ? `${t.outcome} (status ${t.status})` : t.outcome);
+  return message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS - 1)}…` : message;
+}
+
+/** The running totals behind a PhaseResult; shared by recording and merging so both build results the same way. */
+class PhaseTotals {
+  sent = 0;
+  completed = 0;
+  ok = 0;
+  failed = 0;
+  dropped = 0;
+  byOutcome = Object.fromEntries(OUTCOME_KINDS.map((k) => [k, 0])) as Record<OutcomeKind, number>;
+  private byStatus = new Map<string, number>();
+  private errors = new Map<string, number>();
+  /** Offsets in ms from the phase start. */
+  private firstStartMs = Infinity;
+  private lastEndMs = -Infinity;
+  busyMs = 0;
+  maxInFlight = 0;
+  openLoopRequests = 0;
+  lateSends = 0;
+  private metrics = new Map<string, { unit: MetricUnit; h: MetricHistogram }>();
+  readonly tokens = new TokenTotals();
+  readonly series = new Series();
+  readonly audio = new AudioTotals();
+  goodput: GoodputCounter | undefined;
+
+  constructor(readonly startedAtEpochMs: number) {}
+
+  noteSpan(startOffsetMs: number, endOffsetMs: number): void {
+    this.firstStartMs = Math.min(this.firstStartMs, startOffsetMs);
+    this.lastEndMs = Math.max(this.lastEndMs, endOffsetMs);
+  }
+
+  histogram(name: string, unit: MetricUnit = metricUnit(name), scale = SCALE_BY_UNIT[unit]): MetricHistogram {
+    let m = this.metrics.get(name);
+    if (!m) {
+      m = { unit, h: new MetricHistogram(scale) };
+      this.metrics.set(name, m);
+    }
+    return m.h;
+  }
+
+  addStatus(status: string, n: number): void {
+    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + n);
+  }
+
+  addError(message: string, n: number): void {
+    const key = this.errors.has(message) || this.errors.size < MAX_DISTINCT_ERRORS ? message : OTHER_ERRORS;
+    this.errors.set(key, (this.errors.get(key) ?? 0) + n);
+  }
+
+  lateSendShare(): number {
+    return this.openLoopRequests > 0 ? this.lateSends / this.openLoopRequests : 0;
+  }
+
+  toPhaseResult(sample: ClientHealthSample): PhaseResult {
+    const spanned = this.lastEndMs >= this.firstStartMs;
+    const durationMs = spanned ? this.lastEndMs - this.firstStartMs : 0;
+    const perSecond = durationMs > 0 ? 1000 / durationMs : 0;
+    const metrics: Record<string, MetricResult> = {};
+    for (const name of [...this.metrics.keys()].sort()) {
+      const { unit, h } = this.metrics.get(name)!;
+      metrics[name] = { unit, summary: h.summary(), histogram: h.encode(), scale: h.scale };
+    }
+    const series = this.series.toResult();
+    const lateSendShare = this.lateSendShare();
+    const verdict = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare });
+    const clientHealth: ClientHealth = {
+      eventLoopDelayMs: { ...sample.eventLoopDelayMs },
+      cpuPercent: sample.cpuPercent,
+      lateSendShare,
+      clientBound: verdict.clientBound,
+    };
+    const result: PhaseResult = {
+      startedAtEpochMs: this.startedAtEpochMs,
+      firstStartOffsetMs: spanned ? this.firstStartMs : 0,
+      durationMs,
+      counts: {
+        // A runner that never calls noteSent still reports at least the requests that ended.
+        sent: Math.max(this.sent, this.completed),
+        completed: this.completed,
+        ok: this.ok,
+        failed: this.failed,
+        dropped: this.dropped,
+        byOutcome: { ...this.byOutcome },
+        byStatus: Object.fromEntries([...this.byStatus].sort(([a], [b]) => a.localeCompare(b))),
+        errors: [...this.errors]
+          .sort(([ma, a], [mb, b]) => b - a || ma.localeCompare(mb))
+          .slice(0, TOP_ERRORS)
+          .map(([message, count]) => ({ message, count })),
+      },
+      metrics,
+      throughput: {
+        requestsPerSecond: this.ok * perSecond,
+        outputTokensPerSecond: this.tokens.total * perSecond,
+        peakOutputTokensPerSecond: series.outputTokens.reduce((a, b) => Math.max(a, b), 0),
+      },
+      concurrency: { mean: durationMs > 0 ? this.busyMs / durationMs : 0, max: this.maxInFlight },
+      tokens: this.tokens.toResult(),
+      series,
+      clientHealth,
+    };
+    const audio = this.audio.toResult(durationMs);
+    if (audio) result.audio = audio;
+    if (this.goodput) result.goodput = this.goodput.toResult(durationMs);
+    return result;
+  }
+}
+
+class TokenTotals {
+  total = 0;
+  private usage?: number;
+  private tokenizer?: number;
+  private events?: number;
+  private sources = new Set<OutputTokenSource | 'mixed'>();
+
+  add(source: OutputTokenSource, count: number, usage?: number, tokenizer?: number, events?: number): void {
+    if (source !== 'none') this.sources.add(source);
+    this.total += count;
+    if (usage !== undefined) this.usage = (this.usage ?? 0) + usage;
+    if (tokenizer !== undefined) this.tokenizer = (this.tokenizer ?? 0) + tokenizer;
+    if (events !== undefined) this.events = (this.events ?? 0) + events;
+  }
+
+  merge(t: TokenAccounting): void {
+    this.add(t.source === 'mixed' ? 'none' : t.source, t.totalOutputTokens, t.usageTotal, t.tokenizerTotal, t.eventsTotal);
+    if (t.source === 'mixed') this.sources.add('mixed');
+  }
+
+  toResult(): TokenAccounting {
+    const source: TokenAccounting['source'] =
+      this.sources.size === 0 ? 'none' : this.sources.size > 1 || this.sources.has('mixed') ? 'mixed' : [...this.sources][0]!;
+    const out: TokenAccounting = { source, totalOutputTokens: this.total };
+    if (this.usage !== undefined) out.usageTotal = this.usage;
+    if (this.tokenizer !== undefined) out.tokenizerTotal = this.tokenizer;
+    if (this.events !== undefined) out.eventsTotal = this.events;
+    return out;
+  }
+}
+
+type CountSeries = 'sent' | 'ok' | 'errors' | 'outputTokens' | 'inFlightMax';
+
+class Series {
+  private readonly counts: Record<CountSeries, number[]> = { sent: [], ok: [], errors: [], outputTokens: [], inFlightMax: [] };
+  readonly latency = new PerSecondLatency();
+
+  add(name: CountSeries, sec: number, n: number): void {
+    const a = this.counts[name];
+    while (a.length <= sec) a.push(0);
+    a[sec]! += n;
+  }
+
+  max(name: CountSeries, sec: number, n: number): void {
+    const a = this.counts[name];
+    while (a.length <= sec) a.push(0);
+    a[sec] = Math.max(a[sec]!, n);
+  }
+
+  toResult(): PhaseResult['series'] {
+    const c = this.counts;
+    const length = Math.max(...Object.values(c).map((a) => a.length), this.latency.length);
+    const pad = (a: number[]) => [...a, ...new Array<number>(length - a.length).fill(0)];
+    const latencyP50: (number | null)[] = [];
+    const latencyP99: (number | null)[] = [];
+    const latencyHistograms: (string | null)[] = [];
+    for (let sec = 0; sec < length; sec++) {
+      const h = this.latency.get(sec);
+      latencyP50.push(h ? h.percentile(50) : null);
+      latencyP99.push(h ? h.percentile(99) : null);
+      latencyHistograms.push(h ? h.encode() : null);
+    }
+    return {
+      sent: pad(c.sent),
+      ok: pad(c.ok),
+      errors: pad(c.errors),
+      outputTokens: pad(c.outputTokens),
+      inFlightMax: pad(c.inFlightMax),
+      latencyP50,
+      latencyP99,
+      latencyHistograms,
+    };
+  }
+}
+
+/**
+ * One small latency histogram (2 significant digits) per second of the phase. Requests end
+ * roughly in time order, so seconds well behind the newest are kept only encoded (a few
+ * hundred bytes) and decoded again if a late request lands in them.
+ */
+class PerSecondLatency {
+  private live = new Map<number, MetricHistogram>();
+  private encoded: (string | null)[] = [];
+  private newest = -1;
+
+  get length(): number {
+    return Math.max(this.encoded.length, this.newest + 1);
+  }
+
+  record(sec: number, latencyMs: number): void {
+    this.at(sec).record(latencyMs);
+  }
+
+  addEncoded(sec: number, base64: string): void {
+    this.at(sec).add(MetricHistogram.decode(base64, LATENCY_SCALE));
+  }
+
+  get(sec: number): MetricHistogram | undefined {
+    const live = this.live.get(sec);
+    if (live) return live;
+    const b64 = this.encoded[sec];
+    return b64 ? MetricHistogram.decode(b64, LATENCY_SCALE) : undefined;
+  }
+
+  private at(sec: number): MetricHistogram {
+    let h = this.live.get(sec);
+    if (!h) {
+      const b64 = this.encoded[sec];
+      h = b64 ? MetricHistogram.decode(b64, LATENCY_SCALE) : new MetricHistogram(LATENCY_SCALE, 2);
+      if (b64) this.encoded[sec] = null;
+      this.live.set(sec, h);
+    }
+    if (sec > this.newest) {
+      this.newest = sec;
+      this.compact();
+    }
+    return h;
+  }
+
+  private compact(): void {
+    for (const [sec, h] of this.live) {
+      if (sec >= this.newest - LIVE_SECONDS) continue;
+      while (this.encoded.length <= sec) this.encoded.push(null);
+      this.encoded[sec] = h.encode();
+      this.live.delete(sec);
+    }
+  }
+}

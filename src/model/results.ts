@@ -1,0 +1,229 @@
+import type { OutcomeKind } from './timeline.js';
+
+/**
+ * The results of one run, as written to `<name>_<YYYYMMDD_HHMMSS>.json`.
+ * The JSON Schema in schema/results.schema.json is generated from results/schema.ts,
+ * which must describe exactly this shape; tests validate real output against it.
+ */
+export interface Results {
+  schemaVersion: 1;
+  tool: { name: 'inferbench'; version: string };
+  name: string;
+  startedAt: string; // ISO 8601
+  startedAtEpochMs: number;
+  endedAt: string;
+  commandLine: string[];
+  host: { hostname: string; platform: string; arch: string; cpus: number; cpuModel: string; node: string };
+  gitSha?: string;
+  /** The scenario as run, with every secret replaced by "[redacted]". */
+  scenario: Record<string, unknown>;
+  /** True when the run was stopped early (Ctrl+C, a stop condition, a fatal error); what was measured is kept. */
+  interrupted: boolean;
+  interruptReason?: string;
+  warnings: string[];
+  /** A part of a run split across machines (`--segment i/n`); `inferbench merge` combines all n parts. */
+  segment?: { index: number; count: number };
+  /** Worker threads that generated the load, when more than one. */
+  workers?: number;
+  /** Set on results that `inferbench merge` built from segment parts. */
+  mergedFrom?: { parts: number; files: string[] };
+  /** One entry per load point (a plain run has one; sweeps have several). */
+  points: LoadPointResult[];
+  /** Speech runs over named texts (`--dataset tts-standard`): the seed's per-text layout, `results.<text_name>`. */
+  perText?: PerTextResults;
+  /** The scenario's targets table (metric, target, stretch), judged on each load point. */
+  targets?: TargetResult[];
+}
+
+export interface PerTextResults {
+  results: Record<string, PerTextResult>;
+  summary: { overall_mean_ms: number; overall_p95_ms: number; overall_rtf?: number; max_vram_gb?: number };
+}
+
+/** One text's results in the users' own field names (seeds/002). */
+export interface PerTextResult {
+  text_length_words: number;
+  requests: number;
+  /** Mean audio duration received. */
+  audio_duration_ms?: number;
+  latency: LatencyMs;
+  ttfc?: LatencyMs;
+  /** Mean latency / mean audio duration, as the seed computes it. */
+  rtf?: number;
+  /** Peak GPU memory used during the text's measure phase (nvidia-smi, all processes), when sampled. */
+  vram_peak_gb?: number;
+}
+
+export interface LatencyMs {
+  mean_ms: number;
+  std_ms: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  min_ms: number;
+  max_ms: number;
+}
+
+export interface TargetResult {
+  metric: string;
+  target: string;
+  stretch?: string;
+  points: { label: string; value?: number; measured?: string; status: 'stretch' | 'pass' | 'miss' | 'n/a' }[];
+}
+
+export interface LoadPointResult {
+  /** Human label, e.g. "concurrency=8" or "rate=200/s poisson". */
+  label: string;
+  load: Record<string, unknown>;
+  /** The point's target (redacted), when a sweep changed it. */
+  target?: Record<string, unknown>;
+  /** The dataset row this point benchmarked alone (`dataset.each`), e.g. a standard text. */
+  text?: { name: string; words: number };
+  /** Warmup is summarised by its counts only; its requests never enter the measured metrics. */
+  warmup?: { sent: number; ok: number; failed: number; durationMs: number };
+  measure: PhaseResult;
+}
+
+export interface PhaseResult {
+  /** When the phase began; per-second series index 0 starts here. */
+  startedAtEpochMs: number;
+  /** The first request's start, in ms after startedAtEpochMs (so merged phases recover their span exactly). */
+  firstStartOffsetMs: number;
+  /** First start to last end in the phase (METRICS.md `duration`). */
+  durationMs: number;
+  counts: PhaseCounts;
+  /** One entry per metric observed at least once, keyed by metric name (`latency`, `ttft`, `itl`, ...). */
+  metrics: Record<string, MetricResult>;
+  throughput: {
+    requestsPerSecond: number;
+    outputTokensPerSecond: number;
+    peakOutputTokensPerSecond: number;
+  };
+  concurrency: { mean: number; max: number };
+  tokens: TokenAccounting;
+  /** Per-second series, index 0 = the phase's first second. */
+  series: PerSecondSeries;
+  clientHealth: ClientHealth;
+  /** Speech: audio received by ok requests, and audio seconds per wall second across concurrent streams. */
+  audio?: AudioThroughput;
+  /** `--slo`: requests meeting every SLO per second, and the share meeting each. */
+  goodput?: GoodputResult;
+  /** `--gpu`: nvidia-smi samples taken during the phase. */
+  gpu?: GpuPhaseStats;
+  /** `--server-metrics`: the target's Prometheus metrics scraped before, during and after the phase. */
+  serverMetrics?: ServerMetricsPhase;
+}
+
+export interface AudioThroughput {
+  /** Ok requests that carried audio. */
+  requests: number;
+  totalSeconds: number;
+  /** totalSeconds / phase duration. */
+  audioSecondsPerSecond: number;
+  /** Requests with at least one stall. */
+  stalledRequests: number;
+}
+
+export interface GoodputResult {
+  /** Requests judged (every completed request; a failed one meets no SLO). */
+  requests: number;
+  /** Requests meeting every SLO. */
+  metAll: number;
+  share: number;
+  requestsPerSecond: number;
+  slos: { slo: string; met: number; share: number }[];
+}
+
+export interface GpuPhaseStats {
+  intervalMs: number;
+  samples: number;
+  devices: {
+    index: number;
+    name: string;
+    memoryTotalMiB: number;
+    memoryUsedMiB: { mean: number; max: number };
+    utilizationPercent: { mean: number; max: number };
+  }[];
+}
+
+export interface ServerMetricsPhase {
+  url: string;
+  scrapes: number;
+  failedScrapes: number;
+  /** Counters (and histogram/summary counts): value before and after the phase, summed over label sets. */
+  counters: Record<string, { before: number; after: number; delta: number; perSecond: number }>;
+  /** Gauges over the scrapes during the phase, summed over label sets. */
+  gauges: Record<string, { min: number; mean: number; max: number; last: number }>;
+}
+
+export interface PhaseCounts {
+  /** Requests started. */
+  sent: number;
+  /** Requests that ended (any outcome). */
+  completed: number;
+  ok: number;
+  failed: number;
+  /** Open loop with a cap on in-flight requests: arrivals that could not start. */
+  dropped: number;
+  byOutcome: Record<OutcomeKind, number>;
+  /** Keyed by HTTP status or gRPC code ("200", "500", "UNAVAILABLE"); requests with no status are absent. */
+  byStatus: Record<string, number>;
+  /** Up to 10 distinct error messages with their counts. */
+  errors: { message: string; count: number }[];
+}
+
+export type MetricUnit = 'ms' | 'tokens' | 'tokens/s' | 'count' | 'ratio' | 'bytes' | 'chars/s' | 's';
+
+export interface MetricResult {
+  unit: MetricUnit;
+  summary: Summary;
+  /** Base64 HDR histogram (hdr-histogram-js encodeIntoCompressedBase64) of value × `scale`, so it merges exactly. */
+  histogram: string;
+  /** Multiplier applied before recording into the integer histogram (1000 for ms → µs). */
+  scale: number;
+}
+
+export interface Summary {
+  count: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+}
+
+export interface TokenAccounting {
+  /** Where `output_tokens` came from: the server's usage field, the client tokenizer, or counting content events. */
+  source: 'usage' | 'tokenizer' | 'events' | 'mixed' | 'none';
+  totalOutputTokens: number;
+  /** Totals from each source that was available, so a user can compare them. */
+  usageTotal?: number;
+  tokenizerTotal?: number;
+  eventsTotal?: number;
+}
+
+export interface PerSecondSeries {
+  sent: number[];
+  ok: number[];
+  errors: number[];
+  outputTokens: number[];
+  inFlightMax: number[];
+  /** Per-second latency percentiles (ms) of requests that ended in that second; null where none ended. */
+  latencyP50: (number | null)[];
+  latencyP99: (number | null)[];
+  /** Per-second latency histograms (base64 HDR, 2 significant digits, µs) behind latencyP50/P99, so they merge exactly; null where none ended. */
+  latencyHistograms: (string | null)[];
+}
+
+export interface ClientHealth {
+  eventLoopDelayMs: { mean: number; p99: number; max: number };
+  cpuPercent: number;
+  /** Share of requests sent more than 1 ms after their intended start (open loop; 0 for closed loops). */
+  lateSendShare: number;
+  /** True when the client, not the server, was likely the limit. */
+  clientBound: boolean;
+}

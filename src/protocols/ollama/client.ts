@@ -1,0 +1,128 @@
+import type { Dispatcher } from 'undici';
+import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
+import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
+import { debugLineTap } from '../wire/debug-tap.js';
+import { hasHeader } from '../http/client.js';
+import { createDispatcher, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
+import { NdjsonReader } from '../wire/ndjson-reader.js';
+import type { OllamaTarget } from './schema.js';
+import type { ProtocolClient, ProtocolDebugSink, RequestInput } from '../types.js';
+import { unaryJsonConsumer } from '../wire/unary-json.js';
+import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
+import { requestTimeoutMs } from '../../scenario/fields.js';
+
+type Api = 'generate' | 'chat';
+
+interface OllamaChunk {
+  response?: string;
+  message?: { content?: string; thinking?: string };
+  thinking?: string;
+  done?: boolean;
+  done_reason?: string;
+  error?: string;
+  total_duration?: number;
+  load_duration?: number;
+  prompt_eval_count?: number;
+  prompt_eval_duration?: number;
+  eval_count?: number;
+  eval_duration?: number;
+}
+
+/**
+ * Ollama's `/api/generate` and `/api/chat` (PROTOCOLS.md §4): NDJSON, not SSE. Output tokens
+ * from the final line's `eval_count`; the server's own durations (integer ns) are reported
+ * beside ours as `server_*` metrics in ms (absent ones are zero: Go's omitempty).
+ */
+export class OllamaClient implements ProtocolClient {
+  private readonly dispatcher: Dispatcher = createDispatcher();
+  private readonly url: string;
+  private readonly api: Api;
+  private readonly renderBody: CompiledTemplate;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly target: OllamaTarget,
+    private readonly debug?: ProtocolDebugSink,
+  ) {
+    const base = target.url.replace(/\/+$/, '');
+    const fromUrl = /\/api\/(generate|chat)$/.exec(base)?.[1] as Api | undefined;
+    this.api = target.api ?? fromUrl ?? 'generate';
+    this.url = fromUrl ? base : `${base}/api/${this.api}`;
+    const options: Record<string, unknown> = { ...target.options };
+    if (target.num_predict !== undefined) options.num_predict = target.num_predict;
+    const body: Record<string, unknown> = { model: target.model };
+    if (this.api === 'chat') body.messages = target.messages ?? [{ role: 'user', content: target.prompt }];
+    else body.prompt = target.prompt;
+    if (Object.keys(options).length) body.options = options;
+    body.stream = target.stream;
+    this.renderBody = compileTemplate(body);
+    this.headers = { ...target.headers };
+    if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
+    this.timeoutMs = requestTimeoutMs(target.timeout, target.stream);
+  }
+
+  send(input: RequestInput): Promise<Timeline> {
+    const body = JSON.stringify(this.renderBody(input.vars));
+    return httpExchange(this.dispatcher, { url: this.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) =>
+      this.target.stream
+        ? ollamaStreamConsumer(tl, this.api, this.debug, input.index)
+        : unaryJsonConsumer(tl, (json: OllamaChunk) => {
+            recordServerDurations(tl, json);
+            return { text: textOf(json, this.api), usageTokens: json.eval_count };
+          }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+function textOf(chunk: OllamaChunk, api: Api): string {
+  return (api === 'chat' ? chunk.message?.content : chunk.response) ?? '';
+}
+
+const NS_PER_MS = 1e6;
+
+/** The final line's metrics, as ms metrics of their own (Ollama's numbers, not ours). */
+function recordServerDurations(tl: TimelineBuilder, last: OllamaChunk): void {
+  const ms = (ns: number | undefined) => (ns ?? 0) / NS_PER_MS;
+  if (last.total_duration !== undefined) tl.extra('server_total_duration', ms(last.total_duration));
+  tl.extra('server_load_duration', ms(last.load_duration));
+  tl.extra('server_prompt_eval_duration', ms(last.prompt_eval_duration));
+  // PROTOCOLS.md §4: server-side TTFT ≈ load + prompt evaluation.
+  tl.extra('server_ttft', ms(last.load_duration) + ms(last.prompt_eval_duration));
+  if (last.eval_duration) {
+    tl.extra('server_eval_duration', ms(last.eval_duration));
+    if (last.eval_count) tl.extra('server_decode_tokens_per_s', (last.eval_count / last.eval_duration) * 1e9);
+  }
+}
+
+function ollamaStreamConsumer(tl: TimelineBuilder, api: Api, debug: ProtocolDebugSink | undefined, index: number): BodyConsumer {
+  const tap = debugLineTap(debug, index);
+  const state: StreamState = { done: false };
+  const reader = new NdjsonReader((line, atMs) => {
+    if (state.done || state.failure) return;
+    let chunk: OllamaChunk;
+    try {
+      chunk = JSON.parse(line) as OllamaChunk;
+    } catch {
+      state.failure = `invalid JSON line: ${line.slice(0, 200)}`;
+      return;
+    }
+    if (chunk.error !== undefined) {
+      state.failure = `server error mid-stream: ${chunk.error}`;
+      return;
+    }
+    const text = textOf(chunk, api);
+    if (text) tl.content(text, 1, atMs);
+    else tl.event(atMs);
+    if (chunk.done) {
+      state.done = true;
+      if (typeof chunk.eval_count === 'number') tl.t.usageTokens = chunk.eval_count;
+      recordServerDurations(tl, chunk);
+    }
+  });
+  return streamConsumer(reader, state, { tap, endedEarly: 'stream ended before the line with "done":true' });
+}

@@ -1,0 +1,115 @@
+import type { Dispatcher } from 'undici';
+import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
+import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
+import { debugLineTap } from '../wire/debug-tap.js';
+import { hasHeader } from '../http/client.js';
+import { createDispatcher, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
+import type { OpenAIResponsesTarget } from './schema.js';
+import { SseReader } from '../wire/sse.js';
+import type { ProtocolClient, ProtocolDebugSink, RequestInput } from '../types.js';
+import { unaryJsonConsumer } from '../wire/unary-json.js';
+import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
+import { requestTimeoutMs } from '../../scenario/fields.js';
+
+interface ResponsesEvent {
+  type?: string;
+  delta?: string;
+  message?: string;
+  code?: string | null;
+  response?: {
+    usage?: { output_tokens?: number } | null;
+    error?: { message?: string } | null;
+    incomplete_details?: { reason?: string } | null;
+    output?: { content?: { text?: string }[] }[];
+  };
+}
+
+const TEXT_DELTA = 'response.output_text.delta';
+const REASONING_DELTAS = new Set(['response.reasoning_text.delta', 'response.reasoning_summary_text.delta']);
+
+/**
+ * The Responses API stream (PROTOCOLS.md §2.6): content from `response.output_text.delta`
+ * (and reasoning deltas unless told not to), output tokens from `response.completed`'s usage;
+ * `response.failed`, `response.incomplete` and `error` end the request as protocol errors with
+ * the server's message. A trailing `[DONE]` is accepted.
+ */
+export class OpenAIResponsesClient implements ProtocolClient {
+  private readonly dispatcher: Dispatcher = createDispatcher();
+  private readonly renderBody: CompiledTemplate;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  private readonly url: string;
+
+  constructor(
+    private readonly target: OpenAIResponsesTarget,
+    private readonly debug?: ProtocolDebugSink,
+  ) {
+    const base = target.url.replace(/\/+$/, '');
+    this.url = base.endsWith('/responses') ? base : `${base}/v1/responses`;
+    const body: Record<string, unknown> = { model: target.model, input: target.input };
+    if (target.instructions !== undefined) body.instructions = target.instructions;
+    if (target.max_output_tokens !== undefined) body.max_output_tokens = target.max_output_tokens;
+    body.stream = target.stream;
+    this.renderBody = compileTemplate({ ...body, ...target.extra_body });
+    this.headers = { ...target.headers };
+    if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
+    this.timeoutMs = requestTimeoutMs(target.timeout, target.stream);
+  }
+
+  send(input: RequestInput): Promise<Timeline> {
+    const body = JSON.stringify(this.renderBody(input.vars));
+    return httpExchange(this.dispatcher, { url: this.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) =>
+      this.target.stream
+        ? responsesStreamConsumer(tl, this.target.count_reasoning, this.debug, input.index)
+        : unaryJsonConsumer(tl, (json: NonNullable<ResponsesEvent['response']>) => ({
+            text: json.output?.flatMap((item) => item.content ?? []).map((part) => part.text ?? '').join(''),
+            usageTokens: json.usage?.output_tokens,
+          })),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+function responsesStreamConsumer(tl: TimelineBuilder, countReasoning: boolean, debug: ProtocolDebugSink | undefined, index: number): BodyConsumer {
+  const tap = debugLineTap(debug, index);
+  const state: StreamState = { done: false };
+  const reader = new SseReader((event, atMs) => {
+    if (state.done || state.failure) return;
+    if (event.data === '[DONE]') {
+      state.done = true;
+      return;
+    }
+    let json: ResponsesEvent;
+    try {
+      json = JSON.parse(event.data) as ResponsesEvent;
+    } catch {
+      state.failure = `invalid JSON in stream event: ${event.data.slice(0, 200)}`;
+      return;
+    }
+    const type = json.type ?? event.event;
+    if (type === 'error') {
+      state.failure = `server error mid-stream${json.code ? ` (${json.code})` : ''}: ${json.message ?? event.data.slice(0, 200)}`;
+      return;
+    }
+    if (type === 'response.failed') {
+      state.failure = `response.failed: ${json.response?.error?.message ?? 'no message'}`;
+      return;
+    }
+    if (type === 'response.incomplete') {
+      state.failure = `response.incomplete: ${json.response?.incomplete_details?.reason ?? 'no reason given'}`;
+      return;
+    }
+    const isText = type === TEXT_DELTA || (countReasoning && type !== undefined && REASONING_DELTAS.has(type));
+    if (isText && json.delta) tl.content(json.delta, 1, atMs);
+    else tl.event(atMs);
+    if (type === 'response.completed') {
+      state.done = true;
+      const tokens = json.response?.usage?.output_tokens;
+      if (typeof tokens === 'number') tl.t.usageTokens = tokens;
+    }
+  });
+  return streamConsumer(reader, state, { tap, endedEarly: 'stream ended before response.completed' });
+}

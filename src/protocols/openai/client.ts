@@ -1,0 +1,132 @@
+import type { Dispatcher } from 'undici';
+import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
+import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
+import { hasHeader } from '../http/client.js';
+import { createDispatcher, errorMessageOf, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
+import type { OpenAITarget } from './schema.js';
+import { SseReader } from '../wire/sse.js';
+import { unaryJsonConsumer } from '../wire/unary-json.js';
+import type { ProtocolClient, RequestInput } from '../types.js';
+import { requestTimeoutMs } from '../../scenario/fields.js';
+
+
+type Api = 'chat' | 'completions';
+
+/**
+ * OpenAI-compatible chat and completions (PROTOCOLS.md §2). A role-only or empty chunk is an
+ * event, not content, so it sets `first_event` but never `ttft`. Output tokens come from the
+ * final usage chunk when the server sends one; `token_ids` (vLLM) tell how many tokens a
+ * chunk packs.
+ */
+export class OpenAIClient implements ProtocolClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly api: Api;
+  private readonly renderBody: CompiledTemplate;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly target: OpenAITarget,
+    maxConnections?: number,
+  ) {
+    this.dispatcher = createDispatcher(maxConnections);
+    this.api = target.api ?? (new URL(target.url).pathname.endsWith('/chat/completions') ? 'chat' : 'completions');
+    this.renderBody = compileTemplate(requestBody(target, this.api));
+    this.headers = { ...target.headers };
+    if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
+    if (target.stream && !hasHeader(this.headers, 'accept')) this.headers.accept = 'text/event-stream';
+    this.timeoutMs = requestTimeoutMs(target.timeout, target.stream);
+  }
+
+  send(input: RequestInput): Promise<Timeline> {
+    const body = JSON.stringify(this.renderBody(input.vars));
+    const spec = { url: this.target.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs };
+    return httpExchange(this.dispatcher, spec, input, (tl) =>
+      this.target.stream ? streamConsumer(tl, this.api, this.target.count_reasoning) : unaryConsumer(tl, this.api),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+function requestBody(target: OpenAITarget, api: Api): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: target.model };
+  if (api === 'chat') body.messages = target.messages ?? [{ role: 'user', content: target.prompt }];
+  else body.prompt = target.prompt;
+  if (target.max_tokens !== undefined) body.max_tokens = target.max_tokens;
+  if (target.temperature !== undefined) body.temperature = target.temperature;
+  if (target.ignore_eos !== undefined) body.ignore_eos = target.ignore_eos;
+  body.stream = target.stream;
+  if (target.stream && target.include_usage) body.stream_options = { include_usage: true };
+  return { ...body, ...target.extra_body };
+}
+
+interface Choice {
+  delta?: { content?: string | null; reasoning?: string | null; reasoning_content?: string | null };
+  text?: string | null;
+  message?: { content?: string | null };
+  finish_reason?: string | null;
+  token_ids?: number[] | null;
+}
+
+interface Chunk {
+  choices?: Choice[];
+  usage?: { completion_tokens?: number } | null;
+  error?: unknown;
+}
+
+function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean): BodyConsumer {
+  let done = false;
+  let finished = false;
+  let failure: string | undefined;
+  const reader = new SseReader((event, atMs) => {
+    if (done || failure) return;
+    const data = event.data;
+    if (data === '[DONE]') {
+      done = true;
+      return;
+    }
+    let chunk: Chunk;
+    try {
+      chunk = JSON.parse(data) as Chunk;
+    } catch {
+      failure = `invalid JSON in stream event: ${data.slice(0, 200)}`;
+      return;
+    }
+    if (event.event === 'error' || chunk.error) {
+      failure = `server error mid-stream: ${errorMessageOf(JSON.stringify({ error: chunk.error ?? chunk }))}`;
+      return;
+    }
+    if (chunk.usage && typeof chunk.usage.completion_tokens === 'number') tl.t.usageTokens = chunk.usage.completion_tokens;
+    const choice = chunk.choices?.[0];
+    if (!choice) return tl.event(atMs);
+    const text =
+      api === 'chat'
+        ? (choice.delta?.content ?? '') + (countReasoning ? (choice.delta?.reasoning ?? choice.delta?.reasoning_content ?? '') : '')
+        : (choice.text ?? '');
+    if (choice.finish_reason) finished = true;
+    if (text.length > 0) tl.content(text, choice.token_ids?.length || 1, atMs);
+    else tl.event(atMs);
+  });
+  return {
+    chunk(data, atMs) {
+      reader.feed(data, atMs);
+      return done || failure !== undefined;
+    },
+    end(atMs) {
+      reader.end(atMs);
+      if (failure) return { outcome: 'protocol_error', error: failure };
+      if (!done && !finished) return { outcome: 'protocol_error', error: 'stream ended before [DONE] or a finish_reason' };
+      return { outcome: 'ok' };
+    },
+  };
+}
+
+function unaryConsumer(tl: TimelineBuilder, api: Api): BodyConsumer {
+  return unaryJsonConsumer<Chunk>(tl, (body) => {
+    const choice = body.choices?.[0];
+    return { text: (api === 'chat' ? choice?.message?.content : choice?.text) ?? '', usageTokens: body.usage?.completion_tokens };
+  });
+}
