@@ -3,7 +3,7 @@ export { run, type RunOptions, type RunResult, type Progress, type PhaseName } f
 export { serve } from './server/index.js';
 export { resolveScenario, loadScenarioFile, type LoadedScenario } from './scenario/load-scenario.js';
 export { scenarioSchema, type Scenario, type ScenarioInput } from './scenario/schema.js';
-export { ConfigError, type ConfigProblem } from './scenario/errors.js';
+export { ConfigError, type ConfigProblem } from './model/config-error.js';
 export { TargetUnreachableError } from './run/probe.js';
 export type { Timeline, OutcomeKind, ContentEvent } from './model/timeline.js';
 export type { Results, LoadPointResult, PhaseResult, MetricResult, Summary } from './model/results.js';

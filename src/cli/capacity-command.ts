@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { findCapacity, requestsForPercentiles, type CapacityAxis, type CapacityProbe } from '../run/capacity-search.js';
 import { table } from '../report/console.js';
-import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
+import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
 import { parseConditions, formatMeasured, type Condition } from '../conditions/condition.js';
 import { ExitCode } from './exit-codes.js';

@@ -6,7 +6,7 @@ import { formatComparison, formatComparisonMarkdown } from '../report/compare-fo
 import { renderHtmlReport, type ReportRun } from '../report/html.js';
 import { parseThresholds } from '../conditions/thresholds.js';
 import { readResults } from '../results/writer.js';
-import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
+import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
 import { reportInputError } from './report-command.js';
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError } from '../scenario/errors.js';
+import { ConfigError } from '../model/config-error.js';
 import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { dockerfile, kubernetesManifests } from '../run/k8s.js';
 import { ExitCode } from './exit-codes.js';

@@ -6,7 +6,7 @@ import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
 import { checkThresholds, formatThresholdOutcomes, parseThresholds } from '../conditions/thresholds.js';
 import { readResults, ResultsFileError } from '../results/writer.js';
-import { ConfigError } from '../scenario/errors.js';
+import { ConfigError } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
 import { reportPathFor } from './run-command.js';
 

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { METRIC_DEFINITIONS } from '../measure/metrics.js';
+import { METRICS } from '../model/metrics.js';
 import { formatSummary } from '../report/console.js';
 import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -12,7 +12,7 @@ import { resultsFileName } from '../results/writer.js';
 import { formatSpeechReport } from '../report/speech.js';
 import { ProgressLine } from '../report/progress.js';
 import { run, type RunResult } from '../run/runner.js';
-import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
+import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
 import { TargetUnreachableError } from '../run/probe.js';
 import { ExitCode } from './exit-codes.js';
@@ -169,7 +169,7 @@ export function reportPathFor(resultsPath: string): string {
 
 /** Every metric's definition, printed under `inferbench run --help` (METRICS.md, once). */
 function metricsHelp(): string {
-  const rows = Object.entries(METRIC_DEFINITIONS);
+  const rows = Object.entries(METRICS);
   const width = Math.max(...rows.map(([name]) => name.length));
   return `\nMetrics (all from one monotonic clock; percentiles from HDR histograms, 3 significant digits):\n${rows
     .map(([name, d]) => `  ${name.padEnd(width)}  [${d.unit}] ${d.definition}`)

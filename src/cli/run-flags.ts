@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
+import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 
 /** Flags of `inferbench run` that map onto the scenario. Each names the scenario field it sets. */
 export function addRunFlags(cmd: Command): Command {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseSegment, type LoadShare } from '../load/share.js';
-import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
+import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 
 /** `run` flags that decide where the load is generated, not what it is (so they stay out of the scenario). */
 export function addScaleFlags(cmd: Command): Command {

@@ -1,4 +1,4 @@
-import { metricUnit } from '../measure/metrics.js';
+import { metricUnit } from '../model/metrics.js';
 
 /**
  * Conditions on metrics, written as users write them: `ttft<=400ms` (an SLO every request

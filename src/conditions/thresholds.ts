@@ -1,6 +1,6 @@
-import { metricUnit } from '../measure/metrics.js';
+import { metricUnit } from '../model/metrics.js';
 import type { MetricUnit, PhaseResult, Results } from '../model/results.js';
-import { ConfigError, type ConfigProblem } from '../scenario/errors.js';
+import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { MetricHistogram } from '../stats/histogram.js';
 import { fmt } from '../report/console.js';
 

@@ -1,66 +1,8 @@
-import type { MetricUnit } from '../model/results.js';
+import type { MetricName } from '../model/metrics.js';
 import type { OutcomeKind, Timeline } from '../model/timeline.js';
 
-/**
- * Every metric derived from one request's Timeline, defined once (shared/METRICS.md).
- * The table is what `--help` and the HTML report print; the doc comments in
- * {@link deriveMetrics} point back here.
- */
-export const METRIC_DEFINITIONS = {
-  latency: { unit: 'ms', definition: 'end − start (start = intended start in open loop, send time in closed loop); ok requests' },
-  service_time: { unit: 'ms', definition: 'end − sent (equals latency in closed loops); ok requests' },
-  ttfb: { unit: 'ms', definition: 'first response byte − start; ok requests' },
-  queue_delay: { unit: 'ms', definition: 'sent − scheduled (open loop only, every request); large values mean the client fell behind' },
-  first_event: { unit: 'ms', definition: 'first complete stream event with any payload (heartbeats excluded) − start' },
-  ttft: { unit: 'ms', definition: 'first event carrying non-empty content − start (a role-only or empty chunk does not count)' },
-  itl: { unit: 'ms', definition: 'one sample per gap between consecutive content events' },
-  itl_per_token: { unit: 'ms', definition: 'each itl gap divided by the tokens in the later event' },
-  tpot: { unit: 'ms', definition: '(last content event − first content event) / (output_tokens − 1); undefined for ≤ 1 token or < 2 content events' },
-  stream_time: { unit: 'ms', definition: 'last content event − first event' },
-  output_tokens: { unit: 'tokens', definition: 'server usage field, else client tokenizer, else content event units' },
-  decode_speed: { unit: 'tokens/s', definition: '1000 / tpot (per request)' },
-  error_latency: { unit: 'ms', definition: 'end − start of failed requests (kept apart so failures never flatter or spoil latency)' },
-  submit: { unit: 'ms', definition: 'Gradio: POST /call/<api> until its event_id arrived' },
-  ttfc: { unit: 'ms', definition: 'speech: first audio chunk with at least one whole sample − start' },
-  audio_seconds: { unit: 's', definition: 'speech: samples received / sample rate (WAV header, or PCM bytes with the declared rate, width and channels)' },
-  rtf: { unit: 'ratio', definition: 'speech: latency / audio duration (below 1 = faster than real time)' },
-  stream_rtf: { unit: 'ratio', definition: 'speech: (end − first audio chunk) / audio duration' },
-  stall_count: { unit: 'count', definition: 'speech: chunks that arrived after the audio before them would have finished playing' },
-  stall_ms: { unit: 'ms', definition: 'speech: silence a listener would have heard waiting for late chunks, summed per request' },
-  audio_chunks_count: { unit: 'count', definition: 'speech: chunks that completed at least one sample' },
-} as const satisfies Record<string, { unit: MetricUnit; definition: string }>;
-
-export type MetricName = keyof typeof METRIC_DEFINITIONS;
-/** Metrics with one value per request (itl and itl_per_token have many). */
+/** Metrics with one value per request (itl and itl_per_token have many; run-level ones have none). */
 export type ScalarMetricName = Exclude<MetricName, 'itl' | 'itl_per_token'>;
-
-/** Integer multiplier per unit before recording into an HDR histogram (ms → µs; rates keep 3 decimals). */
-export const SCALE_BY_UNIT: Record<MetricUnit, number> = {
-  ms: 1000,
-  tokens: 1,
-  'tokens/s': 1000,
-  count: 1,
-  ratio: 1_000_000,
-  bytes: 1,
-  'chars/s': 1000,
-  s: 1_000_000,
-};
-
-/**
- * Unit of a metric by name: the table above, else the protocol-specific naming rule for
- * `Timeline.extra` ("ms unless the name says otherwise": `_tokens`, `_bytes`, `_count`, `_ratio`/`rtf`).
- */
-export function metricUnit(name: string): MetricUnit {
-  if (name in METRIC_DEFINITIONS) return METRIC_DEFINITIONS[name as MetricName].unit;
-  if (name.endsWith('_tokens')) return 'tokens';
-  if (name.endsWith('_bytes')) return 'bytes';
-  if (name.endsWith('_count')) return 'count';
-  if (name.endsWith('_ratio') || name === 'rtf' || name.endsWith('_rtf')) return 'ratio';
-  if (name.endsWith('tokens_per_s')) return 'tokens/s';
-  if (name.endsWith('chars_per_s')) return 'chars/s';
-  if (name.endsWith('_seconds')) return 's';
-  return 'ms';
-}
 
 export type OutputTokenSource = 'usage' | 'tokenizer' | 'events' | 'none';
 

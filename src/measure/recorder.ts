@@ -1,5 +1,6 @@
 import { epochMsOf } from '../model/clock.js';
-import { deriveMetrics, metricUnit, SCALE_BY_UNIT, type OutputTokenSource } from './metrics.js';
+import { deriveMetrics, type OutputTokenSource } from './metrics.js';
+import { metricUnit, SCALE_BY_UNIT } from '../model/metrics.js';
 import { OUTCOME_KINDS, type OutcomeKind, type Timeline } from '../model/timeline.js';
 import { assessClientHealth, CLIENT_HEALTH_LIMITS, type ClientHealthSample } from '../monitor/client-health.js';
 import { MetricHistogram } from '../stats/histogram.js';

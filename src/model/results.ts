@@ -1,4 +1,7 @@
+import type { MetricUnit } from './metrics.js';
 import type { OutcomeKind } from './timeline.js';
+
+export type { MetricUnit };
 
 /**
  * The results of one run, as written to `<name>_<YYYYMMDD_HHMMSS>.json`.
@@ -172,7 +175,6 @@ export interface PhaseCounts {
   errors: { message: string; count: number }[];
 }
 
-export type MetricUnit = 'ms' | 'tokens' | 'tokens/s' | 'count' | 'ratio' | 'bytes' | 'chars/s' | 's';
 
 export interface MetricResult {
   unit: MetricUnit;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { METRIC_DEFINITIONS, metricUnit } from '../measure/metrics.js';
+import { METRICS, metricUnit } from '../model/metrics.js';
 import type { LoadPointResult, Results } from '../model/results.js';
 import { COMPARISON_HEADER, comparisonCells } from './compare-format.js';
 import type { RunComparison } from './compare.js';
@@ -208,7 +208,7 @@ function environmentSection(runs: ReportRun[]): string {
 }
 
 function definitionsSection(sources: ChartSource[]): string {
-  const defs = METRIC_DEFINITIONS as Record<string, { unit: string; definition: string }>;
+  const defs = METRICS as Record<string, { unit: string; definition: string }>;
   const present = [...new Set(sources.flatMap((s) => Object.keys(s.phase.metrics)))];
   const names = [...new Set([...Object.keys(defs), ...present])];
   const rows = names.map(

@@ -1,4 +1,4 @@
-import type { Progress } from '../run/runner.js';
+import type { Progress } from '../model/progress.js';
 
 /**
  * A live one-line progress display on a TTY (done/total, rate, errors); nothing when the

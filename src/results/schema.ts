@@ -24,7 +24,7 @@ export const summarySchema = z.object({
   p999: finite,
 });
 
-export const metricUnitSchema = z.enum(['ms', 'tokens', 'tokens/s', 'count', 'ratio', 'bytes', 'chars/s', 's']);
+export const metricUnitSchema = z.enum(['ms', 'tokens', 'tokens/s', 'count', 'ratio', 'bytes', 'chars/s', 's', 'frames/s', 'requests/s']);
 
 export const metricResultSchema = z.object({
   unit: metricUnitSchema,

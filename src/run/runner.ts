@@ -6,6 +6,7 @@ import { nowMs, epochMsOf, sleepMs } from '../model/clock.js';
 import { arrivalSchedule } from '../load/arrivals.js';
 import { closedLoop, openLoop, type SendFn } from '../load/drivers.js';
 import type { Timeline } from '../model/timeline.js';
+import type { PhaseName, Progress } from '../model/progress.js';
 import { loadTokenCounter, type TokenCounter } from '../measure/tokens.js';
 import { assessClientHealth, startClientHealth } from '../monitor/client-health.js';
 import { probeTcp } from './probe.js';
@@ -31,23 +32,7 @@ import { perTextResults } from '../results/per-text.js';
 import { scenarioSlos } from '../conditions/scenario-fields.js';
 import { judgeTargets } from '../conditions/targets.js';
 
-export type PhaseName = 'warmup' | 'measure';
-
-/** A snapshot for progress displays, emitted a few times a second and at phase changes. */
-export interface Progress {
-  phase: PhaseName | 'cooldown';
-  pointLabel: string;
-  sent: number;
-  done: number;
-  ok: number;
-  failed: number;
-  inFlight: number;
-  /** Planned requests in this phase, when bounded by count. */
-  total?: number;
-  /** Planned duration of this phase, when bounded by time. */
-  durationMs?: number;
-  elapsedMs: number;
-}
+export type { PhaseName, Progress };
 
 export interface RunOptions {
   /** Abort to stop the run (Ctrl+C): in-flight requests end as `aborted`, and what was measured is kept and written. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { seededRng } from '../random.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../model/config-error.js';
 import { TTS_STANDARD_DATASET, ttsStandardRows } from './standard-texts.js';
 
 export type DatasetRow = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../model/config-error.js';
 import { loadSchema, type Load, type Scenario } from './schema.js';
 import { targetSchema, type Target } from '../protocols/schemas.js';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, closest, type ConfigProblem } from './errors.js';
+import { ConfigError, closest, type ConfigProblem } from '../model/config-error.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { SecretRegistry, substituteEnv } from './secrets.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countOutputTokens, deriveMetrics, METRIC_DEFINITIONS, metricUnit } from '../../src/measure/metrics.js';
+import { countOutputTokens, deriveMetrics } from '../../src/measure/metrics.js';
+import { METRICS, metricUnit } from '../../src/model/metrics.js';
 import { TimelineBuilder } from '../../src/model/timeline.js';
 
 /** A streamed answer: sent at 100, headers 110, role-only event 120, content at 150, 170, 200 (2 units), end 210. */
@@ -112,8 +113,8 @@ describe('deriveMetrics', () => {
   });
 
   it('defines every metric once with its unit, and infers units of protocol metrics by name', () => {
-    expect(METRIC_DEFINITIONS.ttft.unit).toBe('ms');
-    expect(METRIC_DEFINITIONS.decode_speed.unit).toBe('tokens/s');
+    expect(METRICS.ttft.unit).toBe('ms');
+    expect(METRICS.decode_speed.unit).toBe('tokens/s');
     expect(metricUnit('output_tokens')).toBe('tokens');
     expect(metricUnit('submit')).toBe('ms');
     expect(metricUnit('prompt_tokens')).toBe('tokens');

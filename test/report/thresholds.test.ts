@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkThresholds, parseThreshold, parseThresholds } from '../../src/conditions/thresholds.js';
-import { ConfigError } from '../../src/scenario/errors.js';
+import { ConfigError } from '../../src/model/config-error.js';
 import { recordedResults } from '../results/results-fixture.js';
 
 describe('threshold expressions', () => {

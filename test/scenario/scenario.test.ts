@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/scenario/errors.js';
+import { ConfigError } from '../../src/model/config-error.js';
 import { loadScenarioFile, resolveScenario } from '../../src/scenario/load-scenario.js';
 import { compileTemplate } from '../../src/scenario/template.js';
 

@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { nowMs } from '../../model/clock.js';
 import { FrameSource, placeFrames, recordFrames, type FrameBatch } from '../frames/frame-source.js';
 import { TimelineBuilder, type OutcomeKind, type Timeline } from '../../model/timeline.js';
-import { ConfigError } from '../../scenario/errors.js';
+import { ConfigError } from '../../model/config-error.js';
 import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
 import { compileExtraction, compilePath, extractionProblems, getPath, type Extraction, type Extractor } from '../wire/extraction.js';
 import { loadGrpcMethod, type GrpcMethod } from './method.js';

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
-import { ConfigError } from '../../scenario/errors.js';
+import { ConfigError } from '../../model/config-error.js';
 import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
 import { debugLineTap } from '../wire/debug-tap.js';
 import { hasHeader } from '../http/client.js';

@@ -3,7 +3,7 @@ import { TimelineBuilder, type Timeline } from '../../model/timeline.js';
 import { callLocal } from './call-local.js';
 import { availableModes, importLocalModule, type LocalMode, type LocalModelModule } from './load-module.js';
 import { MemorySampler } from './memory-sampler.js';
-import { ConfigError } from '../../scenario/errors.js';
+import { ConfigError } from '../../model/config-error.js';
 import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
 import type { LocalTarget } from './schema.js';
 import type { ProtocolClient, RequestInput } from '../types.js';

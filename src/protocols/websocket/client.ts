@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { nowMs } from '../../model/clock.js';
 import { FrameSource, placeFrames, recordFrames, type FrameBatch } from '../frames/frame-source.js';
 import { TimelineBuilder, type OutcomeKind, type Timeline } from '../../model/timeline.js';
-import { ConfigError } from '../../scenario/errors.js';
+import { ConfigError } from '../../model/config-error.js';
 import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
 import { compileExtraction, extractionProblems, type Extractor } from '../wire/extraction.js';
 import type { WebSocketTarget } from './schema.js';
