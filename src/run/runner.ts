@@ -14,7 +14,7 @@ import { createClient } from '../protocols/registry.js';
 import type { ProtocolClient, ProtocolDebugSink } from '../protocols/types.js';
 import { Recorder } from '../measure/recorder.js';
 import { RecordsWriter, recordsPathFor } from '../results/records.js';
-import type { LoadPointResult, PhaseResult, Results } from '../model/results.js';
+import { RESULTS_SCHEMA_VERSION, type LoadPointResult, type PhaseResult, type Results } from '../model/results.js';
 import { resultsFileName, writeResultsAtomic } from '../results/writer.js';
 import { loadDataset, type Dataset } from '../scenario/dataset.js';
 import { resolveScenario, type LoadedScenario } from '../scenario/load-scenario.js';
@@ -83,7 +83,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
 
   const started = new Date();
   const results: Results = {
-    schemaVersion: 1,
+    schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: { name: 'inferbench', version: TOOL_VERSION },
     name: scenario.name,
     startedAt: started.toISOString(),
@@ -236,6 +236,7 @@ export async function runPhase(
   if (slice.originMs !== undefined) await sleepMs(slice.originMs - nowMs(), stop.signal);
   const originMs = slice.originMs ?? nowMs();
   const recorder = new Recorder({
+    family: client.family,
     phaseStartMs: originMs,
     openLoop: openLoopMode,
     tokenizer,
