@@ -16,6 +16,7 @@ import { websocketProtocol } from './websocket/descriptor.js';
 import { localProtocol } from './local/descriptor.js';
 import { openaiSpeechProtocol } from './openai-speech/descriptor.js';
 import { audioHttpProtocol } from './audio-http/descriptor.js';
+import { openaiEmbeddingsProtocol } from './openai-embeddings/descriptor.js';
 
 /**
  * Every protocol, one line each. Order matters only for URL inference: the first whose
@@ -25,6 +26,7 @@ import { audioHttpProtocol } from './audio-http/descriptor.js';
 export const PROTOCOLS = [
   openaiProtocol,
   openaiResponsesProtocol,
+  openaiEmbeddingsProtocol,
   kserveProtocol,
   tgiProtocol,
   ollamaProtocol,
