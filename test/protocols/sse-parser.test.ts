@@ -95,3 +95,52 @@ describe('SSE parsing does not depend on how the bytes are chunked', () => {
     }
   });
 });
+
+describe('SSE parsing agrees with eventsource-parser on seeded random streams', () => {
+  // eventsource-parser is the oracle, fed the whole stream at once with line ends already made
+  // LF (its own CR handling depends on chunking, see wire/sse.ts); ours gets random byte pieces.
+  const pieces = ['data', 'data:', 'data: ', 'event:', 'event: ', 'id:', 'id: ', ':', ': ', 'retry: 5', 'foo', 'x', ' ', 'é', '🚀', '{"a":1}', '[DONE]', '\0'];
+  const ends = ['\n', '\r\n', '\r'];
+  let seed = 20261201;
+  const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const pick = <T,>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
+
+  it('gives the same events and comments on 300 streams', async () => {
+    const { createParser } = await import('eventsource-parser');
+    let events = 0;
+    let comments = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      let text = random() < 0.1 ? '\uFEFF' : '';
+      const lines = 1 + Math.floor(random() * 30);
+      for (let i = 0; i < lines; i++) {
+        if (random() < 0.3) text += pick(ends);
+        else {
+          const n = 1 + Math.floor(random() * 4);
+          if (random() < 0.5) text += 'data: ';
+          for (let j = 0; j < n; j++) text += pick(pieces);
+          text += pick(ends);
+        }
+      }
+      if (random() < 0.3) text += 'data: tail';
+      const oracle: Parsed = { events: [], comments: [] };
+      const parser = createParser({
+        onEvent: (e) => oracle.events.push({ ...(e.event !== undefined ? { event: e.event } : {}), ...(e.id !== undefined ? { id: e.id } : {}), data: e.data }),
+        onComment: (c) => oracle.comments.push(c),
+      });
+      parser.feed(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'));
+      const bytes = new TextEncoder().encode(text);
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        const size = 1 + Math.floor(random() * 9);
+        chunks.push(bytes.slice(at, at + size));
+        at += size;
+      }
+      expect(parse(chunks), `trial ${trial}: ${JSON.stringify(text)}`).toEqual(oracle);
+      events += oracle.events.length;
+      comments += oracle.comments.length;
+    }
+    // The streams exercise both kinds of output, not only empty results.
+    expect(events).toBeGreaterThan(500);
+    expect(comments).toBeGreaterThan(100);
+  });
+});

@@ -4,7 +4,8 @@ import type { ClientContext } from '../descriptor.js';
 import { errorMessageOf, type BodyConsumer } from '../wire/http-exchange.js';
 import { HttpProtocolClient } from '../wire/http-client.js';
 import type { OpenAITarget } from './schema.js';
-import { SseReader } from '../wire/sse.js';
+import { SseScanner } from '../wire/sse.js';
+import { JsonTextLayout } from '../wire/json-text-layout.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
 
 type Api = 'chat' | 'completions';
@@ -69,9 +70,16 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
   let done = false;
   let finished = false;
   let failure: string | undefined;
-  const reader = new SseReader((event, atMs) => {
+  // Content chunks within one stream differ only in their text: read those without JSON.parse (wire/json-text-layout.ts).
+  const layout = new JsonTextLayout();
+  let layoutUnits = 1;
+  const locate = api === 'chat' ? (c: unknown) => (c as Chunk).choices?.[0]?.delta?.content : (c: unknown) => (c as Chunk).choices?.[0]?.text;
+  const reader = new SseScanner((data, type, _id, atMs) => {
     if (done || failure) return;
-    const data = event.data;
+    if (type === undefined) {
+      const fast = layout.match(data);
+      if (fast !== undefined) return tl.text(fast, layoutUnits, atMs);
+    }
     if (data === '[DONE]') {
       done = true;
       return;
@@ -83,20 +91,24 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
       failure = `invalid JSON in stream event: ${data.slice(0, 200)}`;
       return;
     }
-    if (event.event === 'error' || chunk.error) {
+    if (type === 'error' || chunk.error) {
       failure = `server error mid-stream: ${errorMessageOf(JSON.stringify({ error: chunk.error ?? chunk }))}`;
       return;
     }
     if (chunk.usage && typeof chunk.usage.completion_tokens === 'number') tl.t.usageTokens = chunk.usage.completion_tokens;
     const choice = chunk.choices?.[0];
     if (!choice) return tl.event(atMs);
-    const text =
-      api === 'chat'
-        ? (choice.delta?.content ?? '') + (countReasoning ? (choice.delta?.reasoning ?? choice.delta?.reasoning_content ?? '') : '')
-        : (choice.text ?? '');
+    const own = (api === 'chat' ? choice.delta?.content : choice.text) ?? '';
+    const reasoning = api === 'chat' && countReasoning ? (choice.delta?.reasoning ?? choice.delta?.reasoning_content ?? '') : '';
+    const text = own + reasoning;
     if (choice.finish_reason) finished = true;
-    if (text.length > 0) tl.text(text, choice.token_ids?.length || 1, atMs);
-    else tl.event(atMs);
+    if (text.length === 0) return tl.event(atMs);
+    const units = choice.token_ids?.length || 1;
+    tl.text(text, units, atMs);
+    // An event whose only effect is its text is the layout later events can match.
+    if (type === undefined && !chunk.usage && !choice.finish_reason && reasoning === '' && typeof own === 'string') {
+      if (layout.learn(data, own, locate)) layoutUnits = units;
+    }
   });
   return {
     chunk(data, atMs) {
