@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as hdr from 'hdr-histogram-js';
 import { MetricHistogram } from '../../src/stats/histogram.js';
 
 /** Deterministic pseudo-random latencies (ms, heavy tail) without Math.random. */
@@ -14,6 +15,26 @@ function latencies(n: number, seed: number): number[] {
 }
 
 describe('MetricHistogram', () => {
+  it('records exactly what the library records, value by value (its fast index path and the fallback)', () => {
+    for (const digits of [1, 2, 3] as const) {
+      const ours = new MetricHistogram(1, digits);
+      const lib = hdr.build({ numberOfSignificantValueDigits: digits, autoResize: true });
+      let x = 99;
+      const values = [0, 1, 2, 3, 1023, 1024, 2047, 2048, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 5, 2 ** 40 + 3];
+      for (let i = 0; i < 20000; i++) {
+        x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+        values.push(Math.floor((x / 2 ** 32) * 2 ** (i % 36)));
+      }
+      for (const v of values) {
+        ours.record(v);
+        lib.recordValue(v);
+        expect(ours.count).toBe(lib.totalCount);
+      }
+      expect(ours.encode()).toBe(hdr.encodeIntoCompressedBase64(lib));
+      expect(ours.summary().max).toBe(lib.getValueAtPercentile(100));
+    }
+  });
+
   it('summarises in the metric unit at 3 significant digits', () => {
     const h = new MetricHistogram(1000);
     for (const v of [1.5, 2.5, 100.25]) h.record(v);

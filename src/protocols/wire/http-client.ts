@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici';
 import type { FamilyOf } from '../../model/metrics.js';
 import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
@@ -6,6 +5,7 @@ import { compileTemplate, hasPlaceholders } from '../../scenario/template.js';
 import type { ClientContext } from '../descriptor.js';
 import type { ProtocolClient, RequestInput, TemplateVars } from '../types.js';
 import { createDispatcher, httpExchange, type BodyConsumer, type HttpRequestSpec } from './http-exchange.js';
+import { Http1Pool } from './http1-pool.js';
 
 /** What an HTTP-based protocol sends for each request, described once from its target. */
 export interface HttpRequestPlan {
@@ -44,6 +44,8 @@ export class HttpRequestBuilder {
   private readonly url: (vars: TemplateVars) => { url: string; origin: string; path: string };
   private readonly headers: (vars: TemplateVars) => Record<string, string>;
   private readonly body: (vars: TemplateVars) => string | undefined;
+  /** The one request a plan without placeholders sends, built once. */
+  readonly constant: BuiltRequest | undefined;
 
   constructor(readonly plan: HttpRequestPlan) {
     const headers: Record<string, string> = { ...plan.headers };
@@ -75,9 +77,17 @@ export class HttpRequestBuilder {
       const renderQuery = compileTemplate(query ?? {});
       this.url = (vars) => withQuery(String(renderUrl(vars)), renderQuery(vars) as Record<string, unknown>);
     }
+    if (!hasPlaceholders(plan.url) && !hasPlaceholders(query) && !hasPlaceholders(headers) && !hasPlaceholders(body)) {
+      this.constant = Object.freeze(this.render({ index: 0, seed: 0 }));
+    }
   }
 
+  /** The request for these vars (the same object every time when the plan has no placeholders). */
   build(vars: TemplateVars): BuiltRequest {
+    return this.constant ?? this.render(vars);
+  }
+
+  private render(vars: TemplateVars): BuiltRequest {
     return { ...this.url(vars), method: this.plan.method, headers: this.headers(vars), body: this.body(vars) };
   }
 }
@@ -87,6 +97,23 @@ function constantOr<T>(value: T, compiled: (render: (vars: TemplateVars) => unkn
   return compiled(compileTemplate(value));
 }
 
+/** Sends built requests and follows their answers: {@link Http1Pool} for plain HTTP, undici for the rest. */
+interface HttpTransport {
+  exchange(spec: HttpRequestSpec, input: RequestInput, makeConsumer: (tl: TimelineBuilder) => BodyConsumer, tl?: TimelineBuilder): Promise<Timeline>;
+  close(): Promise<void>;
+}
+
+/** The lean pool when the target is plain HTTP on one origin; undici (TLS, a templated origin) otherwise. */
+function transportFor(url: string, maxConnections: number): HttpTransport {
+  const fixed = hasPlaceholders(url) ? undefined : new URL(url);
+  if (fixed?.protocol === 'http:') return new Http1Pool(fixed, maxConnections);
+  const dispatcher = createDispatcher(maxConnections);
+  return {
+    exchange: (spec, input, makeConsumer, tl) => httpExchange(dispatcher, spec, input, makeConsumer, tl),
+    close: () => dispatcher.close(),
+  };
+}
+
 /**
  * The skeleton every HTTP-based protocol shares: one connection pool sized from the load, the
  * request built from its plan, the whole-request timeout, and close. A protocol adds only
@@ -94,14 +121,18 @@ function constantOr<T>(value: T, compiled: (render: (vars: TemplateVars) => unkn
  */
 export abstract class HttpProtocolClient implements ProtocolClient {
   abstract readonly family: FamilyOf;
-  protected readonly dispatcher: Dispatcher;
   protected readonly request: HttpRequestBuilder;
   protected readonly timeoutMs: number;
+  private readonly transport: HttpTransport;
+  /** The spec of the constant request, so the transport can keep its bytes. */
+  private readonly constantSpec: HttpRequestSpec | undefined;
 
   constructor(plan: HttpRequestPlan, ctx: Pick<ClientContext, 'maxConcurrency'>) {
-    this.dispatcher = createDispatcher(ctx.maxConcurrency);
+    this.transport = transportFor(plan.url, ctx.maxConcurrency);
     this.request = new HttpRequestBuilder(plan);
     this.timeoutMs = requestTimeoutMs(plan.timeoutMs, plan.streamed);
+    const constant = this.request.constant;
+    this.constantSpec = constant ? Object.freeze({ ...constant, timeoutMs: this.timeoutMs, constant: true }) : undefined;
   }
 
   send(input: RequestInput): Promise<Timeline> {
@@ -110,14 +141,14 @@ export abstract class HttpProtocolClient implements ProtocolClient {
 
   /** Sends one built request and follows its answer with this protocol's consumer. */
   protected exchange(input: RequestInput, req: BuiltRequest, tl?: TimelineBuilder): Promise<Timeline> {
-    const spec: HttpRequestSpec = { ...req, timeoutMs: this.timeoutMs };
-    return httpExchange(this.dispatcher, spec, input, (t) => this.consumer(t, input), tl);
+    const spec: HttpRequestSpec = req === this.request.constant ? this.constantSpec! : { ...req, timeoutMs: this.timeoutMs };
+    return this.transport.exchange(spec, input, (t) => this.consumer(t, input), tl);
   }
 
   protected abstract consumer(tl: TimelineBuilder, input: RequestInput): BodyConsumer;
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.transport.close();
   }
 }
 

@@ -5,7 +5,11 @@ import type { RequestInput } from '../types.js';
 
 /** What a protocol does with a response body as it arrives. */
 export interface BodyConsumer {
-  /** Called for each body chunk with its arrival time. Return true once the terminal event was seen. */
+  /**
+   * Called for each body chunk with its arrival time. Return true once the terminal event was
+   * seen. `data` is valid only during the call: copy what you keep (the plain-HTTP transport
+   * reads every socket into one reused buffer).
+   */
   chunk(data: Uint8Array, atMs: number): boolean | void;
   /** Called when the body ended; decides the outcome (a stream that ended early is a failure). */
   end(atMs: number): { outcome: OutcomeKind; error?: string };
@@ -21,6 +25,8 @@ export interface HttpRequestSpec {
   headers: Record<string, string>;
   body?: string | Uint8Array;
   timeoutMs: number;
+  /** This same object is sent again unchanged (no placeholders): a transport may keep its rendered bytes. */
+  constant?: boolean;
 }
 
 export const REQUEST_ID_HEADER = 'x-inferbench-request-id';
@@ -49,12 +55,66 @@ export function createDispatcher(maxConnections: number = DEFAULT_MAX_CONNECTION
 }
 
 /**
- * Sends one HTTP request and follows its response, filling the timeline: `sent` when the
- * request's last byte was handed to the socket, `headers` (= first byte for HTTP/1.1),
- * body chunks through the consumer, end. Status ≥ 400 becomes `http_error` with the
- * server's message; a whole-request timeout becomes `timeout`; the run's stop signal
+ * What every HTTP transport does with an answer, whatever reads the socket: the `headers`
+ * and first-byte marks, the reference server's request id, body chunks through the
+ * protocol's consumer (or up to 2 KiB of an error body), and the verdict at the end.
+ */
+export class AnswerFollower {
+  private consumer: BodyConsumer | undefined;
+  private errorBody: Buffer[] | undefined;
+  private errorBytes = 0;
+  private terminalAtMs: number | undefined;
+
+  constructor(
+    readonly tl: TimelineBuilder,
+    private readonly makeConsumer: (tl: TimelineBuilder) => BodyConsumer,
+  ) {}
+
+  get headersSeen(): boolean {
+    return this.tl.t.headersMs !== undefined;
+  }
+
+  headers(status: number, requestId: string | undefined, atMs: number): void {
+    const tl = this.tl;
+    tl.headers(status, atMs);
+    tl.firstByte(atMs);
+    if (requestId !== undefined) tl.t.serverRequestId = requestId;
+    if (status >= 400) this.errorBody = [];
+    else this.consumer = this.makeConsumer(tl);
+  }
+
+  /** One piece of the body; `chunk` is valid only during the call (transports may reuse their read buffer). */
+  data(chunk: Uint8Array, atMs: number): void {
+    this.tl.t.bytesIn += chunk.byteLength;
+    if (this.errorBody) {
+      if (this.errorBytes < PREVIEW_BYTES) this.errorBody.push(Buffer.from(chunk.subarray(0, PREVIEW_BYTES - this.errorBytes)));
+      this.errorBytes += chunk.byteLength;
+    } else if (this.consumer!.chunk(chunk, atMs) && this.terminalAtMs === undefined) {
+      this.terminalAtMs = atMs;
+    }
+  }
+
+  /** The body ended as its framing said: the consumer's verdict (an error status: the server's message). */
+  complete(endAtMs: number): Timeline {
+    const tl = this.tl;
+    if (this.errorBody) {
+      const preview = Buffer.concat(this.errorBody).toString('utf8').slice(0, PREVIEW_BYTES);
+      tl.t.bodyPreview = preview;
+      return tl.finish('http_error', `HTTP ${tl.t.status}: ${errorMessageOf(preview)}`, endAtMs);
+    }
+    const verdict = (this.consumer ?? this.makeConsumer(tl)).end(endAtMs);
+    return tl.finish(verdict.outcome, verdict.error, this.terminalAtMs ?? endAtMs);
+  }
+}
+
+/**
+ * Sends one HTTP request through undici and follows its response, filling the timeline:
+ * `sent` when the request's last byte was handed to the socket, `headers` (= first byte for
+ * HTTP/1.1), body chunks through the consumer, end. Status ≥ 400 becomes `http_error` with
+ * the server's message; a whole-request timeout becomes `timeout`; the run's stop signal
  * becomes `aborted`; socket failures become `connection_error` with their cause.
- * It never throws.
+ * It never throws. Plain-HTTP targets go through {@link Http1Pool} instead (http1-pool.ts);
+ * this path serves https and the protocols that bring their own dispatcher (Gradio).
  *
  * Written against undici's dispatch handler rather than `request()`: chunks are stamped
  * in the callback that receives them from the socket parser (no stream or async-iterator
@@ -79,13 +139,10 @@ export function httpExchange(
     path = url.pathname + url.search;
   }
   tl.t.bytesOut += spec.body === undefined ? 0 : typeof spec.body === 'string' ? Buffer.byteLength(spec.body) : spec.body.byteLength;
+  const answer = new AnswerFollower(tl, makeConsumer);
   return new Promise<Timeline>((resolve) => {
     let abortRequest: ((reason?: Error) => void) | undefined;
     let stopReason: 'timeout' | 'aborted' | undefined;
-    let consumer: BodyConsumer | undefined;
-    let errorBody: Buffer[] | undefined;
-    let errorBytes = 0;
-    let terminalAtMs: number | undefined;
     let settled = false;
 
     const settle = (t: Timeline) => {
@@ -114,40 +171,24 @@ export function httpExchange(
       },
       onHeaders(statusCode, rawHeaders) {
         const at = nowMs();
-        tl.headers(statusCode, at);
-        tl.firstByte(at);
+        let requestId: string | undefined;
         for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-          if (String(rawHeaders[i]).toLowerCase() === REQUEST_ID_HEADER) tl.t.serverRequestId = String(rawHeaders[i + 1]);
+          if (String(rawHeaders[i]).toLowerCase() === REQUEST_ID_HEADER) requestId = String(rawHeaders[i + 1]);
         }
-        if (statusCode >= 400) errorBody = [];
-        else consumer = makeConsumer(tl);
+        answer.headers(statusCode, requestId, at);
         return true;
       },
       onData(chunk) {
-        const at = nowMs();
-        tl.bytesIn(chunk.byteLength);
-        if (errorBody) {
-          if (errorBytes < PREVIEW_BYTES) errorBody.push(chunk);
-          errorBytes += chunk.byteLength;
-        } else if (consumer!.chunk(chunk, at) && terminalAtMs === undefined) {
-          terminalAtMs = at;
-        }
+        answer.data(chunk, nowMs());
         return true;
       },
       onComplete() {
-        const endAt = nowMs();
-        if (errorBody) {
-          const preview = Buffer.concat(errorBody).toString('utf8').slice(0, PREVIEW_BYTES);
-          tl.t.bodyPreview = preview;
-          return settle(tl.finish('http_error', `HTTP ${tl.t.status}: ${errorMessageOf(preview)}`, endAt));
-        }
-        const verdict = (consumer ?? makeConsumer(tl)).end(endAt);
-        settle(tl.finish(verdict.outcome, verdict.error, terminalAtMs ?? endAt));
+        settle(answer.complete(nowMs()));
       },
       onError(err) {
         if (stopReason === 'timeout') return settle(tl.finish('timeout', `no complete answer within ${spec.timeoutMs} ms`));
         if (stopReason === 'aborted') return settle(tl.finish('aborted', 'run stopped'));
-        settle(tl.finish('connection_error', describeNetworkError(err, spec.url, tl.t.headersMs !== undefined)));
+        settle(tl.finish('connection_error', describeNetworkError(err, spec.url, answer.headersSeen)));
       },
     };
     try {
