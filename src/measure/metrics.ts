@@ -1,5 +1,5 @@
 import { CONTENT_KIND_OF_FAMILY, METRICS, metricApplies, type FamilyOf, type MetricDefinition, type MetricName } from '../model/metrics.js';
-import type { OutcomeKind, Timeline } from '../model/timeline.js';
+import { CONTENT_STRIDE, contentColumns, kindCode, type OutcomeKind, type Timeline } from '../model/timeline.js';
 
 /** Metrics with one value per request (itl and itl_per_token have many; run-level ones have none). */
 export type ScalarMetricName = Exclude<MetricName, 'itl' | 'itl_per_token'>;
@@ -40,7 +40,15 @@ export interface DeriveOptions {
   openLoop: boolean;
   /** Client-side token counter (measure/tokens.ts), used when the server reports no usage and to report both counts. */
   tokenizer?: (text: string) => number;
+  /**
+   * Takes each ITL gap (and the later event's units) instead of `itl`/`itlPerToken`, which
+   * then stay empty: the recorder records gaps straight into its histograms, with no array
+   * per request.
+   */
+  onGap?: (gapMs: number, units: number) => void;
 }
+
+const TOKENS = kindCode('tokens');
 
 /**
  * Derives METRICS.md's per-request metrics from one Timeline.
@@ -74,20 +82,34 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
   if (family.streamed) {
     if (t.firstEventMs !== undefined) values.first_event = t.firstEventMs - startMs;
     // The family's own content (text for text, samples for audio, frames for frames); any content for a unary stream.
-    const content = family.family === 'unary' ? t.content : t.content.filter((e) => e.kind === CONTENT_KIND_OF_FAMILY[family.family]);
-    const last = content[content.length - 1];
-    if (last) values.stream_time = last.atMs - (t.firstEventMs ?? content[0]!.atMs);
-    if (text && content.length > 0) {
-      const first = content[0]!;
-      values.ttft = first.atMs - startMs;
-      for (let i = 1; i < content.length; i++) {
-        const gap = content[i]!.atMs - content[i - 1]!.atMs;
-        d.itl.push(gap);
-        if (content[i]!.units > 0) d.itlPerToken.push(gap / content[i]!.units);
+    const { count, events: e } = contentColumns(t);
+    const own = family.family === 'unary' ? -1 : kindCode(CONTENT_KIND_OF_FAMILY[family.family]);
+    let firstAt = NaN;
+    let lastAt = NaN;
+    let n = 0;
+    const onGap = opts.onGap;
+    for (let i = 0; i < count * CONTENT_STRIDE; i += CONTENT_STRIDE) {
+      if (own !== -1 && e[i + 3] !== own) continue;
+      const at = e[i]!;
+      if (n === 0) firstAt = at;
+      else if (text) {
+        const gap = at - lastAt;
+        const units = e[i + 1]!;
+        if (onGap) onGap(gap, units);
+        else {
+          d.itl.push(gap);
+          if (units > 0) d.itlPerToken.push(gap / units);
+        }
       }
+      lastAt = at;
+      n++;
+    }
+    if (n > 0) values.stream_time = lastAt - (t.firstEventMs ?? firstAt);
+    if (text && n > 0) {
+      values.ttft = firstAt - startMs;
       // One content event holding every token says nothing about per-token time.
-      if (tokens.count !== undefined && tokens.count > 1 && content.length > 1) {
-        values.tpot = (last!.atMs - first.atMs) / (tokens.count - 1);
+      if (tokens.count !== undefined && tokens.count > 1 && n > 1) {
+        values.tpot = (lastAt - firstAt) / (tokens.count - 1);
         if (values.tpot > 0) values.decode_speed = 1000 / values.tpot;
       }
     }
@@ -110,7 +132,8 @@ export function countOutputTokens(t: Timeline, tokenizer?: (text: string) => num
   const usage = t.usageTokens;
   const tok = tokenizer && t.text !== undefined ? tokenizer(t.text) : undefined;
   let events: number | undefined;
-  for (const e of t.content) if (e.kind === 'tokens') events = (events ?? 0) + e.units;
+  const { count, events: e } = contentColumns(t);
+  for (let i = 0; i < count * CONTENT_STRIDE; i += CONTENT_STRIDE) if (e[i + 3] === TOKENS) events = (events ?? 0) + e[i + 1]!;
   const out: OutputTokenCount = { source: 'none' };
   if (usage !== undefined) out.usage = usage;
   if (tok !== undefined) out.tokenizer = tok;

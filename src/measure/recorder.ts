@@ -1,7 +1,7 @@
 import { epochMsOf } from '../model/clock.js';
-import { deriveMetrics, type OutputTokenSource } from './metrics.js';
+import { deriveMetrics, type DeriveOptions, type OutputTokenSource } from './metrics.js';
 import { metricUnit, SCALE_BY_UNIT, type FamilyOf, type MetricFamily } from '../model/metrics.js';
-import { OUTCOME_KINDS, type OutcomeKind, type Timeline } from '../model/timeline.js';
+import { CONTENT_STRIDE, contentColumns, kindCode, OUTCOME_KINDS, type OutcomeKind, type Timeline } from '../model/timeline.js';
 import { assessClientHealth, CLIENT_HEALTH_LIMITS, type ClientHealthSample } from '../monitor/client-health.js';
 import { MetricHistogram } from '../stats/histogram.js';
 import type { ClientHealth, MetricResult, MetricUnit, PhaseResult, TokenAccounting } from '../model/results.js';
@@ -28,6 +28,9 @@ const TOP_ERRORS = 10;
 /** Per-second latency histograms older than this many seconds behind the newest are kept encoded. */
 const LIVE_SECONDS = 10;
 const LATENCY_SCALE = SCALE_BY_UNIT.ms;
+const TOKENS = kindCode('tokens');
+const FRAMES = kindCode('frames');
+const SAMPLES = kindCode('samples');
 
 /**
  * Aggregates one phase's Timelines into histograms, counts and per-second series.
@@ -42,28 +45,31 @@ export class Recorder {
     this.opts = opts;
     this.s = new PhaseTotals(epochMsOf(opts.phaseStartMs), opts.family);
     if (opts.slos?.length) this.s.goodput = new GoodputCounter(opts.slos);
+    const itl = this.s.histogram('itl');
+    const perToken = this.s.histogram('itl_per_token');
+    const onGap = (gapMs: number, units: number) => {
+      itl.record(gapMs);
+      if (units > 0) perToken.record(gapMs / units);
+    };
+    this.deriveOptions = { family: opts.family, openLoop: opts.openLoop, tokenizer: opts.tokenizer, onGap };
   }
+
+  /** ITL gaps go straight into the two histograms (no array per request); see {@link DeriveOptions.onGap}. */
+  private readonly deriveOptions: DeriveOptions;
 
   /** Derives one finished request's metrics and adds them. */
   record(t: Timeline): void {
     const s = this.s;
-    const d = deriveMetrics(t, { family: this.opts.family, openLoop: this.opts.openLoop, tokenizer: this.opts.tokenizer });
+    const d = deriveMetrics(t, this.deriveOptions);
     s.completed++;
     s.byOutcome[d.outcome]++;
     if (t.status !== undefined) s.addStatus(String(t.status), 1);
     s.noteSpan(d.startMs - this.opts.phaseStartMs, t.endMs - this.opts.phaseStartMs);
     s.busyMs += Math.max(0, t.endMs - t.sentMs);
 
-    for (const [name, value] of Object.entries(d.values)) s.histogram(name).record(value);
-    if (d.itl.length) {
-      const itl = s.histogram('itl');
-      for (const gap of d.itl) itl.record(gap);
-    }
-    if (d.itlPerToken.length) {
-      const perToken = s.histogram('itl_per_token');
-      for (const gap of d.itlPerToken) perToken.record(gap);
-    }
-    for (const [name, value] of Object.entries(d.extra)) s.histogram(name).record(value);
+    const values = d.values as Record<string, number>;
+    for (const name in values) s.histogram(name).record(values[name]!);
+    for (const name in d.extra) s.histogram(name).record(d.extra[name]!);
     s.audio.record(d);
     s.goodput?.record(d);
 
@@ -94,32 +100,34 @@ export class Recorder {
    */
   private recordArrivals(t: Timeline, tokenCount: number | undefined): void {
     const series = this.s.series;
+    const { count, events: e } = contentColumns(t);
+    const end = count * CONTENT_STRIDE;
     switch (this.opts.family.family) {
       case 'text': {
         if (!tokenCount) return;
         let units = 0;
-        for (const e of t.content) if (e.kind === 'tokens') units += e.units;
+        for (let i = 0; i < end; i += CONTENT_STRIDE) if (e[i + 3] === TOKENS) units += e[i + 1]!;
         if (units === 0) return series.add('outputTokens', this.secondOf(t.endMs), tokenCount);
         // Whole tokens by cumulative rounding, so per-second counts stay integers and merges stay exact.
         const perUnit = tokenCount / units;
         let seen = 0;
         let placed = 0;
-        for (const e of t.content) {
-          if (e.kind !== 'tokens') continue;
-          seen += e.units;
+        for (let i = 0; i < end; i += CONTENT_STRIDE) {
+          if (e[i + 3] !== TOKENS) continue;
+          seen += e[i + 1]!;
           const upTo = Math.round(seen * perUnit);
-          if (upTo > placed) series.add('outputTokens', this.secondOf(e.atMs), upTo - placed);
+          if (upTo > placed) series.add('outputTokens', this.secondOf(e[i]!), upTo - placed);
           placed = upTo;
         }
         return;
       }
       case 'frames':
-        for (const e of t.content) if (e.kind === 'frames') series.add('frames', this.secondOf(e.atMs), e.units);
+        for (let i = 0; i < end; i += CONTENT_STRIDE) if (e[i + 3] === FRAMES) series.add('frames', this.secondOf(e[i]!), e[i + 1]!);
         return;
       case 'audio': {
         const rate = t.sampleRateHz;
         if (!rate) return;
-        for (const e of t.content) if (e.kind === 'samples') series.add('audioSeconds', this.secondOf(e.atMs), e.units / rate);
+        for (let i = 0; i < end; i += CONTENT_STRIDE) if (e[i + 3] === SAMPLES) series.add('audioSeconds', this.secondOf(e[i]!), e[i + 1]! / rate);
         return;
       }
     }
@@ -269,10 +277,11 @@ class PhaseTotals {
     this.lastEndMs = Math.max(this.lastEndMs, endOffsetMs);
   }
 
-  histogram(name: string, unit: MetricUnit = metricUnit(name), scale = SCALE_BY_UNIT[unit]): MetricHistogram {
+  histogram(name: string, unit?: MetricUnit, scale?: number): MetricHistogram {
     let m = this.metrics.get(name);
     if (!m) {
-      m = { unit, h: new MetricHistogram(scale) };
+      const u = unit ?? metricUnit(name);
+      m = { unit: u, h: new MetricHistogram(scale ?? SCALE_BY_UNIT[u]) };
       this.metrics.set(name, m);
     }
     return m.h;
@@ -298,6 +307,8 @@ class PhaseTotals {
     const metrics: Record<string, MetricResult> = {};
     for (const name of [...this.metrics.keys()].sort()) {
       const { unit, h } = this.metrics.get(name)!;
+      // The ITL histograms exist from the start (the recorder records into them directly); empty, they are no metric.
+      if (h.count === 0) continue;
       metrics[name] = { unit, summary: h.summary(), histogram: h.encode(), scale: h.scale };
     }
     const series = this.series.toResult(this.family.family);

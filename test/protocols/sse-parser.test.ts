@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SseReader } from '../../src/protocols/wire/sse.js';
+import { SseReader, SseScanner } from '../../src/protocols/wire/sse.js';
 
 interface Parsed {
   events: { event?: string; id?: string; data: string }[];
@@ -136,6 +136,16 @@ describe('SSE parsing agrees with eventsource-parser on seeded random streams', 
         at += size;
       }
       expect(parse(chunks), `trial ${trial}: ${JSON.stringify(text)}`).toEqual(oracle);
+      // The hot-path hook sees the plain single-line events (taking every other one) and the rest come as usual.
+      const viaHook: Parsed['events'] = [];
+      let take = false;
+      const scanner = new SseScanner(
+        (d, event, id) => viaHook.push({ ...(event !== undefined ? { event } : {}), ...(id !== undefined ? { id } : {}), data: d }),
+        undefined,
+        (whole, start, end) => ((take = !take) ? (viaHook.push({ data: whole.slice(start, end) }), true) : false),
+      );
+      chunks.forEach((c, i) => scanner.feed(c, i));
+      expect(viaHook, `trial ${trial} through the hook`).toEqual(oracle.events);
       events += oracle.events.length;
       comments += oracle.comments.length;
     }

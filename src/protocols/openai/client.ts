@@ -74,6 +74,13 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
   const layout = new JsonTextLayout();
   let layoutUnits = 1;
   const locate = api === 'chat' ? (c: unknown) => (c as Chunk).choices?.[0]?.delta?.content : (c: unknown) => (c as Chunk).choices?.[0]?.text;
+  const onDataAt = (text: string, start: number, end: number, atMs: number) => {
+    if (done || failure) return true;
+    const fast = layout.matchAt(text, start, end);
+    if (fast === undefined) return false;
+    tl.text(fast, layoutUnits, atMs);
+    return true;
+  };
   const reader = new SseScanner((data, type, _id, atMs) => {
     if (done || failure) return;
     if (type === undefined) {
@@ -109,7 +116,7 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
     if (type === undefined && !chunk.usage && !choice.finish_reason && reasoning === '' && typeof own === 'string') {
       if (layout.learn(data, own, locate)) layoutUnits = units;
     }
-  });
+  }, undefined, onDataAt);
   return {
     chunk(data, atMs) {
       reader.feed(data, atMs);

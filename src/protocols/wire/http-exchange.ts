@@ -89,8 +89,9 @@ export class AnswerFollower {
     if (this.errorBody) {
       if (this.errorBytes < PREVIEW_BYTES) this.errorBody.push(Buffer.from(chunk.subarray(0, PREVIEW_BYTES - this.errorBytes)));
       this.errorBytes += chunk.byteLength;
-    } else if (this.consumer!.chunk(chunk, atMs) && this.terminalAtMs === undefined) {
-      this.terminalAtMs = atMs;
+    } else {
+      if (this.consumer!.chunk(chunk, atMs) && this.terminalAtMs === undefined) this.terminalAtMs = atMs;
+      this.tl.sealChunk();
     }
   }
 

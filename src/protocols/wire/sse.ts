@@ -48,6 +48,12 @@ export class SseScanner {
   constructor(
     private readonly onData: SseDataHandler,
     private readonly onComment?: (comment: string, atMs: number) => void,
+    /**
+     * Offered first each single-line event with no type or id: its data is `text[start, end)`.
+     * True when it handled the event (then `onData` is not called). Saves a string per event
+     * on the hot path (see wire/json-text-layout.ts).
+     */
+    private readonly onDataAt?: (text: string, start: number, end: number, atMs: number) => boolean,
   ) {}
 
   feed(chunk: Uint8Array, atMs: number): void {
@@ -110,10 +116,14 @@ export class SseScanner {
         const valueAt = text.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5;
         const type = this.type;
         const id = this.id;
-        this.type = undefined;
-        this.id = undefined;
-        this.onData(text.slice(valueAt, lf), type, id, atMs);
-        lf++;
+        if (type === undefined && id === undefined && this.onDataAt?.(text, valueAt, lf, atMs)) {
+          lf++;
+        } else {
+          this.type = undefined;
+          this.id = undefined;
+          this.onData(text.slice(valueAt, lf), type, id, atMs);
+          lf++;
+        }
       } else {
         this.line(text, pos, lf, atMs);
       }

@@ -35,7 +35,7 @@ export class TextGrowth {
  * reader sees text appear. Undefined with fewer than two content events.
  */
 export function charsPerSecond(tl: TimelineBuilder): number | undefined {
-  const content = tl.t.content;
+  const content = tl.content;
   if (content.length < 2) return undefined;
   const spanMs = content[content.length - 1]!.atMs - content[0]!.atMs;
   if (spanMs <= 0) return undefined;
