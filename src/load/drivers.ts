@@ -1,4 +1,6 @@
 import { nowMs, sleepMs } from '../model/clock.js';
+import { addSendPump, removeSendPump } from '../model/send-pump.js';
+import { pacer } from './pacer.js';
 import type { ArrivalSchedule } from './arrivals.js';
 import { closedLoopIndices, ownsArrival, usersOf, WHOLE_LOAD, type LoadShare } from './share.js';
 
@@ -56,46 +58,87 @@ export async function closedLoop(
  * Open loop: request i starts at its intended time whatever the server does, so a slow
  * server cannot slow the arrivals (no coordinated omission). With `maxInFlight`, an
  * arrival that finds that many requests in flight is dropped and reported.
+ *
+ * Sends leave from a pump that runs whatever is due: woken at the next arrival's time by
+ * the thread's pacer (load/pacer.ts: sub-millisecond, no spinning), and run by the plain-HTTP
+ * transport at the start of every socket read (model/send-pump.ts), so handling a burst of
+ * answers delays a due send by at most one read. Until the pacer thread is up (the first
+ * phase's first milliseconds), waits poll with setImmediate as before.
  */
 export async function openLoop(
   bounds: PhaseBounds & { schedule: ArrivalSchedule; maxInFlight?: number; originMs: number; onDropped?: (index: number, scheduledMs: number) => void },
   send: SendFn,
 ): Promise<DriveResult> {
-  const inFlight = new Set<Promise<void>>();
   const share = bounds.share ?? WHOLE_LOAD;
+  const { signal, maxInFlight } = bounds;
   let started = 0;
   let dropped = 0;
-  for (let index = 0; ; index++) {
-    if (bounds.requests !== undefined && index >= bounds.requests) break;
-    // Every share draws the whole schedule (same seed, same order) and keeps its own arrivals.
-    const offsetMs = bounds.schedule();
-    if (bounds.durationMs !== undefined && offsetMs >= bounds.durationMs) break;
-    if (!ownsArrival(share, index)) continue;
-    const scheduledMs = bounds.originMs + offsetMs;
-    await waitUntil(scheduledMs, bounds.signal);
-    if (bounds.signal.aborted) break;
-    if (bounds.maxInFlight !== undefined && inFlight.size >= bounds.maxInFlight) {
-      dropped++;
-      bounds.onDropped?.(index, scheduledMs);
-      continue;
+  let inFlight = 0;
+  let index = -1;
+  let nextMs = NaN;
+  /** Draws this share's next arrival into (index, nextMs); false when the schedule is over. */
+  const advance = (): boolean => {
+    for (;;) {
+      index++;
+      if (bounds.requests !== undefined && index >= bounds.requests) return false;
+      // Every share draws the whole schedule (same seed, same order) and keeps its own arrivals.
+      const offsetMs = bounds.schedule();
+      if (bounds.durationMs !== undefined && offsetMs >= bounds.durationMs) return false;
+      if (!ownsArrival(share, index)) continue;
+      nextMs = bounds.originMs + offsetMs;
+      return true;
     }
-    started++;
-    const p = send(index, scheduledMs).finally(() => inFlight.delete(p));
-    inFlight.add(p);
+  };
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  let scheduleOver = !advance();
+  const onDone = () => {
+    inFlight--;
+    if (scheduleOver && inFlight === 0) finish();
+  };
+  const pace = pacer();
+  const pump = () => {
+    if (scheduleOver) return;
+    if (signal.aborted) return end();
+    const now = nowMs();
+    while (nextMs <= now) {
+      if (maxInFlight !== undefined && inFlight >= maxInFlight) {
+        dropped++;
+        bounds.onDropped?.(index, nextMs);
+      } else {
+        started++;
+        inFlight++;
+        void send(index, nextMs).then(onDone);
+      }
+      if (!advance()) return end();
+    }
+    if (pace.online) pace.wakeAt(nextMs);
+    else if (!polling) poll();
+  };
+  // Before the pacer thread runs: check on every turn of the event loop.
+  let polling = false;
+  const poll = () => {
+    polling = true;
+    setImmediate(() => {
+      polling = false;
+      pump();
+    });
+  };
+  const end = () => {
+    if (scheduleOver) return;
+    scheduleOver = true;
+    removeSendPump(pump);
+    signal.removeEventListener('abort', end);
+    pace.release();
+    if (inFlight === 0) finish();
+  };
+  if (scheduleOver) finish();
+  else {
+    pace.hold();
+    addSendPump(pump);
+    signal.addEventListener('abort', end, { once: true });
+    pump();
   }
-  await Promise.all(inFlight);
+  await finished;
   return { started, dropped };
-}
-
-/**
- * Sleeps with a timer until about 1.5 ms before the target, then yields with setImmediate
- * until the clock reaches it: timers alone wake up to a few ms late, which would count as
- * late sends; setImmediate keeps serving I/O while it waits.
- */
-async function waitUntil(targetMs: number, signal: AbortSignal): Promise<void> {
-  let remaining = targetMs - nowMs();
-  if (remaining > 2) await sleepMs(remaining - 1.5, signal);
-  while (!signal.aborted && (remaining = targetMs - nowMs()) > 0) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
 }

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { nowMs } from '../../model/clock.js';
+import { runDueSends } from '../../model/send-pump.js';
 import { TimelineBuilder, type Timeline } from '../../model/timeline.js';
 import type { RequestInput } from '../types.js';
 import { AnswerFollower, describeNetworkError, type BodyConsumer, type HttpRequestSpec } from './http-exchange.js';
@@ -134,6 +135,8 @@ class Connection {
 
   private read(n: number, buf: Buffer): boolean {
     const at = nowMs();
+    // Open-loop sends that fell due leave before this answer is handled (model/send-pump.ts).
+    runDueSends();
     const ex = this.exchange;
     if (!ex) {
       // Bytes nobody asked for: the connection's framing is lost.
