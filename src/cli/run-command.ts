@@ -7,7 +7,7 @@ import { formatSummary } from '../report/console.js';
 import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
-import { checkThresholds, formatThresholdOutcomes, parseThresholds, type Threshold } from '../conditions/thresholds.js';
+import { checkThresholds, formatThresholdOutcomes, scenarioThresholds } from '../conditions/thresholds.js';
 import { resultsFileName } from '../results/writer.js';
 import { formatSpeechReport } from '../report/speech.js';
 import { ProgressLine } from '../report/progress.js';
@@ -53,7 +53,15 @@ export async function runFromCli(file: string | undefined, flags: RunFlags & Out
   let raw: Record<string, unknown> = {};
   try {
     if (file) raw = await readScenarioObject(file);
-    const loaded = resolveScenario(applyRunFlags(raw, flags), process.env, file);
+    let loaded: ReturnType<typeof resolveScenario>;
+    try {
+      // Conditions from flags are named as flags in messages (`--threshold[0]`), not as the merged scenario field.
+      loaded = resolveScenario(applyRunFlags(raw, flags), process.env, file, { thresholdsFromFlags: flags.threshold?.length ?? 0, sloFromFlags: Boolean(flags.slo?.length) });
+    } catch (err) {
+      // The output flags' problems are reported with the scenario's, all at once.
+      if (err instanceof ConfigError) throw new ConfigError([...err.problems, ...outputFlagProblems(flags)], err.source);
+      throw err;
+    }
     return await runAndReport(() => loaded, flags, human);
   } catch (err) {
     return reportFailure(err);
@@ -87,17 +95,10 @@ export async function runAndReport(
 ): Promise<ExitCode> {
   const loaded = load();
   // Everything a user can get wrong is reported before any load is sent.
-  const problems: ConfigProblem[] = [];
-  if (flags.report !== undefined && flags.report !== 'html') problems.push({ path: '--report', message: `expected "html", got ${JSON.stringify(flags.report)}` });
-  if (flags.summary !== undefined && flags.summary !== 'md') problems.push({ path: '--summary', message: `expected "md", got ${JSON.stringify(flags.summary)}` });
-  let thresholds: Threshold[] = [];
-  try {
-    thresholds = parseThresholds(loaded.scenario.thresholds);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems);
-  }
-  const debugSwitches = parseDebugSwitches(flags.debug, problems);
+  const problems = outputFlagProblems(flags);
+  // Checked against the target when the scenario was resolved; every problem was reported then.
+  const thresholds = scenarioThresholds(loaded.scenario.thresholds);
+  const debugSwitches = parseDebugSwitches(flags.debug, []);
   if (problems.length) throw new ConfigError(problems);
   const scale = scaleRunOptions(flags);
   const target = loaded.scenario.target as { protocol: string };
@@ -174,6 +175,15 @@ function metricsHelp(): string {
   return `\nMetrics (all from one monotonic clock; percentiles from HDR histograms, 3 significant digits):\n${rows
     .map(([name, d]) => `  ${name.padEnd(width)}  [${d.unit}] ${d.definition}`)
     .join('\n')}\n`;
+}
+
+/** Problems with the flags that shape the output (--report, --summary, --debug). */
+function outputFlagProblems(flags: OutputFlags): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (flags.report !== undefined && flags.report !== 'html') problems.push({ path: '--report', message: `expected "html", got ${JSON.stringify(flags.report)}` });
+  if (flags.summary !== undefined && flags.summary !== 'md') problems.push({ path: '--summary', message: `expected "md", got ${JSON.stringify(flags.summary)}` });
+  parseDebugSwitches(flags.debug, problems);
+  return problems;
 }
 
 /** `--debug post sse` or `--debug post,sse`; an unknown switch is a config error naming the choices. */

@@ -29,7 +29,7 @@ import { TOOL_VERSION } from '../version.js';
 import { scenarioMonitors, startPhaseMonitors, type PhaseMonitorFactory } from '../monitor/phase-monitor.js';
 import { pointsPerText } from '../scenario/text-points.js';
 import { perTextResults } from '../results/per-text.js';
-import { scenarioSlos } from '../conditions/scenario-fields.js';
+import { compileChecked } from '../conditions/condition.js';
 import { judgeTargets } from '../conditions/targets.js';
 
 export type { PhaseName, Progress };
@@ -239,7 +239,7 @@ export async function runPhase(
     phaseStartMs: originMs,
     openLoop: openLoopMode,
     tokenizer,
-    slos: scenarioSlos(scenario.slo),
+    slos: scenario.slo?.length ? scenario.slo.flatMap((t) => compileChecked(t, 'request')) : undefined,
   });
   const health = startClientHealth();
   const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 };
