@@ -224,7 +224,7 @@ const FAMILY_WORDS: Record<FamilyOf['family'], string> = { unary: 'a unary run (
 function notProduced(metric: string, def: MetricDefinition, produces: Producible, at: string): string {
   const who = produces.describe ? ` (${produces.describe})` : '';
   let why: string;
-  if (def.families && !def.families.includes(produces.family.family)) why = `${metric} ${at} is a ${def.families.join('/')} metric; ${FAMILY_WORDS[produces.family.family]}${who} cannot produce it`;
+  if (def.families && !def.families.includes(produces.family.family)) why = `${metric} ${at} is ${/^[aeiou]/.test(def.families[0]!) ? 'an' : 'a'} ${def.families.join('/')} metric; ${FAMILY_WORDS[produces.family.family]}${who} cannot produce it`;
   else if (def.streamOnly && !produces.family.streamed) why = `${metric} ${at} needs a streamed answer; this run${who} receives each answer whole (set stream: true where the protocol has it)`;
   else why = `${metric} ${at} is measured only for in-process (local) targets; this run${who} is not one`;
   return `${why}; it measures ${candidateMetrics('phase', produces).filter((n) => !TABLE[n]?.aliasOf).concat(produces.extraMetrics ?? []).join(', ')}`;

@@ -1,3 +1,4 @@
+import type { PhaseResult } from '../model/results.js';
 import { run } from './runner.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
 import type { SecretRegistry } from '../scenario/secrets.js';
@@ -60,6 +61,12 @@ export function requestsForPercentiles(conditions: Condition[]): number {
   return n;
 }
 
+/** Whether one probe's measured phase meets every condition (a probe where nothing succeeded meets none). */
+export function judgeProbe(conditions: readonly Condition[], phase: PhaseResult): { verdicts: Verdict[]; met: boolean } {
+  const verdicts = conditions.map((c) => evaluateOnPhase(c, phase));
+  return { verdicts, met: phase.counts.ok > 0 && verdicts.every((v) => v.status === 'pass') };
+}
+
 export async function findCapacity(raw: Record<string, unknown>, opts: CapacityOptions): Promise<CapacityResult> {
   const requests = Math.max(requestsForPercentiles(opts.conditions), opts.minRequests ?? 0);
   const probes = new Map<number, CapacityProbe>();
@@ -77,8 +84,7 @@ export async function findCapacity(raw: Record<string, unknown>, opts: CapacityO
     };
     const { results } = await run(resolveScenario(scenario), { signal: opts.signal, secrets: opts.secrets });
     const m = results.points[0]!.measure;
-    const verdicts = opts.conditions.map((c) => evaluateOnPhase(c, m));
-    const p: CapacityProbe = { load, requests, warmup, ok: m.counts.ok, failed: m.counts.failed, verdicts, met: m.counts.ok > 0 && verdicts.every((v) => v.status === 'pass') };
+    const p: CapacityProbe = { load, requests, warmup, ok: m.counts.ok, failed: m.counts.failed, ...judgeProbe(opts.conditions, m) };
     probes.set(load, p);
     opts.onProbe?.(p);
     return p;
