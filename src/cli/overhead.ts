@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { compileConditions, type Condition } from '../conditions/condition.js';
-import { armProblems, checkArmConditions } from '../conditions/overhead.js';
+import { armProblems, checkArmConditions, type ArmOutcome } from '../conditions/overhead.js';
 import { ConfigError } from '../model/config-error.js';
 import { importLocalModule, LOCAL_MODES, type LocalMode, type LocalModelModule } from '../protocols/local/load-module.js';
 import { measureOverhead, overheadArmNames, overheadArms } from '../run/overhead.js';
@@ -104,10 +104,24 @@ async function overheadFromCli(flags: OverheadFlags): Promise<ExitCode> {
     process.stdout.write(JSON.stringify({ ...report, thresholds: judged }, null, 2) + '\n');
   } else process.stdout.write(formatOverheadReport(report) + '\n');
   for (const c of checks) process.stderr.write(`${c.message}\n`);
+  const verdict = overheadVerdict(checks, Boolean(flags.strict));
+  if (verdict.note) process.stderr.write(`${verdict.note}\n`);
+  return verdict.code;
+}
+
+/**
+ * The exit code of judged overhead thresholds: 3 when any failed (or measured nothing); an
+ * inconclusive one (its interval straddles the bound) exits 0 with a note, because the rounds
+ * could not tell either way and failing a build on noise teaches people to ignore it; `--strict`
+ * makes it exit 3 for those who must prove the bound holds.
+ */
+export function overheadVerdict(checks: readonly Pick<ArmOutcome, 'status'>[], strict: boolean): { code: ExitCode; note?: string } {
   const inconclusive = checks.filter((c) => c.status === 'inconclusive').length;
-  if (inconclusive && !flags.strict) process.stderr.write(`note: ${inconclusive} threshold${inconclusive === 1 ? ' was' : 's were'} inconclusive (the interval straddles the bound); not counted as failed (use --strict to fail on them)\n`);
-  const failed = checks.some((c) => c.status === 'fail' || c.status === 'not measured' || (flags.strict && c.status === 'inconclusive'));
-  return failed ? ExitCode.thresholdFailed : ExitCode.ok;
+  const failed = checks.some((c) => c.status === 'fail' || c.status === 'not measured' || (strict && c.status === 'inconclusive'));
+  const note = inconclusive
+    ? `note: ${inconclusive} threshold${inconclusive === 1 ? ' was' : 's were'} inconclusive (the interval straddles the bound; more --rounds narrow it); ${strict ? 'counted as failed (--strict)' : 'not counted as failed (use --strict to fail on them)'}`
+    : undefined;
+  return { code: failed ? ExitCode.thresholdFailed : ExitCode.ok, note };
 }
 
 function badOptions(problems: string[]): ExitCode {
