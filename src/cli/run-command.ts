@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { METRICS } from '../model/metrics.js';
+import { METRICS, type MetricDefinition } from '../model/metrics.js';
 import { formatSummary } from '../report/console.js';
 import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -168,14 +168,26 @@ export function reportPathFor(resultsPath: string): string {
   return `${resultsPath.replace(/\.json$/i, '')}.html`;
 }
 
-/** Every metric's definition, printed under `inferbench run --help` (METRICS.md, once). */
+/** Every metric's definition and the condition language, printed under `inferbench run --help` (METRICS.md, once). */
 function metricsHelp(): string {
-  const rows = Object.entries(METRICS);
+  const rows = Object.entries(METRICS as Record<string, MetricDefinition>).filter(([, d]) => !d.aliasOf && !d.overheadOnly);
   const width = Math.max(...rows.map(([name]) => name.length));
+  const aliases = Object.entries(METRICS as Record<string, MetricDefinition>).filter(([, d]) => d.aliasOf).map(([name, d]) => `${name} = ${d.aliasOf}`);
   return `\nMetrics (all from one monotonic clock; percentiles from HDR histograms, 3 significant digits):\n${rows
     .map(([name, d]) => `  ${name.padEnd(width)}  [${d.unit}] ${d.definition}`)
-    .join('\n')}\n`;
+    .join('\n')}\n  (also: ${aliases.join(', ')})\n${CONDITIONS_HELP}`;
 }
+
+const CONDITIONS_HELP = `
+Conditions (--threshold, --slo, scenario thresholds / slo / targets, capacity --slo, compare --target, overhead --threshold):
+  [aggregation(]metric[)] < | <= | > | >= number[unit], joined with "and"
+  e.g. "p95(ttft)<400ms"  "p999(latency)<10s"  "p95(ttft)<2min"  "error_rate<1%"  "rtf<0.5"  "fps>20"  "vram<16GB"
+  aggregations: p50 p90 p95 p99 p999 (p99.9) or any pN, median, mean, min, max, std, count, rate
+               (a bare per-request metric means its mean; --slo takes none: each request is checked)
+  units: us ms s min h, %, B KB MB GB KiB MiB GiB, tokens, tokens/s, req/s, frames/s (fps), /s; plain for ratios
+         and counts. Times and sizes need their unit; in scenario durations a bare number is seconds.
+  A condition on a metric the target cannot produce, a typo or a unit that does not fit exits 2 before any request.
+`;
 
 /** Problems with the flags that shape the output (--report, --summary, --debug). */
 function outputFlagProblems(flags: OutputFlags): ConfigProblem[] {
