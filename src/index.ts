@@ -14,7 +14,7 @@ export { parseConditions, compileConditions, formatMeasured, type Condition, typ
 export { evaluateOnPhase, evaluateOnArm, meetsPerRequest, type Verdict, type VerdictStatus, type ArmMeasurements } from './conditions/evaluate.js';
 export { checkThresholds, formatThresholdOutcomes, type ThresholdOutcome } from './conditions/thresholds.js';
 export { checkArmConditions, type ArmOutcome } from './conditions/overhead.js';
-export { familyOfTarget } from './protocols/family-of-target.js';
+export { producibleOf, producibleOfResults } from './scenario/check-conditions.js';
 export { formatOverheadReport } from './report/overhead-table.js';
 export { formatSweepComparison, pointThroughput } from './report/comparison.js';
 export { syntheticImage, type SyntheticImageOptions } from './protocols/frames/images.js';

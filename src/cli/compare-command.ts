@@ -5,7 +5,7 @@ import { compareRuns, comparisonRows, type RunComparison } from '../report/compa
 import { formatComparison, formatComparisonMarkdown } from '../report/compare-format.js';
 import { renderHtmlReport, type ReportRun } from '../report/html.js';
 import { compileConditions, type Condition } from '../conditions/condition.js';
-import { producibleOf } from '../scenario/check-conditions.js';
+import { producibleOfResults } from '../scenario/check-conditions.js';
 import type { Results } from '../model/results.js';
 import { readResults } from '../results/writer.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
@@ -98,7 +98,7 @@ function compareTargets(texts: string[], runs: Results[]): Condition[] {
   let compiled: Condition[] = [];
   for (const r of runs) {
     try {
-      compiled = compileConditions(sources, 'phase', producibleOf(r.scenario.target)).flat();
+      compiled = compileConditions(sources, 'phase', producibleOfResults(r)).flat();
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       for (const p of err.problems) if (!problems.some((q) => q.path === p.path && q.message === p.message)) problems.push(p);

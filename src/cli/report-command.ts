@@ -6,7 +6,7 @@ import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
 import { compileConditions } from '../conditions/condition.js';
 import { checkThresholds, formatThresholdOutcomes } from '../conditions/thresholds.js';
-import { producibleOf } from '../scenario/check-conditions.js';
+import { producibleOfResults } from '../scenario/check-conditions.js';
 import { readResults, ResultsFileError } from '../results/writer.js';
 import { ConfigError } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
@@ -40,7 +40,7 @@ async function reportFromCli(file: string, flags: ReportFlags): Promise<ExitCode
     const results = await readResults(file);
     // Checked against what the recorded run could measure, before anything is written.
     const sources = (flags.threshold ?? []).map((text, i) => ({ field: `--threshold[${i}]`, text }));
-    const thresholds = compileConditions(sources, 'phase', producibleOf(results.scenario.target)).flat();
+    const thresholds = compileConditions(sources, 'phase', producibleOfResults(results)).flat();
     const outcomes = checkThresholds(results, thresholds);
     let text: string;
     if (flags.format === 'html') text = renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes });

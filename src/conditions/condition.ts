@@ -1,5 +1,5 @@
 import { closest, ConfigError, type ConfigProblem } from '../model/config-error.js';
-import { METRICS, metricApplies, metricUnit, type FamilyOf, type MetricDefinition, type MetricUnit } from '../model/metrics.js';
+import { METRICS, metricApplies, type FamilyOf, type MetricDefinition, type MetricUnit } from '../model/metrics.js';
 import { convertToMetricUnit, formatValue, METRIC_UNIT_DIMENSION } from '../model/units.js';
 import { CONDITION_EXAMPLES, ConditionSyntaxError, parseConditionText, type Comparator, type ParsedCondition } from './grammar.js';
 
@@ -43,8 +43,10 @@ export interface Condition {
  * process or not) and the protocol's own extra metrics (Ollama's server timings, Gradio's submit).
  */
 export interface Producible {
-  family: FamilyOf;
-  extraMetrics?: readonly string[];
+  /** The families the target can produce (a gRPC method may be unary or streamed until its .proto says); absent: not known, not checked. */
+  families?: readonly FamilyOf[];
+  /** The protocol's own metrics, in the metric table's shape (from its descriptor). */
+  extraMetrics?: Readonly<Record<string, MetricDefinition>>;
   /** How messages name the run: "protocol http". */
   describe?: string;
 }
@@ -150,17 +152,17 @@ function checkOne(p: ParsedCondition, scope: ConditionScope, produces?: Producib
     }
   }
   const metric = resolveName(metricWritten.text);
-  const def: MetricDefinition | undefined = TABLE[metric];
-  const extras = produces?.extraMetrics ?? [];
-  const isExtra = !def && extras.includes(metric);
+  const extraDefs = produces?.extraMetrics ?? {};
+  const extras = Object.keys(extraDefs);
+  const def: MetricDefinition | undefined = TABLE[metric] ?? extraDefs[metric];
   const at = `at column ${metricWritten.column}`;
-  if (!def && !isExtra) {
+  if (!def) {
     const candidates = [...candidateMetrics(scope, produces), ...extras];
     const hint = closest(metricWritten.text, candidates) ?? closest(metricWritten.text, Object.keys(TABLE));
     return `unknown metric "${metricWritten.text}" ${at}${hint ? `; did you mean "${hint}"?` : ''} (${scopeMetricsHint(scope, produces)})`;
   }
   const runLevel = def?.level === 'run';
-  const own = def?.unit ?? metricUnit(metric);
+  const own = def.unit;
 
   // What the scope allows.
   if (scope === 'arm') {
@@ -176,7 +178,7 @@ function checkOne(p: ParsedCondition, scope: ConditionScope, produces?: Producib
   if (runLevel && aggregation && scope !== 'arm') return `${metric} ${at} is one number per run; write "${metric}${p.op}${p.value}${p.unit.text}" without ${p.outer!.text}(…)`;
 
   // What the run can produce.
-  if (produces && def && scope !== 'arm' && !metricApplies(def, produces.family)) return notProduced(metric, def, produces, at);
+  if (scope !== 'arm' && !canProduce(def, produces)) return notProduced(metric, def, produces!, at);
 
   let unit: MetricUnit = own;
   if (aggregation?.kind === 'rate') {
@@ -203,31 +205,40 @@ function resolveName(written: string): string {
   return TABLE[name]?.aliasOf ?? name;
 }
 
+/** Whether a run that can produce `produces` can have this metric (unknown families: assume it can). */
+function canProduce(def: MetricDefinition, produces?: Producible): boolean {
+  if (!produces?.families?.length) return !def.overheadOnly;
+  const d = def.aliasOf ? TABLE[def.aliasOf]! : def;
+  return produces.families.some((f) => metricApplies(d, f));
+}
+
 function candidateMetrics(scope: ConditionScope, produces?: Producible): string[] {
   if (scope === 'arm') return [...ARM_METRICS];
-  return Object.entries(TABLE)
+  return [...Object.entries(TABLE), ...Object.entries(produces?.extraMetrics ?? {})]
     .filter(([, d]) => !d.overheadOnly && (scope !== 'request' || d.level !== 'run'))
-    .filter(([, d]) => !produces || metricApplies(d.aliasOf ? TABLE[d.aliasOf]! : d, produces.family))
+    .filter(([, d]) => canProduce(d, produces))
     .map(([n]) => n);
 }
 
 function scopeMetricsHint(scope: ConditionScope, produces?: Producible): string {
   if (scope === 'arm') return `inferbench overhead measures ${ARM_METRICS.join(', ')}`;
   const names = candidateMetrics(scope, produces).filter((n) => !TABLE[n]?.aliasOf);
-  const extras = produces?.extraMetrics ?? [];
   const who = produces?.describe ? `${produces.describe} measures` : 'metrics';
-  return `${who}: ${[...names, ...extras].join(', ')}`;
+  return `${who}: ${names.join(', ')}`;
 }
 
 const FAMILY_WORDS: Record<FamilyOf['family'], string> = { unary: 'a unary run (one answer per request)', text: 'a text run', audio: 'an audio run', frames: 'a frames run' };
 
 function notProduced(metric: string, def: MetricDefinition, produces: Producible, at: string): string {
   const who = produces.describe ? ` (${produces.describe})` : '';
+  const families = produces.families!;
+  const kinds = [...new Set(families.map((f) => f.family))];
+  const run = kinds.length === 1 ? FAMILY_WORDS[kinds[0]!] : `a ${kinds.join(' or ')} run`;
   let why: string;
-  if (def.families && !def.families.includes(produces.family.family)) why = `${metric} ${at} is ${/^[aeiou]/.test(def.families[0]!) ? 'an' : 'a'} ${def.families.join('/')} metric; ${FAMILY_WORDS[produces.family.family]}${who} cannot produce it`;
-  else if (def.streamOnly && !produces.family.streamed) why = `${metric} ${at} needs a streamed answer; this run${who} receives each answer whole (set stream: true where the protocol has it)`;
+  if (def.families && !kinds.some((k) => def.families!.includes(k))) why = `${metric} ${at} is ${/^[aeiou]/.test(def.families[0]!) ? 'an' : 'a'} ${def.families.join('/')} metric; ${run}${who} cannot produce it`;
+  else if (def.streamOnly && !families.some((f) => f.streamed)) why = `${metric} ${at} needs a streamed answer; this run${who} receives each answer whole (set stream: true where the protocol has it)`;
   else why = `${metric} ${at} is measured only for in-process (local) targets; this run${who} is not one`;
-  return `${why}; it measures ${candidateMetrics('phase', produces).filter((n) => !TABLE[n]?.aliasOf).concat(produces.extraMetrics ?? []).join(', ')}`;
+  return `${why}; it measures ${candidateMetrics('phase', produces).filter((n) => !TABLE[n]?.aliasOf).join(', ')}`;
 }
 
 /**

@@ -68,7 +68,7 @@ export function phaseValue(c: Condition, phase: PhaseResult): number | undefined
     case 'rate': {
       if (!(phase.durationMs > 0)) return undefined;
       // Output tokens have an exact total; other sums come from the histogram (3 significant digits).
-      const total = c.metric === 'output_tokens' ? phase.tokens.totalOutputTokens : s.mean * s.count;
+      const total = c.metric === 'output_tokens' && phase.tokens ? phase.tokens.totalOutputTokens : s.mean * s.count;
       return (total * 1000) / phase.durationMs;
     }
     case 'percentile': {
@@ -101,24 +101,25 @@ function runLevelValue(metric: string, phase: PhaseResult): number | undefined |
     case 'goodput':
       return phase.goodput?.requestsPerSecond;
     case 'output_token_throughput':
-      return phase.tokens.totalOutputTokens > 0 || phase.metrics.output_tokens ? phase.throughput.outputTokensPerSecond : undefined;
+      return phase.throughput.outputTokensPerSecond;
     case 'peak_output_token_throughput':
-      return phase.tokens.totalOutputTokens > 0 || phase.metrics.output_tokens ? phase.throughput.peakOutputTokensPerSecond : undefined;
+      return phase.throughput.peakOutputTokensPerSecond;
     case 'input_token_throughput': {
       const input = sum('input_tokens');
       return input === undefined ? undefined : perSecond(input);
     }
     case 'total_token_throughput': {
       const input = sum('input_tokens') ?? 0;
-      const output = phase.tokens.totalOutputTokens;
+      const output = phase.tokens?.totalOutputTokens ?? 0;
       return input + output > 0 ? perSecond(input + output) : undefined;
     }
     case 'fps': {
-      const frames = sum('frames_count');
+      if (phase.throughput.framesPerSecond !== undefined) return phase.throughput.framesPerSecond;
+      const frames = sum('frames_count'); // results from before fps was stored
       return frames === undefined ? undefined : perSecond(frames);
     }
     case 'peak_fps':
-      return undefined; // needs a per-second frames series, which phases do not record yet
+      return phase.throughput.peakFramesPerSecond;
     case 'audio_realtime':
       return phase.audio?.audioSecondsPerSecond;
     case 'vram':

@@ -1,6 +1,8 @@
 import { conditionProblems, type ConditionScope, type Producible } from '../conditions/condition.js';
 import type { ConfigProblem } from '../model/config-error.js';
-import { familyOfTarget } from '../protocols/family-of-target.js';
+import type { FamilyOf } from '../model/metrics.js';
+import type { Results } from '../model/results.js';
+import { descriptorOf } from '../protocols/registry.js';
 
 /** Which of a scenario's conditions came from flags, so messages name the flag (`--threshold[0]`) rather than the merged field. */
 export interface ConditionOrigins {
@@ -10,9 +12,27 @@ export interface ConditionOrigins {
   sloFromFlags?: boolean;
 }
 
-/** What the scenario's target can produce, for checking conditions (undefined while the target is unknown). */
+/**
+ * What a target can produce, from its protocol's descriptor: the families (checked against the
+ * target as written, with its protocol's defaults) and the protocol's own metrics. Undefined for
+ * an unknown protocol (the schema reports that); families absent when the target does not parse.
+ */
 export function producibleOf(target: unknown): Producible | undefined {
-  return familyOfTarget(target && typeof target === 'object' ? (target as Record<string, unknown>) : undefined);
+  const t = target && typeof target === 'object' ? (target as Record<string, unknown>) : undefined;
+  const descriptor = typeof t?.protocol === 'string' ? descriptorOf(t.protocol) : undefined;
+  if (!descriptor) return undefined;
+  const parsed = descriptor.schema.safeParse(t);
+  const produces: Producible = { extraMetrics: descriptor.metrics ?? {}, describe: `protocol ${t!.protocol as string}` };
+  if (parsed.success) produces.families = descriptor.families(parsed.data);
+  return produces;
+}
+
+/** What a results file's run produced: each phase's recorded family, and its protocol's own metrics. */
+export function producibleOfResults(results: Results): Producible | undefined {
+  const fromTarget = producibleOf(results.scenario.target);
+  const families: FamilyOf[] = results.points.map(({ measure: m }) => ({ family: m.family, streamed: m.streamed, ...(m.inProcess ? { inProcess: true } : {}) }));
+  if (!families.length) return fromTarget;
+  return { ...fromTarget, families };
 }
 
 /**
