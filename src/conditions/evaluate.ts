@@ -32,6 +32,12 @@ export function phaseValue(c: Condition, phase: PhaseResult): number | undefined
       return phase.throughput.requestsPerSecond;
     case 'goodput':
       return phase.goodput?.requestsPerSecond;
+    case 'output_token_throughput':
+      return phase.throughput.outputTokensPerSecond;
+    case 'input_token_throughput':
+      return phase.throughput.inputTokensPerSecond;
+    case 'total_token_throughput':
+      return phase.throughput.totalTokensPerSecond;
     case 'vram':
     case 'vram_peak':
       return gpuDevices.length ? Math.max(...gpuDevices.map((d) => d.memoryUsedMiB.max)) : undefined;

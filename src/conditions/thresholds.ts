@@ -9,7 +9,8 @@ import { fmt } from '../report/console.js';
  *   p95(latency) < 500ms   mean(ttft) <= 300ms   error_rate < 1%   rtf < 0.5   throughput > 10
  * A metric with no aggregation (`rtf < 0.5`) is compared by its mean. Run-level quantities:
  * `error_rate` (failed / sent), `throughput` (ok requests/s), `output_token_throughput` (tokens/s),
- * `peak_output_token_throughput`. Every load point of a run must meet every threshold.
+ * `peak_output_token_throughput`, `input_token_throughput`, `total_token_throughput`, `goodput` (requests/s
+ * meeting every `--slo`). Every load point of a run must meet every threshold.
  */
 export type Comparison = '<' | '<=' | '>' | '>=';
 
@@ -36,6 +37,9 @@ const RUN_LEVEL: Record<string, { unit: Threshold['unit']; of: (m: PhaseResult) 
   request_throughput: { unit: 'requests/s', of: (m) => m.throughput.requestsPerSecond },
   output_token_throughput: { unit: 'tokens/s', of: (m) => m.throughput.outputTokensPerSecond },
   peak_output_token_throughput: { unit: 'tokens/s', of: (m) => m.throughput.peakOutputTokensPerSecond },
+  input_token_throughput: { unit: 'tokens/s', of: (m) => m.throughput.inputTokensPerSecond ?? NaN },
+  total_token_throughput: { unit: 'tokens/s', of: (m) => m.throughput.totalTokensPerSecond ?? NaN },
+  goodput: { unit: 'requests/s', of: (m) => m.goodput?.requestsPerSecond ?? NaN },
 };
 
 const EXPRESSION = /^\s*(?:([a-z][a-z0-9.]*)\s*\(\s*([a-z][a-z0-9_]*)\s*\)|([a-z][a-z0-9_]*))\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*([a-zµ%/]*(?:\/s)?)\s*$/i;

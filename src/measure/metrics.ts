@@ -17,6 +17,16 @@ export interface OutputTokenCount {
   events?: number;
 }
 
+export type InputTokenSource = 'usage' | 'tokenizer' | 'none';
+
+/** A request's input (prompt) tokens: the server's usage when it reported them, else the client tokenizer over the prompt as sent. */
+export interface InputTokenCount {
+  count?: number;
+  source: InputTokenSource;
+  usage?: number;
+  tokenizer?: number;
+}
+
 export interface DerivedMetrics {
   outcome: OutcomeKind;
   ok: boolean;
@@ -31,6 +41,7 @@ export interface DerivedMetrics {
   /** Protocol-specific metrics from `Timeline.extra`, each recorded under its own name (ok requests only). */
   extra: Record<string, number>;
   tokens: OutputTokenCount;
+  inputTokens: InputTokenCount;
 }
 
 export interface DeriveOptions {
@@ -53,7 +64,8 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
   const ok = t.outcome === 'ok';
   const values: DerivedMetrics['values'] = {};
   const tokens = countOutputTokens(t, opts.tokenizer);
-  const d: DerivedMetrics = { outcome: t.outcome, ok, startMs, values, itl: [], itlPerToken: [], extra: {}, tokens };
+  const inputTokens = countInputTokens(t, opts.tokenizer);
+  const d: DerivedMetrics = { outcome: t.outcome, ok, startMs, values, itl: [], itlPerToken: [], extra: {}, tokens, inputTokens };
 
   if (opts.openLoop && t.scheduledMs !== undefined) values.queue_delay = t.sentMs - t.scheduledMs;
   if (!ok) {
@@ -86,6 +98,7 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
     }
   }
   if (tokens.count !== undefined) values.output_tokens = tokens.count;
+  if (inputTokens.count !== undefined) values.input_tokens = inputTokens.count;
 
   for (const [name, value] of Object.entries(t.extra)) {
     if (Number.isFinite(value)) d.extra[name] = value;
@@ -105,5 +118,17 @@ export function countOutputTokens(t: Timeline, tokenizer?: (text: string) => num
   if (usage !== undefined) Object.assign(out, { count: usage, source: 'usage' });
   else if (tok !== undefined) Object.assign(out, { count: tok, source: 'tokenizer' });
   else if (events !== undefined) Object.assign(out, { count: events, source: 'events' });
+  return out;
+}
+
+/** METRICS.md `input_tokens`: usage (prompt tokens) → the client tokenizer over the prompt as sent, keeping both. */
+export function countInputTokens(t: Timeline, tokenizer?: (text: string) => number): InputTokenCount {
+  const usage = t.usageInputTokens;
+  const tok = tokenizer && t.prompt !== undefined ? tokenizer(t.prompt) : undefined;
+  const out: InputTokenCount = { source: 'none' };
+  if (usage !== undefined) out.usage = usage;
+  if (tok !== undefined) out.tokenizer = tok;
+  if (usage !== undefined) Object.assign(out, { count: usage, source: 'usage' });
+  else if (tok !== undefined) Object.assign(out, { count: tok, source: 'tokenizer' });
   return out;
 }

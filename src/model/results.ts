@@ -101,6 +101,10 @@ export interface PhaseResult {
     requestsPerSecond: number;
     outputTokensPerSecond: number;
     peakOutputTokensPerSecond: number;
+    /** Input (prompt) tokens of ok requests / duration; present when input tokens were counted. */
+    inputTokensPerSecond?: number;
+    /** (input + output tokens of ok requests) / duration; present when input tokens were counted. */
+    totalTokensPerSecond?: number;
   };
   concurrency: { mean: number; max: number };
   tokens: TokenAccounting;
@@ -206,6 +210,16 @@ export interface TokenAccounting {
   usageTotal?: number;
   tokenizerTotal?: number;
   eventsTotal?: number;
+  /** Input (prompt) tokens of ok requests, when any were counted. */
+  input?: InputTokenAccounting;
+}
+
+export interface InputTokenAccounting {
+  /** Where `input_tokens` came from: the server's usage (prompt tokens) or the client tokenizer over the prompt as sent. */
+  source: 'usage' | 'tokenizer' | 'mixed';
+  totalInputTokens: number;
+  usageTotal?: number;
+  tokenizerTotal?: number;
 }
 
 export interface PerSecondSeries {
@@ -219,6 +233,14 @@ export interface PerSecondSeries {
   latencyP99: (number | null)[];
   /** Per-second latency histograms (base64 HDR, 2 significant digits, µs) behind latencyP50/P99, so they merge exactly; null where none ended. */
   latencyHistograms: (string | null)[];
+  /** Streams: TTFT percentiles (ms) of first tokens that arrived in that second, and their histograms (as latencyHistograms). */
+  ttftP50?: (number | null)[];
+  ttftP99?: (number | null)[];
+  ttftHistograms?: (string | null)[];
+  /** Streams: inter-token gaps by the second their later token arrived. */
+  itlP50?: (number | null)[];
+  itlP99?: (number | null)[];
+  itlHistograms?: (string | null)[];
 }
 
 export interface ClientHealth {

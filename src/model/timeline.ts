@@ -42,6 +42,12 @@ export interface Timeline {
   text?: string;
   /** Output tokens as the server reported them (usage field), when it did. */
   usageTokens?: number;
+  /** Input (prompt) tokens as the server reported them (usage `prompt_tokens`, TGI `input_length`, Ollama `prompt_eval_count`). */
+  usageInputTokens?: number;
+  /** The prompt text as sent (chat: the messages' text, joined), for the client tokenizer's input count. */
+  prompt?: string;
+  /** Multi-turn sessions: this request's turn in its conversation (1-based). */
+  turn?: number;
   /** Protocol-specific numeric metrics, recorded as histograms under these names (ms unless the name says otherwise). */
   extra: Record<string, number>;
   /** A short preview of the response body, kept for failures. */

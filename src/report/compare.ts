@@ -115,12 +115,13 @@ export function comparePhases(a: PhaseResult, b: PhaseResult, opts: CompareOptio
   const runLevel: [string, ComparisonRow['unit'], (m: PhaseResult) => number][] = [
     ['throughput', 'requests/s', (m) => m.throughput.requestsPerSecond],
     ['output_token_throughput', 'tokens/s', (m) => m.throughput.outputTokensPerSecond],
+    ['input_token_throughput', 'tokens/s', (m) => m.throughput.inputTokensPerSecond ?? 0],
     ['error_rate', 'fraction', (m) => (m.counts.sent ? m.counts.failed / m.counts.sent : 0)],
   ];
   for (const [name, unit, of] of runLevel) {
     const x = of(a);
     const y = of(b);
-    if (name === 'output_token_throughput' && x === 0 && y === 0) continue;
+    if ((name === 'output_token_throughput' || name === 'input_token_throughput') && x === 0 && y === 0) continue;
     rows.push({ label: name, metric: name, unit, before: x, after: y, changePercent: change(x, y) });
   }
   for (const t of opts.targets ?? []) {

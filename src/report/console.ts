@@ -12,6 +12,7 @@ const SHOWN = [
   'service_time',
   'queue_delay',
   'stream_time',
+  'input_tokens',
   'output_tokens',
   'decode_speed',
 ] as const;
@@ -41,7 +42,9 @@ function formatPoint(point: LoadPointResult, bold: (s: string) => string): strin
   if (point.warmup) lines.push(`warmup: ${point.warmup.sent} requests (${point.warmup.failed} failed), excluded from the results`);
   lines.push(
     `requests: ${c.sent} sent, ${c.ok} ok, ${c.failed} failed${c.dropped ? `, ${c.dropped} dropped` : ''} in ${(m.durationMs / 1000).toFixed(2)} s`,
-    `throughput: ${fmt(m.throughput.requestsPerSecond)} req/s, ${fmt(m.throughput.outputTokensPerSecond)} output tok/s (peak ${fmt(m.throughput.peakOutputTokensPerSecond)}/s); concurrency mean ${fmt(m.concurrency.mean)}, max ${m.concurrency.max}`,
+    `throughput: ${fmt(m.throughput.requestsPerSecond)} req/s, ${fmt(m.throughput.outputTokensPerSecond)} output tok/s (peak ${fmt(m.throughput.peakOutputTokensPerSecond)}/s)${
+      m.throughput.inputTokensPerSecond !== undefined ? `, ${fmt(m.throughput.inputTokensPerSecond)} input tok/s, ${fmt(m.throughput.totalTokensPerSecond!)} total tok/s` : ''
+    }; concurrency mean ${fmt(m.concurrency.mean)}, max ${m.concurrency.max}`,
   );
   if (m.tokens.source !== 'none') {
     const both = [
@@ -49,6 +52,11 @@ function formatPoint(point: LoadPointResult, bold: (s: string) => string): strin
       m.tokens.tokenizerTotal !== undefined ? `tokenizer ${m.tokens.tokenizerTotal}` : '',
     ].filter(Boolean);
     lines.push(`output tokens: ${m.tokens.totalOutputTokens} (source: ${m.tokens.source}${both.length ? `; ${both.join(', ')}` : ''})`);
+  }
+  const input = m.tokens.input;
+  if (input) {
+    const both = [input.usageTotal !== undefined ? `usage ${input.usageTotal}` : '', input.tokenizerTotal !== undefined ? `tokenizer ${input.tokenizerTotal}` : ''].filter(Boolean);
+    lines.push(`input tokens: ${input.totalInputTokens} (source: ${input.source}${both.length ? `; ${both.join(', ')}` : ''})`);
   }
   const rows = SHOWN.filter((name) => m.metrics[name]).map((name) => metricRow(name, m.metrics[name]!));
   for (const [name, metric] of Object.entries(m.metrics)) {

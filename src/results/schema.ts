@@ -50,6 +50,14 @@ export const tokenAccountingSchema = z.object({
   usageTotal: finite.optional(),
   tokenizerTotal: finite.optional(),
   eventsTotal: finite.optional(),
+  input: z
+    .object({
+      source: z.enum(['usage', 'tokenizer', 'mixed']),
+      totalInputTokens: finite,
+      usageTotal: finite.optional(),
+      tokenizerTotal: finite.optional(),
+    })
+    .optional(),
 });
 
 export const perSecondSeriesSchema = z.object({
@@ -61,6 +69,12 @@ export const perSecondSeriesSchema = z.object({
   latencyP50: z.array(finite.nullable()),
   latencyP99: z.array(finite.nullable()),
   latencyHistograms: z.array(z.string().nullable()),
+  ttftP50: z.array(finite.nullable()).optional(),
+  ttftP99: z.array(finite.nullable()).optional(),
+  ttftHistograms: z.array(z.string().nullable()).optional(),
+  itlP50: z.array(finite.nullable()).optional(),
+  itlP99: z.array(finite.nullable()).optional(),
+  itlHistograms: z.array(z.string().nullable()).optional(),
 });
 
 export const clientHealthSchema = z.object({
@@ -80,6 +94,8 @@ export const phaseResultSchema = z.object({
     requestsPerSecond: finite,
     outputTokensPerSecond: finite,
     peakOutputTokensPerSecond: finite,
+    inputTokensPerSecond: finite.optional(),
+    totalTokensPerSecond: finite.optional(),
   }),
   concurrency: z.object({ mean: finite, max: finite }),
   tokens: tokenAccountingSchema,

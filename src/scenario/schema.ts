@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { targetSchema } from '../protocols/schemas.js';
 import { durationMs, positiveInt } from './fields.js';
 import { monitorField, sloField, targetsField } from '../conditions/scenario-fields.js';
+import { WORKLOAD_PROTOCOLS, workloadSchema } from '../workload/schema.js';
 
 const arrivalSchema = z.enum(['constant', 'poisson', 'gamma']);
 
@@ -116,8 +117,14 @@ export const scenarioSchema = z.strictObject({
   phases: phasesSchema,
   sweep: sweepSchema.optional(),
   dataset: datasetSchema.optional(),
-  /** Client-side token counting (gpt-tokenizer) when the server reports no usage, and beside usage when it does. */
-  tokenizer: z.enum(['auto', 'none']).default('auto'),
+  /**
+   * Client-side tokenizer: counts tokens when the server reports no usage (and beside its usage
+   * when it does) and builds the workload's prompts. `auto` (o200k_base), `cl100k_base`,
+   * `none`, or the path of a model's tokenizer.json (or its folder), e.g. ./Llama-3.1-8B/tokenizer.json.
+   */
+  tokenizer: z.string().min(1, 'give auto, none, o200k_base, cl100k_base or the path of a tokenizer.json').default('auto'),
+  /** LLM workload generators: synthetic prompts of N ± σ tokens, output lengths, a shared prefix, multi-turn sessions. */
+  workload: workloadSchema.optional(),
   output: outputSchema,
   stop: stopSchema,
   /** Checked after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; any failure exits 3 (report/thresholds.ts). */
@@ -128,7 +135,12 @@ export const scenarioSchema = z.strictObject({
   targets: targetsField.optional(),
   /** GPU sampling and server metrics during measure phases. */
   monitor: monitorField.optional(),
+}).superRefine((s, ctx) => {
+  if (s.workload && !WORKLOAD_PROTOCOLS.includes(s.target.protocol)) {
+    ctx.addIssue({ code: 'custom', path: ['workload'], message: `the LLM workload generators send prompts through ${WORKLOAD_PROTOCOLS.join(', ')}; target.protocol is ${s.target.protocol}` });
+  }
 });
+
 
 /** A validated scenario with every default filled. */
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -6,6 +6,7 @@ import { hasHeader } from '../http/client.js';
 import { createDispatcher, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
 import { NdjsonReader } from '../wire/ndjson-reader.js';
 import type { OllamaTarget } from './schema.js';
+import { completionPrompt } from '../llm-request.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from '../types.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
 import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
@@ -62,16 +63,27 @@ export class OllamaClient implements ProtocolClient {
     this.timeoutMs = requestTimeoutMs(target.timeout, target.stream);
   }
 
-  send(input: RequestInput): Promise<Timeline> {
-    const body = JSON.stringify(this.renderBody(input.vars));
-    return httpExchange(this.dispatcher, { url: this.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) =>
+  async send(input: RequestInput): Promise<Timeline> {
+    const fields = this.renderBody(input.vars) as Record<string, unknown>;
+    // A generated request: its messages (or text), its length as num_predict (Ollama has no ignore_eos).
+    if (input.llm) {
+      if (input.llm.messages && this.api === 'chat') fields.messages = input.llm.messages;
+      else if (input.llm.messages) fields.prompt = completionPrompt(input.llm);
+      if (input.llm.maxTokens !== undefined) fields.options = { ...(fields.options as object), num_predict: input.llm.maxTokens };
+    }
+    const body = JSON.stringify(fields);
+    const t = await httpExchange(this.dispatcher, { url: this.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) =>
       this.target.stream
         ? ollamaStreamConsumer(tl, this.api, this.debug, input.index)
         : unaryJsonConsumer(tl, (json: OllamaChunk) => {
             recordServerDurations(tl, json);
+            if (typeof json.prompt_eval_count === 'number') tl.t.usageInputTokens = json.prompt_eval_count;
             return { text: textOf(json, this.api), usageTokens: json.eval_count };
           }),
     );
+    t.prompt = typeof fields.prompt === 'string' ? fields.prompt : Array.isArray(fields.messages) ? fields.messages.map((m) => String((m as { content?: unknown }).content ?? '')).join('\n\n') : undefined;
+    if (input.llm?.turn !== undefined) t.turn = input.llm.turn;
+    return t;
   }
 
   async close(): Promise<void> {
@@ -121,6 +133,8 @@ function ollamaStreamConsumer(tl: TimelineBuilder, api: Api, debug: ProtocolDebu
     if (chunk.done) {
       state.done = true;
       if (typeof chunk.eval_count === 'number') tl.t.usageTokens = chunk.eval_count;
+      // Absent means 0 (omitempty; a full prompt-cache hit), PROTOCOLS.md §4.
+      tl.t.usageInputTokens = chunk.prompt_eval_count ?? 0;
       recordServerDurations(tl, chunk);
     }
   });

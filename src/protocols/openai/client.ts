@@ -6,7 +6,8 @@ import { createDispatcher, errorMessageOf, httpExchange, type BodyConsumer } fro
 import type { OpenAITarget } from './schema.js';
 import { SseReader } from '../wire/sse.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
-import type { ProtocolClient, RequestInput } from '../types.js';
+import type { LlmRequest, ProtocolClient, RequestInput } from '../types.js';
+import { completionPrompt } from '../llm-request.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
 
 
@@ -38,12 +39,16 @@ export class OpenAIClient implements ProtocolClient {
     this.timeoutMs = requestTimeoutMs(target.timeout, target.stream);
   }
 
-  send(input: RequestInput): Promise<Timeline> {
-    const body = JSON.stringify(this.renderBody(input.vars));
-    const spec = { url: this.target.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs };
-    return httpExchange(this.dispatcher, spec, input, (tl) =>
+  async send(input: RequestInput): Promise<Timeline> {
+    const fields = this.renderBody(input.vars) as Record<string, unknown>;
+    if (input.llm) applyLlmRequest(fields, input.llm, this.api, this.target);
+    const spec = { url: this.target.url, method: 'POST', headers: this.headers, body: JSON.stringify(fields), timeoutMs: this.timeoutMs };
+    const t = await httpExchange(this.dispatcher, spec, input, (tl) =>
       this.target.stream ? streamConsumer(tl, this.api, this.target.count_reasoning) : unaryConsumer(tl, this.api),
     );
+    t.prompt = promptTextOf(fields);
+    if (input.llm?.turn !== undefined) t.turn = input.llm.turn;
+    return t;
   }
 
   async close(): Promise<void> {
@@ -63,6 +68,38 @@ function requestBody(target: OpenAITarget, api: Api): Record<string, unknown> {
   return { ...body, ...target.extra_body };
 }
 
+/**
+ * A generated request replaces the target's prompt and output limit. A fixed output length
+ * asks vLLM-style servers to hold it with `ignore_eos` and `min_tokens` (our reference server
+ * honours both); `ignore_eos: false` in the target turns that off for servers that reject them.
+ */
+function applyLlmRequest(body: Record<string, unknown>, llm: LlmRequest, api: Api, target: OpenAITarget): void {
+  if (llm.messages) {
+    if (api === 'chat') body.messages = llm.messages;
+    else body.prompt = completionPrompt(llm);
+  }
+  if (llm.maxTokens !== undefined) {
+    body.max_tokens = llm.maxTokens;
+    if (llm.fixedOutput && target.ignore_eos !== false) {
+      body.ignore_eos = true;
+      body.min_tokens = llm.maxTokens;
+    }
+  }
+}
+
+/** The prompt text as sent: the completion prompt, or the chat messages' text joined (no chat template). */
+function promptTextOf(body: Record<string, unknown>): string | undefined {
+  if (typeof body.prompt === 'string') return body.prompt;
+  if (!Array.isArray(body.messages)) return undefined;
+  return body.messages.map((m) => messageText((m as { content?: unknown } | null)?.content)).join('\n\n');
+}
+
+function messageText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((part) => (typeof (part as { text?: unknown })?.text === 'string' ? (part as { text: string }).text : '')).join('');
+  return '';
+}
+
 interface Choice {
   delta?: { content?: string | null; reasoning?: string | null; reasoning_content?: string | null };
   text?: string | null;
@@ -73,7 +110,7 @@ interface Choice {
 
 interface Chunk {
   choices?: Choice[];
-  usage?: { completion_tokens?: number } | null;
+  usage?: { completion_tokens?: number; prompt_tokens?: number } | null;
   error?: unknown;
 }
 
@@ -100,6 +137,7 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
       return;
     }
     if (chunk.usage && typeof chunk.usage.completion_tokens === 'number') tl.t.usageTokens = chunk.usage.completion_tokens;
+    if (chunk.usage && typeof chunk.usage.prompt_tokens === 'number') tl.t.usageInputTokens = chunk.usage.prompt_tokens;
     const choice = chunk.choices?.[0];
     if (!choice) return tl.event(atMs);
     const text =
@@ -127,6 +165,7 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
 function unaryConsumer(tl: TimelineBuilder, api: Api): BodyConsumer {
   return unaryJsonConsumer<Chunk>(tl, (body) => {
     const choice = body.choices?.[0];
+    if (typeof body.usage?.prompt_tokens === 'number') tl.t.usageInputTokens = body.usage.prompt_tokens;
     return { text: (api === 'chat' ? choice?.message?.content : choice?.text) ?? '', usageTokens: body.usage?.completion_tokens };
   });
 }

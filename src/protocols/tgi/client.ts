@@ -6,6 +6,7 @@ import { hasHeader } from '../http/client.js';
 import { createDispatcher, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
 import { SseReader } from '../wire/sse.js';
 import type { TgiTarget } from './schema.js';
+import { completionPrompt } from '../llm-request.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from '../types.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
 import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
@@ -14,7 +15,7 @@ import { requestTimeoutMs } from '../../scenario/fields.js';
 interface TgiEvent {
   token?: { text?: string; special?: boolean };
   generated_text?: string | null;
-  details?: { generated_tokens?: number } | null;
+  details?: { generated_tokens?: number; input_length?: number } | null;
   error?: string;
   error_type?: string;
 }
@@ -47,17 +48,26 @@ export class TgiClient implements ProtocolClient {
     this.timeoutMs = requestTimeoutMs(target.timeout, this.url.endsWith('_stream'));
   }
 
-  send(input: RequestInput): Promise<Timeline> {
-    const body = JSON.stringify(this.renderBody(input.vars));
+  async send(input: RequestInput): Promise<Timeline> {
+    const fields = this.renderBody(input.vars) as { inputs: unknown; parameters: Record<string, unknown> };
+    // A generated request: its text as `inputs`, its length as max_new_tokens (TGI has no ignore_eos).
+    if (input.llm) {
+      if (input.llm.messages) fields.inputs = completionPrompt(input.llm);
+      if (input.llm.maxTokens !== undefined) fields.parameters = { ...fields.parameters, max_new_tokens: input.llm.maxTokens };
+    }
+    const body = JSON.stringify(fields);
     const streaming = this.url.endsWith('/generate_stream');
-    return httpExchange(this.dispatcher, { url: this.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) =>
+    const t = await httpExchange(this.dispatcher, { url: this.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) =>
       streaming
         ? tgiStreamConsumer(tl, this.debug, input.index)
-        : unaryJsonConsumer(tl, (json: { generated_text?: string; details?: { generated_tokens?: number } }) => ({
-            text: json.generated_text,
-            usageTokens: json.details?.generated_tokens,
-          })),
+        : unaryJsonConsumer(tl, (json: { generated_text?: string; details?: { generated_tokens?: number; input_length?: number } }) => {
+            if (typeof json.details?.input_length === 'number') tl.t.usageInputTokens = json.details.input_length;
+            return { text: json.generated_text, usageTokens: json.details?.generated_tokens };
+          }),
     );
+    if (typeof fields.inputs === 'string') t.prompt = fields.inputs;
+    if (input.llm?.turn !== undefined) t.turn = input.llm.turn;
+    return t;
   }
 
   async close(): Promise<void> {
@@ -86,6 +96,7 @@ function tgiStreamConsumer(tl: TimelineBuilder, debug: ProtocolDebugSink | undef
     if (json.token && !json.token.special) tokens++;
     if (text) tl.content(text, 1, atMs);
     else tl.event(atMs);
+    if (typeof json.details?.input_length === 'number') tl.t.usageInputTokens = json.details.input_length;
     if (json.generated_text !== null && json.generated_text !== undefined) state.done = true;
   });
   return streamConsumer(reader, state, {
