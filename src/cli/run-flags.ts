@@ -31,6 +31,9 @@ export function addRunFlags(cmd: Command): Command {
     .option('-n, --requests <n>', 'requests in the measure phase (load.requests)', int)
     .option('-d, --duration <duration>', 'measure-phase duration, e.g. 30s (load.duration)')
     .option('-r, --rate <perSecond>', 'open loop: requests per second (load.rate)', float)
+    .option('--profile <name>', 'sweep (synchronous, throughput, then --rates rates between) | throughput | synchronous (profile)')
+    .option('--rates <n>', 'sweep profile: open-loop rates between the synchronous and throughput rates (profile.rates, default 8)', int)
+    .option('--max-concurrency <n>', 'throughput stage: requests kept in flight (profile.max_concurrency, default 64)', int)
     .option('--arrival <kind>', 'constant | poisson | gamma (load.arrival)')
     .option('--burstiness <factor>', 'gamma shape: 1 = Poisson, < 1 burstier (load.burstiness)', float)
     .option('--max-in-flight <n>', 'open loop cap; arrivals over it are dropped (load.max_in_flight)', int)
@@ -99,6 +102,9 @@ export interface RunFlags {
   duration?: string;
   rate?: number;
   arrival?: string;
+  profile?: string;
+  rates?: number;
+  maxConcurrency?: number;
   burstiness?: number;
   maxInFlight?: number;
   thinkTime?: string;
@@ -219,6 +225,14 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   set('load', 'max_in_flight', numeric('max-in-flight', flags.maxInFlight));
   set('load', 'think_time', flags.thinkTime);
   set('load', 'seed', numeric('seed', flags.seed));
+  if (flags.profile !== undefined || flags.rates !== undefined || flags.maxConcurrency !== undefined) {
+    const own = (s as Record<string, unknown>).profile;
+    const profile = (typeof own === 'string' ? { name: own } : { ...((own as object) ?? {}) }) as Record<string, unknown>;
+    if (flags.profile !== undefined) profile.name = flags.profile;
+    if (flags.rates !== undefined) profile.rates = numeric('rates', flags.rates);
+    if (flags.maxConcurrency !== undefined) profile.max_concurrency = numeric('max-concurrency', flags.maxConcurrency);
+    (s as Record<string, unknown>).profile = profile;
+  }
   if (flags.rate !== undefined) section('load').mode = 'rate';
   else if (flags.concurrency !== undefined && section('load').mode === undefined) section('load').mode = 'concurrency';
 

@@ -36,6 +36,32 @@ export interface Results {
   perText?: PerTextResults;
   /** The scenario's targets table (metric, target, stretch), judged on each load point. */
   targets?: TargetResult[];
+  /** `--profile`: the stages' measured rates, the sweep's rates, and where the server stopped keeping up. */
+  profile?: ProfileResult;
+}
+
+export interface ProfileResult {
+  name: 'sweep' | 'throughput' | 'synchronous';
+  /** Requests/s the synchronous and throughput stages achieved (sweep). */
+  synchronousRate?: number;
+  throughputRate?: number;
+  /** The open-loop rates run between them. */
+  rates?: number[];
+  /**
+   * The highest offered rate whose median latency stayed within twice the synchronous median,
+   * and the first rate above it that did not (absent: every rate stayed within, or none did).
+   */
+  knee?: {
+    synchronousLatencyP50Ms: number;
+    label?: string;
+    offeredRate?: number;
+    achievedRate?: number;
+    latencyP50Ms?: number;
+    firstBehindLabel?: string;
+    firstBehindOfferedRate?: number;
+    firstBehindAchievedRate?: number;
+    firstBehindLatencyP50Ms?: number;
+  };
 }
 
 export interface PerTextResults {

@@ -1,5 +1,6 @@
 import type { LoadPointResult, MetricResult, Results } from '../model/results.js';
 import { formatSweepComparison } from './comparison.js';
+import { formatProfile } from './profile.js';
 
 /** Metrics shown in the summary table, in this order, when the run has them. */
 const SHOWN = [
@@ -29,7 +30,8 @@ export function formatSummary(results: Results, opts: ConsoleOptions = {}): stri
   lines.push(bold(`inferbench ${results.tool.version} — ${results.name}`));
   if (target?.url) lines.push(`target: ${target.protocol} ${target.url}`);
   for (const point of results.points) lines.push('', ...formatPoint(point, bold));
-  if (results.points.length > 1) lines.push('', ...formatSweepComparison(results));
+  if (results.profile) lines.push('', ...formatProfile(results));
+  else if (results.points.length > 1) lines.push('', ...formatSweepComparison(results));
   if (results.interrupted) lines.push('', `Run stopped early: ${results.interruptReason ?? 'interrupted'}. Results hold what was measured until then.`);
   if (results.warnings.length) lines.push('', ...results.warnings.map((w) => `warning: ${w}`));
   return lines.join('\n');

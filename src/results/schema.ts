@@ -203,6 +203,27 @@ export const resultsSchema = z
         }),
       )
       .optional(),
+    profile: z
+      .object({
+        name: z.enum(['sweep', 'throughput', 'synchronous']),
+        synchronousRate: finite.optional(),
+        throughputRate: finite.optional(),
+        rates: z.array(finite).optional(),
+        knee: z
+          .object({
+            synchronousLatencyP50Ms: finite,
+            label: z.string().optional(),
+            offeredRate: finite.optional(),
+            achievedRate: finite.optional(),
+            latencyP50Ms: finite.optional(),
+            firstBehindLabel: z.string().optional(),
+            firstBehindOfferedRate: finite.optional(),
+            firstBehindAchievedRate: finite.optional(),
+            firstBehindLatencyP50Ms: finite.optional(),
+          })
+          .optional(),
+      })
+      .optional(),
   })
   .meta({ title: 'inferbench results', description: 'One inferbench run, as written to <name>_<YYYYMMDD_HHMMSS>.json' });
 

@@ -106,6 +106,23 @@ export const sweepSchema = z.union([
 ]);
 export type Sweep = z.output<typeof sweepSchema>;
 
+/** `--profile`: run stages whose loads follow from what the stages before them measured (run/profile.ts). */
+export const PROFILE_NAMES = ['sweep', 'throughput', 'synchronous'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+export const profileSchema = z.union([
+  z.enum(PROFILE_NAMES).transform((name) => ({ name, rates: 8, max_concurrency: 64 })),
+  z.strictObject({
+    name: z.enum(PROFILE_NAMES),
+    /** Open-loop rates between synchronous and throughput (sweep). */
+    rates: z.number().int().positive().max(100).default(8),
+    /** Requests kept in flight by the throughput stage. */
+    max_concurrency: z.number().int().positive().default(64),
+  }),
+]);
+export type Profile = z.output<typeof profileSchema>;
+
+
 export const scenarioSchema = z.strictObject({
   name: z
     .string()
@@ -116,6 +133,8 @@ export const scenarioSchema = z.strictObject({
   load: loadSchema.prefault({}),
   phases: phasesSchema,
   sweep: sweepSchema.optional(),
+  /** GuideLLM-style profile: synchronous, throughput, or a sweep of rates between them (replaces load and sweep). */
+  profile: profileSchema.optional(),
   dataset: datasetSchema.optional(),
   /**
    * Client-side tokenizer: counts tokens when the server reports no usage (and beside its usage
@@ -136,6 +155,7 @@ export const scenarioSchema = z.strictObject({
   /** GPU sampling and server metrics during measure phases. */
   monitor: monitorField.optional(),
 }).superRefine((s, ctx) => {
+  if (s.profile && s.sweep) ctx.addIssue({ code: 'custom', path: ['profile'], message: 'a profile chooses its own load points; drop either profile or sweep' });
   if (s.workload && !WORKLOAD_PROTOCOLS.includes(s.target.protocol)) {
     ctx.addIssue({ code: 'custom', path: ['workload'], message: `the LLM workload generators send prompts through ${WORKLOAD_PROTOCOLS.join(', ')}; target.protocol is ${s.target.protocol}` });
   }
