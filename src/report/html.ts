@@ -139,6 +139,9 @@ export function cards(point: LoadPointResult): Card[] {
     { key: 'throughput.requestsPerSecond', label: 'throughput', value: m.throughput.requestsPerSecond, unit: 'req/s' },
   ];
   if (m.throughput.outputTokensPerSecond > 0) out.push({ key: 'throughput.outputTokensPerSecond', label: 'output tokens', value: m.throughput.outputTokensPerSecond, unit: 'tok/s' });
+  if (m.throughput.inputTokensPerSecond !== undefined) out.push({ key: 'throughput.inputTokensPerSecond', label: 'input tokens', value: m.throughput.inputTokensPerSecond, unit: 'tok/s' });
+  if (m.throughput.totalTokensPerSecond !== undefined) out.push({ key: 'throughput.totalTokensPerSecond', label: 'total tokens', value: m.throughput.totalTokensPerSecond, unit: 'tok/s' });
+  if (m.goodput) out.push({ key: 'goodput.requestsPerSecond', label: 'goodput', value: m.goodput.requestsPerSecond, unit: 'req/s' });
   for (const [name, stat] of [
     ['ttft', 'p50'],
     ['ttft', 'p95'],
