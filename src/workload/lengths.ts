@@ -13,18 +13,19 @@ const LENGTH_TEXT = /^\s*(\d+)\s*(?::\s*(\d+(?:\.\d+)?)\s*)?$/;
  * `256`, `"256:32"` or `{ mean: 256, std: 32 }` (the `N[:STD]` of `--input-tokens` and
  * `--output-tokens`), for scenario fields.
  */
-export const tokenLengthSchema = z.union([
-  z.number().int().positive('expected a token count above 0').transform((mean): TokenLength => ({ mean, std: 0 })),
-  z.string().transform((text, ctx): TokenLength => {
-    const m = LENGTH_TEXT.exec(text);
-    if (!m || Number(m[1]) < 1) {
-      ctx.addIssue({ code: 'custom', message: `expected N or N:STD tokens, e.g. 256 or 256:32; got ${JSON.stringify(text)}` });
+export const tokenLengthSchema = z
+  .union([z.number(), z.string(), z.strictObject({ mean: z.number(), std: z.number().optional() })], {
+    error: 'expected N or "N:STD" tokens (e.g. 256 or "256:32"), or { mean, std }',
+  })
+  .transform((value, ctx): TokenLength => {
+    const m = typeof value === 'string' ? LENGTH_TEXT.exec(value) : undefined;
+    const length = typeof value === 'number' ? { mean: value, std: 0 } : typeof value === 'string' ? (m ? { mean: Number(m[1]), std: Number(m[2] ?? 0) } : undefined) : { mean: value.mean, std: value.std ?? 0 };
+    if (!length || !Number.isInteger(length.mean) || length.mean < 1 || !(length.std >= 0)) {
+      ctx.addIssue({ code: 'custom', message: `expected N or N:STD tokens with N a whole number >= 1, e.g. 256 or 256:32; got ${JSON.stringify(value)}` });
       return z.NEVER;
     }
-    return { mean: Number(m[1]), std: Number(m[2] ?? 0) };
-  }),
-  z.strictObject({ mean: z.number().int().positive(), std: z.number().nonnegative().default(0) }),
-]);
+    return length;
+  });
 
 /** A seeded draw: normal(mean, std) rounded, at least 1 (std 0 gives the mean every time). */
 export function drawLength(length: TokenLength, random: () => number): number {
