@@ -4,9 +4,11 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getLlama, LlamaCompletion } from 'node-llama-cpp';
-import { ggufModel, MODEL_SHAPE } from './make-model.mjs';
+import { ggufModel, MODEL_SHAPE, tokenizerJson } from './make-model.mjs';
 
 export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('./tiny-llama.gguf', import.meta.url));
+/** The model's vocabulary as a Hugging Face tokenizer.json, for `inferbench --tokenizer`. */
+export const TOKENIZER_PATH = fileURLToPath(new URL('./tokenizer.json', import.meta.url));
 
 /**
  * `threads`: llama.cpp's compute threads per context. On the 2-core development machine
@@ -14,6 +16,7 @@ export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('./tiny-llama.gguf', imp
  */
 export async function loadEngine({ modelPath = DEFAULT_MODEL_PATH, threads = 1, sequences = 1, contextSize = MODEL_SHAPE.context } = {}) {
   if (!existsSync(modelPath)) writeFileSync(modelPath, ggufModel());
+  if (!existsSync(TOKENIZER_PATH)) writeFileSync(TOKENIZER_PATH, JSON.stringify(tokenizerJson()));
   // build: 'never' loads the CPU binary shipped in @node-llama-cpp/<platform> (npm ci --ignore-scripts
   // skips node-llama-cpp's postinstall, which would otherwise try to download or build one).
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });

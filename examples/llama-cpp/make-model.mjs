@@ -18,6 +18,7 @@
  * so greedy decoding never ends early and always emits whole characters.
  */
 import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const MODEL_SHAPE = Object.freeze({ layers: 2, embedding: 128, heads: 4, feedForward: 256, context: 1024 });
@@ -214,6 +215,46 @@ export function ggufModel({ seed = 7, shape = MODEL_SHAPE } = {}) {
   return Buffer.concat([...head.parts, data]);
 }
 
+/**
+ * The same vocabulary as a Hugging Face tokenizer.json (llama-2 style: prepend "▁", spaces to
+ * "▁", BPE with no merges and byte fallback), so a client tokenizer counts exactly what the
+ * engine counts: `inferbench --tokenizer tokenizer.json` gives the engine's prompt tokens less
+ * its BOS.
+ */
+export function tokenizerJson() {
+  const vocab = vocabulary();
+  const special = (id) => ({ id, content: vocab.tokens[id], single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [special(vocab.unk), special(vocab.bos), special(vocab.eos)],
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '\u2581' }, { type: 'Replace', pattern: { String: ' ' }, content: '\u2581' }] },
+    pre_tokenizer: null,
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+      pair: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
+      special_tokens: { '<s>': { id: '<s>', ids: [vocab.bos], tokens: ['<s>'] } },
+    },
+    decoder: {
+      type: 'Sequence',
+      decoders: [{ type: 'Replace', pattern: { String: '\u2581' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }],
+    },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: true,
+      byte_fallback: true,
+      vocab: Object.fromEntries(vocab.tokens.map((t, i) => [t, i])),
+      merges: [],
+    },
+  };
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const seedAt = args.indexOf('--seed');
@@ -222,5 +263,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const out = args[0] ?? 'tiny-llama.gguf';
   const file = ggufModel({ seed });
   writeFileSync(out, file);
-  console.error(`wrote ${out} (${(file.length / 1e6).toFixed(2)} MB, seed ${seed})`);
+  const tokenizer = join(dirname(out), 'tokenizer.json');
+  writeFileSync(tokenizer, JSON.stringify(tokenizerJson()));
+  console.error(`wrote ${out} (${(file.length / 1e6).toFixed(2)} MB, seed ${seed}) and ${tokenizer}`);
 }
