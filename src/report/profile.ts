@@ -21,7 +21,7 @@ export function formatProfile(results: Results): string[] {
       point.label,
       offered,
       fmt(m.throughput.requestsPerSecond),
-      fmt(m.throughput.outputTokensPerSecond),
+      m.throughput.outputTokensPerSecond !== undefined ? fmt(m.throughput.outputTokensPerSecond) : '-',
       m.throughput.totalTokensPerSecond !== undefined ? fmt(m.throughput.totalTokensPerSecond) : '-',
       p(point, 'ttft', 'p50'),
       p(point, 'ttft', 'p99'),

@@ -138,6 +138,7 @@ export function withWorkload(client: ProtocolClient, workload: LlmWorkload | und
   if (!workload) return client;
   workload.resetSessions();
   return {
+    family: client.family,
     async send(input) {
       const { llm, session } = workload.next(input);
       const t = await client.send({ ...input, llm });

@@ -36,14 +36,14 @@ describe('--input-tokens and --output-tokens', () => {
     expect(Math.abs(input.mean / 256 - 1)).toBeLessThan(0.02);
     expect(Math.abs(input.std / 32 - 1)).toBeLessThan(0.15);
     // The server's usage and the client's own count of the prompts agree token for token.
-    expect(m.tokens.input!.source).toBe('usage');
-    expect(m.tokens.input!.usageTotal).toBe(m.tokens.input!.tokenizerTotal);
-    expect(m.tokens.input!.totalInputTokens).toBe(m.tokens.input!.usageTotal);
+    expect(m.tokens!.input!.source).toBe('usage');
+    expect(m.tokens!.input!.usageTotal).toBe(m.tokens!.input!.tokenizerTotal);
+    expect(m.tokens!.input!.totalInputTokens).toBe(m.tokens!.input!.usageTotal);
     const output = m.metrics.output_tokens!.summary;
     expect([output.count, output.min, output.max]).toEqual([400, 128, 128]);
-    expect(m.tokens.totalOutputTokens).toBe(400 * 128);
-    expect(m.throughput.inputTokensPerSecond).toBeCloseTo((m.tokens.input!.totalInputTokens * 1000) / m.durationMs, 6);
-    expect(m.throughput.totalTokensPerSecond).toBeCloseTo(m.throughput.inputTokensPerSecond! + m.throughput.outputTokensPerSecond, 6);
+    expect(m.tokens!.totalOutputTokens).toBe(400 * 128);
+    expect(m.throughput.inputTokensPerSecond).toBeCloseTo((m.tokens!.input!.totalInputTokens * 1000) / m.durationMs, 6);
+    expect(m.throughput.totalTokensPerSecond).toBeCloseTo(m.throughput.inputTokensPerSecond! + m.throughput.outputTokensPerSecond!, 6);
   });
 
   it('puts one shared prefix of P tokens in every prompt, counted in input tokens', async () => {

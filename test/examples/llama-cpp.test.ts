@@ -115,9 +115,9 @@ describe.skipIf(!installed)('examples/llama-cpp: a real llama.cpp engine', () =>
       const ours = (t.content.at(-1)!.atMs - t.content[0]!.atMs) / (t.usageTokens! - 1);
       err.tpot.push(ours - (writes.at(-1)!.atMs - writes[0]!.atMs) / (truth.completionTokens - 1));
     }
-    expect(m.tokens.source).toBe('usage');
-    expect(m.tokens.totalOutputTokens).toBe(24 * 40);
-    expect(m.tokens.input!.usageTotal! - m.tokens.input!.tokenizerTotal!).toBe(24); // one BOS per request
+    expect(m.tokens!.source).toBe('usage');
+    expect(m.tokens!.totalOutputTokens).toBe(24 * 40);
+    expect(m.tokens!.input!.usageTotal! - m.tokens!.input!.tokenizerTotal!).toBe(24); // one BOS per request
     expect(m.metrics.itl!.summary.count).toBe(gaps);
     expect(m.metrics.ttft!.summary.count).toBe(24);
     const input = m.metrics.input_tokens!.summary;
@@ -135,8 +135,8 @@ describe.skipIf(!installed)('examples/llama-cpp: a real llama.cpp engine', () =>
     expect(r.code, r.stderr).toBe(ExitCode.ok);
     const m = (JSON.parse(r.stdout) as Results).points[0]!.measure;
     expect(m.counts.ok).toBe(10);
-    expect(m.tokens.totalOutputTokens).toBe(320);
-    expect(m.tokens.input!.source).toBe('usage');
+    expect(m.tokens!.totalOutputTokens).toBe(320);
+    expect(m.tokens!.input!.source).toBe('usage');
     expect(r.stderr).toMatch(/input tokens: \d+ \(source: usage/);
   });
 

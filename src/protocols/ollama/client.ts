@@ -1,16 +1,16 @@
-import type { Dispatcher } from 'undici';
-import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
-import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
+import type { FamilyOf } from '../../model/metrics.js';
+import type { TimelineBuilder } from '../../model/timeline.js';
+import type { ClientContext } from '../descriptor.js';
 import { debugLineTap } from '../wire/debug-tap.js';
-import { hasHeader } from '../http/client.js';
-import { createDispatcher, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
+import type { BodyConsumer } from '../wire/http-exchange.js';
+import { HttpProtocolClient } from '../wire/http-client.js';
 import { NdjsonReader } from '../wire/ndjson-reader.js';
 import type { OllamaTarget } from './schema.js';
-import { completionPrompt } from '../llm-request.js';
-import type { ProtocolClient, ProtocolDebugSink, RequestInput } from '../types.js';
+import type { ProtocolDebugSink, RequestInput } from '../types.js';
+import type { Timeline } from '../../model/timeline.js';
+import { completionPrompt, sendTextRequest } from '../llm-request.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
 import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
-import { requestTimeoutMs } from '../../scenario/fields.js';
 
 type Api = 'generate' | 'chat';
 
@@ -34,60 +34,50 @@ interface OllamaChunk {
  * from the final line's `eval_count`; the server's own durations (integer ns) are reported
  * beside ours as `server_*` metrics in ms (absent ones are zero: Go's omitempty).
  */
-export class OllamaClient implements ProtocolClient {
-  private readonly dispatcher: Dispatcher = createDispatcher();
-  private readonly url: string;
+export class OllamaClient extends HttpProtocolClient {
+  readonly family: FamilyOf;
   private readonly api: Api;
-  private readonly renderBody: CompiledTemplate;
-  private readonly headers: Record<string, string>;
-  private readonly timeoutMs: number;
+  private readonly debug: ProtocolDebugSink | undefined;
 
   constructor(
     private readonly target: OllamaTarget,
-    private readonly debug?: ProtocolDebugSink,
+    ctx: ClientContext,
   ) {
     const base = target.url.replace(/\/+$/, '');
     const fromUrl = /\/api\/(generate|chat)$/.exec(base)?.[1] as Api | undefined;
-    this.api = target.api ?? fromUrl ?? 'generate';
-    this.url = fromUrl ? base : `${base}/api/${this.api}`;
+    const api = target.api ?? fromUrl ?? 'generate';
     const options: Record<string, unknown> = { ...target.options };
     if (target.num_predict !== undefined) options.num_predict = target.num_predict;
     const body: Record<string, unknown> = { model: target.model };
-    if (this.api === 'chat') body.messages = target.messages ?? [{ role: 'user', content: target.prompt }];
+    if (api === 'chat') body.messages = target.messages ?? [{ role: 'user', content: target.prompt }];
     else body.prompt = target.prompt;
     if (Object.keys(options).length) body.options = options;
     body.stream = target.stream;
-    this.renderBody = compileTemplate(body);
-    this.headers = { ...target.headers };
-    if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
-    this.timeoutMs = requestTimeoutMs(target.timeout, target.stream);
+    super({ url: fromUrl ? base : `${base}/api/${api}`, method: 'POST', headers: target.headers, body, streamed: target.stream, timeoutMs: target.timeout }, ctx);
+    this.api = api;
+    this.debug = ctx.debug;
+    this.family = { family: 'text', streamed: target.stream };
   }
 
-  async send(input: RequestInput): Promise<Timeline> {
-    const fields = this.renderBody(input.vars) as Record<string, unknown>;
-    // A generated request: its messages (or text), its length as num_predict (Ollama has no ignore_eos).
-    if (input.llm) {
-      if (input.llm.messages && this.api === 'chat') fields.messages = input.llm.messages;
-      else if (input.llm.messages) fields.prompt = completionPrompt(input.llm);
-      if (input.llm.maxTokens !== undefined) fields.options = { ...(fields.options as object), num_predict: input.llm.maxTokens };
-    }
-    const body = JSON.stringify(fields);
-    const t = await httpExchange(this.dispatcher, { url: this.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) =>
-      this.target.stream
-        ? ollamaStreamConsumer(tl, this.api, this.debug, input.index)
-        : unaryJsonConsumer(tl, (json: OllamaChunk) => {
-            recordServerDurations(tl, json);
-            if (typeof json.prompt_eval_count === 'number') tl.t.usageInputTokens = json.prompt_eval_count;
-            return { text: textOf(json, this.api), usageTokens: json.eval_count };
-          }),
-    );
-    t.prompt = typeof fields.prompt === 'string' ? fields.prompt : Array.isArray(fields.messages) ? fields.messages.map((m) => String((m as { content?: unknown }).content ?? '')).join('\n\n') : undefined;
-    if (input.llm?.turn !== undefined) t.turn = input.llm.turn;
-    return t;
+  /** A generated request: its messages (or text), its length as num_predict (Ollama has no ignore_eos). */
+  override send(input: RequestInput): Promise<Timeline> {
+    const req = this.request.build(input.vars);
+    const apply = (body: Record<string, unknown>, llm: NonNullable<RequestInput['llm']>) => {
+      if (llm.messages && this.api === 'chat') body.messages = llm.messages;
+      else if (llm.messages) body.prompt = completionPrompt(llm);
+      if (llm.maxTokens !== undefined) body.options = { ...(body.options as object), num_predict: llm.maxTokens };
+    };
+    return sendTextRequest(input, req, apply, () => this.exchange(input, req));
   }
 
-  async close(): Promise<void> {
-    await this.dispatcher.close();
+  protected consumer(tl: TimelineBuilder, input: RequestInput): BodyConsumer {
+    return this.target.stream
+      ? ollamaStreamConsumer(tl, this.api, this.debug, input.index)
+      : unaryJsonConsumer(tl, (json: OllamaChunk) => {
+          recordServerDurations(tl, json);
+          if (typeof json.prompt_eval_count === 'number') tl.t.usageInputTokens = json.prompt_eval_count;
+          return { text: textOf(json, this.api), usageTokens: json.eval_count };
+        });
   }
 }
 
@@ -128,7 +118,7 @@ function ollamaStreamConsumer(tl: TimelineBuilder, api: Api, debug: ProtocolDebu
       return;
     }
     const text = textOf(chunk, api);
-    if (text) tl.content(text, 1, atMs);
+    if (text) tl.text(text, 1, atMs);
     else tl.event(atMs);
     if (chunk.done) {
       state.done = true;

@@ -1,15 +1,14 @@
-import type { Dispatcher } from 'undici';
-import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
-import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
-import { hasHeader } from '../http/client.js';
-import { createDispatcher, errorMessageOf, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
+import type { FamilyOf } from '../../model/metrics.js';
+import type { TimelineBuilder } from '../../model/timeline.js';
+import type { ClientContext } from '../descriptor.js';
+import { errorMessageOf, type BodyConsumer } from '../wire/http-exchange.js';
+import { HttpProtocolClient } from '../wire/http-client.js';
 import type { OpenAITarget } from './schema.js';
 import { SseReader } from '../wire/sse.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
-import type { LlmRequest, ProtocolClient, RequestInput } from '../types.js';
-import { completionPrompt } from '../llm-request.js';
-import { requestTimeoutMs } from '../../scenario/fields.js';
-
+import type { Timeline } from '../../model/timeline.js';
+import type { LlmRequest, RequestInput } from '../types.js';
+import { completionPrompt, sendTextRequest } from '../llm-request.js';
 
 type Api = 'chat' | 'completions';
 
@@ -19,53 +18,28 @@ type Api = 'chat' | 'completions';
  * final usage chunk when the server sends one; `token_ids` (vLLM) tell how many tokens a
  * chunk packs.
  */
-export class OpenAIClient implements ProtocolClient {
-  private readonly dispatcher: Dispatcher;
+export class OpenAIClient extends HttpProtocolClient {
+  readonly family: FamilyOf;
   private readonly api: Api;
-  private readonly renderBody: CompiledTemplate;
-  private readonly headers: Record<string, string>;
-  private readonly timeoutMs: number;
 
   constructor(
     private readonly target: OpenAITarget,
-    maxConnections?: number,
+    ctx: Pick<ClientContext, 'maxConcurrency'>,
   ) {
-    this.dispatcher = createDispatcher(maxConnections);
-    this.api = target.api ?? (new URL(target.url).pathname.endsWith('/chat/completions') ? 'chat' : 'completions');
-    this.renderBody = compileTemplate(requestBody(target, this.api));
-    this.headers = { ...target.headers };
-    if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
-    if (target.stream && !hasHeader(this.headers, 'accept')) this.headers.accept = 'text/event-stream';
-    this.timeoutMs = requestTimeoutMs(target.timeout, target.stream);
+    const api = openaiApiOf(target);
+    super({ url: target.url, method: 'POST', headers: target.headers, body: requestBody(target, api), accept: target.stream ? 'text/event-stream' : undefined, streamed: target.stream, timeoutMs: target.timeout }, ctx);
+    this.api = api;
+    this.family = { family: 'text', streamed: target.stream };
   }
 
-  async send(input: RequestInput): Promise<Timeline> {
-    const fields = this.renderBody(input.vars) as Record<string, unknown>;
-    if (input.llm) applyLlmRequest(fields, input.llm, this.api, this.target);
-    const spec = { url: this.target.url, method: 'POST', headers: this.headers, body: JSON.stringify(fields), timeoutMs: this.timeoutMs };
-    const t = await httpExchange(this.dispatcher, spec, input, (tl) =>
-      this.target.stream ? streamConsumer(tl, this.api, this.target.count_reasoning) : unaryConsumer(tl, this.api),
-    );
-    t.prompt = promptTextOf(fields);
-    if (input.llm?.turn !== undefined) t.turn = input.llm.turn;
-    return t;
+  override send(input: RequestInput): Promise<Timeline> {
+    const req = this.request.build(input.vars);
+    return sendTextRequest(input, req, (body, llm) => applyLlmRequest(body, llm, this.api, this.target), () => this.exchange(input, req));
   }
 
-  async close(): Promise<void> {
-    await this.dispatcher.close();
+  protected consumer(tl: TimelineBuilder): BodyConsumer {
+    return this.target.stream ? streamConsumer(tl, this.api, this.target.count_reasoning) : unaryConsumer(tl, this.api);
   }
-}
-
-function requestBody(target: OpenAITarget, api: Api): Record<string, unknown> {
-  const body: Record<string, unknown> = { model: target.model };
-  if (api === 'chat') body.messages = target.messages ?? [{ role: 'user', content: target.prompt }];
-  else body.prompt = target.prompt;
-  if (target.max_tokens !== undefined) body.max_tokens = target.max_tokens;
-  if (target.temperature !== undefined) body.temperature = target.temperature;
-  if (target.ignore_eos !== undefined) body.ignore_eos = target.ignore_eos;
-  body.stream = target.stream;
-  if (target.stream && target.include_usage) body.stream_options = { include_usage: true };
-  return { ...body, ...target.extra_body };
 }
 
 /**
@@ -87,17 +61,21 @@ function applyLlmRequest(body: Record<string, unknown>, llm: LlmRequest, api: Ap
   }
 }
 
-/** The prompt text as sent: the completion prompt, or the chat messages' text joined (no chat template). */
-function promptTextOf(body: Record<string, unknown>): string | undefined {
-  if (typeof body.prompt === 'string') return body.prompt;
-  if (!Array.isArray(body.messages)) return undefined;
-  return body.messages.map((m) => messageText((m as { content?: unknown } | null)?.content)).join('\n\n');
+/** `chat` or `completions`: the target's own choice, else what its URL ends in. */
+export function openaiApiOf(target: Pick<OpenAITarget, 'api' | 'url'>): Api {
+  return target.api ?? (new URL(target.url).pathname.endsWith('/chat/completions') ? 'chat' : 'completions');
 }
 
-function messageText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((part) => (typeof (part as { text?: unknown })?.text === 'string' ? (part as { text: string }).text : '')).join('');
-  return '';
+function requestBody(target: OpenAITarget, api: Api): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: target.model };
+  if (api === 'chat') body.messages = target.messages ?? [{ role: 'user', content: target.prompt }];
+  else body.prompt = target.prompt;
+  if (target.max_tokens !== undefined) body.max_tokens = target.max_tokens;
+  if (target.temperature !== undefined) body.temperature = target.temperature;
+  if (target.ignore_eos !== undefined) body.ignore_eos = target.ignore_eos;
+  body.stream = target.stream;
+  if (target.stream && target.include_usage) body.stream_options = { include_usage: true };
+  return { ...body, ...target.extra_body };
 }
 
 interface Choice {
@@ -145,7 +123,7 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
         ? (choice.delta?.content ?? '') + (countReasoning ? (choice.delta?.reasoning ?? choice.delta?.reasoning_content ?? '') : '')
         : (choice.text ?? '');
     if (choice.finish_reason) finished = true;
-    if (text.length > 0) tl.content(text, choice.token_ids?.length || 1, atMs);
+    if (text.length > 0) tl.text(text, choice.token_ids?.length || 1, atMs);
     else tl.event(atMs);
   });
   return {
