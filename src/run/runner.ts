@@ -80,6 +80,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   options = { ...options, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
 
   const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
+  // The tokenizer and the workload are config too: a bad tokenizer.json is reported before any request.
+  const text = await loadTextTools(scenario, dataset);
   if (!options.skipProbe && 'url' in scenario.target) await probeTcp(scenario.target.url);
 
   const started = new Date();
@@ -113,7 +115,6 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   results.warnings.push(...workerPlan.warnings);
   if (options.segment && options.segment.count > 1) results.segment = { ...options.segment };
   if (workerPlan.workers > 1) results.workers = workerPlan.workers;
-  const text = await loadTextTools(scenario, dataset);
   const tokenizer = text.tokenizer?.count;
   const stop = new AbortController();
   // Every in-flight request listens for the stop; there can be thousands.

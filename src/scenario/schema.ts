@@ -110,7 +110,8 @@ export type Sweep = z.output<typeof sweepSchema>;
 export const PROFILE_NAMES = ['sweep', 'throughput', 'synchronous'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
-export const profileSchema = z.union([
+export const profileSchema = z.union(
+  [
   z.enum(PROFILE_NAMES).transform((name) => ({ name, rates: 8, max_concurrency: 64 })),
   z.strictObject({
     name: z.enum(PROFILE_NAMES),
@@ -119,7 +120,9 @@ export const profileSchema = z.union([
     /** Requests kept in flight by the throughput stage. */
     max_concurrency: z.number().int().positive().default(64),
   }),
-]);
+  ],
+  { error: `expected one of ${PROFILE_NAMES.join(', ')} (or { name, rates, max_concurrency })` },
+);
 export type Profile = z.output<typeof profileSchema>;
 
 
