@@ -12,7 +12,8 @@ import { checkThresholds, formatThresholdOutcomes, scenarioThresholds } from '..
 import { resultsFileName } from '../results/writer.js';
 import { formatSpeechReport } from '../report/speech.js';
 import { ProgressLine } from '../report/progress.js';
-import { run, type RunResult } from '../run/runner.js';
+import { run, type RunOptions, type RunResult } from '../run/runner.js';
+import { runProfile } from '../run/profile.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
 import { TargetUnreachableError } from '../run/probe.js';
@@ -127,14 +128,16 @@ export async function runAndReport(
   process.on('SIGINT', onSigint);
   let result: RunResult;
   try {
-    result = await run(loaded, {
+    const runOptions = {
       signal: controller.signal,
       commandLine: process.argv.slice(2),
       ...scale,
-      onProgress: flags.quiet || flags.verbose || debugSwitches.size ? undefined : (p) => progress.update(p),
+      onProgress: flags.quiet || flags.verbose || debugSwitches.size ? undefined : (p: Parameters<NonNullable<RunOptions['onProgress']>>[0]) => progress.update(p),
       onRequest: flags.quiet ? undefined : runConsole.onRequest,
       debug: runConsole.debug,
-    });
+    };
+    const profile = loaded.scenario.profile;
+    result = profile ? await runProfile(loaded, profile, runOptions) : await run(loaded, runOptions);
   } finally {
     process.off('SIGINT', onSigint);
     progress.clear();
