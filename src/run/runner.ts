@@ -7,8 +7,9 @@ import { arrivalSchedule } from '../load/arrivals.js';
 import { closedLoop, openLoop, type SendFn } from '../load/drivers.js';
 import type { Timeline } from '../model/timeline.js';
 import type { PhaseName, Progress } from '../model/progress.js';
-import { loadTokenCounter, type TokenCounter } from '../measure/tokens.js';
-import { assessClientHealth, startClientHealth } from '../monitor/client-health.js';
+import type { TokenCounter } from '../measure/tokens.js';
+import { loadTextTools, withWorkload } from '../workload/requests.js';
+import { judgePhaseHealth, lateSendThresholdMs, startClientHealth } from '../monitor/client-health.js';
 import { probeTcp } from './probe.js';
 import { createClient, familiesOf } from '../protocols/registry.js';
 import type { ProtocolClient, ProtocolDebugSink } from '../protocols/types.js';
@@ -29,7 +30,7 @@ import { TOOL_VERSION } from '../version.js';
 import { scenarioMonitors, startPhaseMonitors, type PhaseMonitorFactory } from '../monitor/phase-monitor.js';
 import { pointsPerText } from '../scenario/text-points.js';
 import { perTextResults } from '../results/per-text.js';
-import { scenarioSlos } from '../conditions/scenario-fields.js';
+import { compileChecked } from '../conditions/condition.js';
 import { judgeTargets } from '../conditions/targets.js';
 
 export type { PhaseName, Progress };
@@ -79,6 +80,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   options = { ...options, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
 
   const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
+  // The tokenizer and the workload are config too: a bad tokenizer.json is reported before any request.
+  const text = await loadTextTools(scenario, dataset);
   if (!options.skipProbe && 'url' in scenario.target) await probeTcp(scenario.target.url);
 
   const started = new Date();
@@ -112,7 +115,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   results.warnings.push(...workerPlan.warnings);
   if (options.segment && options.segment.count > 1) results.segment = { ...options.segment };
   if (workerPlan.workers > 1) results.workers = workerPlan.workers;
-  const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
+  const tokenizer = text.tokenizer?.count;
   const stop = new AbortController();
   // Every in-flight request listens for the stop; there can be thousands.
   setMaxListeners(0, stop.signal);
@@ -125,12 +128,16 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     if (workerPlan.workers > 1) pool = await startWorkerPool(loaded, workerPlan.workers, options.segment ?? WHOLE_LOAD, stop);
     for (const [pointIndex, point] of points.entries()) {
       if (stop.signal.aborted) break;
-      const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug });
+      const client = withWorkload(await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug }), text.workload);
       const pointDataset = point.dataset ?? dataset;
       // The seam to worker threads: one phase runs here, or split across the pool and merged.
       const phaseRunner: PhaseRunner = pool
         ? (phase, bounds) => pool!.runPhase({ phase, pointIndex, point, bounds }, options)
-        : (phase, bounds) => runPhase(phase, scenario, point.load, bounds, client, pointDataset, tokenizer, stop, options, point.label, { share: options.segment ?? WHOLE_LOAD });
+        : async (phase, bounds) => {
+            const outcome = await runPhase(phase, scenario, point.load, bounds, client, pointDataset, tokenizer, stop, options, point.label, { share: options.segment ?? WHOLE_LOAD });
+            const health = judgePhaseHealth(outcome.result, { threads: 1, openLoop: point.load.mode === 'rate' });
+            return { result: outcome.result, warnings: phase === 'measure' ? [...health, ...outcome.warnings] : [] };
+          };
       try {
         results.points.push(await runLoadPoint(scenario, point, phaseRunner, stop, options, secrets, results.warnings));
         if (point.text) results.points.at(-1)!.text = point.text;
@@ -242,7 +249,8 @@ export async function runPhase(
     phaseStartMs: originMs,
     openLoop: openLoopMode,
     tokenizer,
-    slos: scenarioSlos(scenario.slo),
+    slos: scenario.slo?.length ? scenario.slo.flatMap((t) => compileChecked(t, 'request')) : undefined,
+    lateSendMs: openLoopMode ? lateSendThresholdMs(load.rate) : undefined,
   });
   const health = startClientHealth();
   const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 };
@@ -272,6 +280,7 @@ export async function runPhase(
     recorder.noteInFlight(counts.inFlight, leftAt);
     const t = await client.send({
       index,
+      phase,
       scheduledMs,
       vars: { index, seed: mixSeed(phaseSeed, index), row: dataset?.rowFor(index) },
       signal: stop.signal,
@@ -306,11 +315,10 @@ export async function runPhase(
   if (ticker) clearInterval(ticker);
   emit();
 
-  const sample = health.stop();
-  const assessed = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare: recorder.lateSendShare });
-  const result = recorder.toPhaseResult(sample);
+  // The figures only: the caller judges the phase's client health once its result is whole (all threads merged).
+  const result = recorder.toPhaseResult(health.stop());
   const notes = await monitors.stop(result);
-  return { result, warnings: phase === 'measure' ? [...assessed.warnings, ...notes] : [] };
+  return { result, warnings: phase === 'measure' ? notes : [] };
 }
 
 function hostInfo(): Results['host'] {
