@@ -1,4 +1,4 @@
-import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { createRequire } from 'node:module';
 import type { ServerMetricsPhase } from '../model/results.js';
 
 /**
@@ -17,7 +17,9 @@ interface Family {
 type Scrape = { counters: Map<string, number>; gauges: Map<string, number> };
 
 export function parsePrometheusText(text: string): Scrape {
-  const families = parsePrometheusTextFormat(text) as Family[];
+  // Loaded on the first scrape: runs without a server_metrics monitor never load it.
+  const parse = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => unknown;
+  const families = parse(text) as Family[];
   const counters = new Map<string, number>();
   const gauges = new Map<string, number>();
   const add = (map: Map<string, number>, name: string, v: unknown) => {

@@ -4,7 +4,7 @@
  * merge Job that waits for all n parts and runs `inferbench merge`. Plain objects serialised
  * with the yaml library, so tests can parse and check them.
  */
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 
 export interface KubernetesPlan {
   /** The scenario file's name and text (shipped in a ConfigMap). */
@@ -129,7 +129,7 @@ export function kubernetesManifests(plan: KubernetesPlan): string {
     `#   kubectl cp <any pod with the ${name}-results volume>:${RESULTS_DIR}/results.json results.json`,
     '# Pods start when scheduled, not at one instant: each part keeps its own start time and merge aligns their per-second series.',
   ].join('\n');
-  return `${header}\n${[configMap, claim, loadJob, mergeJob].map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n')}`;
+  return `${header}\n${[configMap, claim, loadJob, mergeJob].map((doc) => yaml().stringify(doc, { lineWidth: 0 })).join('---\n')}`;
 }
 
 /** The image the manifests run: inferbench built from this repository, `inferbench` as entrypoint. */
@@ -152,4 +152,9 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/schema ./schema
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]
 `;
+}
+
+/** yaml, loaded when manifests are written (importing the library loads it not). */
+function yaml(): typeof import('yaml') {
+  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
 }

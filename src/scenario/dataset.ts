@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
 import { seededRng } from '../random.js';
 import { ConfigError } from '../model/config-error.js';
 import { TTS_STANDARD_DATASET, ttsStandardRows } from './standard-texts.js';
@@ -53,7 +53,8 @@ function formatFromExtension(path: string): 'jsonl' | 'json' | 'csv' {
 function parseRows(text: string, format: 'jsonl' | 'json' | 'csv', path: string): DatasetRow[] {
   const asRow = (v: unknown): DatasetRow => (v && typeof v === 'object' && !Array.isArray(v) ? (v as DatasetRow) : { value: v });
   try {
-    if (format === 'csv') return parseCsv(text, { columns: true, skip_empty_lines: true, cast: true }) as DatasetRow[];
+    // csv-parse loads only for a CSV dataset.
+    if (format === 'csv') return (createRequire(import.meta.url)('csv-parse/sync') as typeof import('csv-parse/sync')).parse(text, { columns: true, skip_empty_lines: true, cast: true }) as DatasetRow[];
     if (format === 'json') {
       const data = JSON.parse(text) as unknown;
       if (!Array.isArray(data)) throw new Error('expected a JSON array of rows');

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { ConfigError, closest, type ConfigProblem } from '../model/config-error.js';
 import { scenarioSchema, type Scenario } from './schema.js';
@@ -25,7 +25,7 @@ export async function loadScenarioFile(path: string, env: NodeJS.ProcessEnv = pr
   }
   let raw: unknown;
   try {
-    raw = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+    raw = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text, { prettyErrors: true });
   } catch (err) {
     throw new ConfigError([{ path: '', message: `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}` }], path);
   }

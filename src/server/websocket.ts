@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData } from 'ws';
+import type { RawData, WebSocketServer } from 'ws';
 import { nowMs } from '../model/clock.js';
 import type { ServerState } from './route-context.js';
 
@@ -13,9 +14,11 @@ import type { ServerState } from './route-context.js';
  * Each message-request is a ground-truth record ("ws-N"), content stamped right before each send.
  */
 export function attachWebSocketEndpoints(server: Server, state: ServerState): void {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  // ws loads on the first upgrade: a server (or a library import) that never sees one never loads it.
+  let wss: WebSocketServer | undefined;
   let next = 1;
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    wss ??= new (createRequire(import.meta.url)('ws') as typeof import('ws')).WebSocketServer({ noServer: true, perMessageDeflate: false });
     const path = new URL(request.url ?? '/', 'http://reference.invalid').pathname;
     if (path !== '/ws/generate' && path !== '/ws/echo') {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Results } from '../../src/model/results.js';
 import { run } from '../../src/run/runner.js';
@@ -45,11 +46,17 @@ describe('client health verdict on real runs', () => {
   });
 
   it('a client pinned to one core beside a CPU hog, asked for more than it can send, is client-bound', async () => {
+    // The target answers every request with the same bytes at once, far cheaper per request than
+    // any client: the client, not the server, must be what limits (against the reference server
+    // the lean client outran the server, and a server-bound run is rightly not client-bound).
+    const answer = Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    const cheap = createServer((socket) => socket.setNoDelay(true).on('data', () => socket.write(answer)));
+    await new Promise<void>((resolve) => cheap.listen(0, '127.0.0.1', resolve));
     let hog: ChildProcess | undefined;
     try {
       hog = spawn('taskset', ['-c', '0', process.execPath, '-e', 'for (;;) {}'], { stdio: 'ignore' });
       const r = await runBuiltCli(
-        ['run', '--url', `${fast.url}/echo`, '--protocol', 'http', '--body', '{"x":1}', '--rate', '20000', '-d', '2s', '--max-in-flight', '256', '--workers', '1', '--no-write', '--json', '-q'],
+        ['run', '--url', `http://127.0.0.1:${(cheap.address() as AddressInfo).port}/echo`, '--protocol', 'http', '--body', '{"x":1}', '--rate', '50000', '-d', '2s', '--max-in-flight', '256', '--workers', '1', '--no-write', '--json', '-q'],
         { wrapper: ['taskset', '-c', '0'] },
       );
       expect(r.code, r.stderr).toBe(0);
@@ -60,6 +67,7 @@ describe('client health verdict on real runs', () => {
       expect(results.warnings.join('\n')).toMatch(/client-bound: /);
     } finally {
       if (hog?.pid) process.kill(hog.pid);
+      cheap.close();
     }
   }, 120_000);
 });

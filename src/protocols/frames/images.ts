@@ -1,7 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
+import { createRequire } from 'node:module';
 import { seededRng, type Rng } from '../../random.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'raw';
@@ -37,11 +36,11 @@ export function syntheticImage(opts: SyntheticImageOptions): Buffer {
   const boxes = 3 + Math.floor(rng() * 5);
   for (let b = 0; b < boxes; b++) fillBox(rgba, width, height, rng);
   if (opts.format === 'png') {
-    const png = new PNG({ width, height });
+    const png = new (codecs().PNG)({ width, height });
     rgba.copy(png.data);
-    return PNG.sync.write(png);
+    return codecs().PNG.sync.write(png);
   }
-  if (opts.format === 'jpeg') return jpeg.encode({ data: rgba, width, height }, opts.quality ?? 85).data;
+  if (opts.format === 'jpeg') return codecs().jpeg.encode({ data: rgba, width, height }, opts.quality ?? 85).data;
   const rgb = Buffer.alloc(width * height * 3);
   for (let p = 0; p < width * height; p++) rgba.copy(rgb, p * 3, p * 4, p * 4 + 3);
   return rgb;
@@ -76,4 +75,14 @@ export async function readImageFolder(folder: string): Promise<Buffer[]> {
   const files = names.filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
   if (files.length === 0) throw new Error(`no images (${[...IMAGE_EXTENSIONS].join(', ')}) in ${folder}`);
   return Promise.all(files.map((f) => readFile(join(folder, f))));
+}
+
+/** pngjs and jpeg-js, loaded when the first image is encoded (importing the library loads no codec). */
+let loadedCodecs: { PNG: typeof import('pngjs').PNG; jpeg: typeof import('jpeg-js') } | undefined;
+function codecs(): NonNullable<typeof loadedCodecs> {
+  if (!loadedCodecs) {
+    const require = createRequire(import.meta.url);
+    loadedCodecs = { PNG: (require('pngjs') as typeof import('pngjs')).PNG, jpeg: require('jpeg-js') as typeof import('jpeg-js') };
+  }
+  return loadedCodecs;
 }

@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Dispatcher } from 'undici';
 import { nowMs } from '../../model/clock.js';
 import { TimelineBuilder, type OutcomeKind, type Timeline } from '../../model/timeline.js';
 import type { RequestInput } from '../types.js';
@@ -44,6 +45,8 @@ export const DEFAULT_MAX_CONNECTIONS = 1024;
  */
 export function createDispatcher(maxConnections: number = DEFAULT_MAX_CONNECTIONS): Dispatcher {
   // Our own whole-request timer replaces undici's header/body idle timeouts.
+  // undici loads with the first dispatcher: plain-HTTP targets never need it (http1-pool.ts).
+  const { Agent } = createRequire(import.meta.url)('undici') as typeof import('undici');
   return new Agent({
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
