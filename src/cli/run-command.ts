@@ -159,7 +159,22 @@ export async function runAndReport(
   if (failed.length && (flags.quiet || flags.json)) process.stderr.write(`${failed.map((o) => `threshold failed: ${o.message}`).join('\n')}\n`);
   if (flags.json) process.stdout.write(secrets.redactText(JSON.stringify(results, null, 2)) + '\n');
   if (controller.signal.aborted) return ExitCode.interrupted;
+  const nothingWorked = noRequestSucceeded(results);
+  if (nothingWorked) {
+    process.stderr.write(`${secrets.redactText(nothingWorked)}\n`);
+    return ExitCode.runError;
+  }
   return failed.length ? ExitCode.thresholdFailed : ExitCode.ok;
+}
+
+/** Why a run counts as failed although it completed: not one measured request succeeded (CI must not pass it). */
+export function noRequestSucceeded(results: RunResult['results']): string | undefined {
+  const measured = results.points.map((p) => p.measure.counts);
+  if (measured.some((c) => c.ok > 0)) return undefined;
+  const sent = measured.reduce((n, c) => n + c.sent, 0);
+  const errors = measured.flatMap((c) => c.errors).sort((a, b) => b.count - a.count);
+  const top = errors[0] ? `; most common error (${errors[0].count}×): ${errors[0].message}` : '';
+  return `no request succeeded: ${sent} sent, none ok${top}`;
 }
 
 /** `<results>.json` → `<results>.html`. */
