@@ -15,12 +15,13 @@ export interface CliRun {
 }
 
 /** Runs the real CLI from source (tsx), as a user would, and collects its output. */
-export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { child: ChildProcess; done: Promise<CliRun> } {
+export function startCli(args: string[], opts: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun> } {
   const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_MAIN, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, ...opts.env, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -29,7 +30,14 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
   return { child, done };
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Piped to the CLI's standard input (as in `... | inferbench report -`). */
+  stdin?: string;
+}
+
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliRun> {
   return startCli(args, opts).done;
 }
 
