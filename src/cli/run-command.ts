@@ -10,7 +10,10 @@ import { formatMarkdownSummary } from '../report/markdown.js';
 import { checkThresholds, formatThresholdOutcomes, parseThresholds, type Threshold } from '../conditions/thresholds.js';
 import { resultsFileName } from '../results/writer.js';
 import { formatSpeechReport } from '../report/speech.js';
-import { ProgressLine } from '../report/progress.js';
+import { eventLoopWatch, startLiveDisplay, type LiveDisplay } from '../report/live-view.js';
+import { LiveStats } from '../live/live-stats.js';
+import { parseExports, startExports, type ExportSpec, type RunExports } from '../export/exports.js';
+import { parseDurationMs } from '../server/distributions.js';
 import { run, type RunResult } from '../run/runner.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
@@ -30,6 +33,10 @@ export interface OutputFlags extends ScaleFlags {
   report?: string;
   /** `md`: print the summary as markdown (CI logs, $GITHUB_STEP_SUMMARY). */
   summary?: string;
+  /** `prometheus-rw=URL`, `ndjson=PATH|-`; repeatable. */
+  export?: string[];
+  /** Without a terminal: time between plain progress lines, e.g. `5s`. */
+  progressInterval?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -42,6 +49,8 @@ export function registerRunCommand(program: Command): void {
     .addHelpText('after', metricsHelp())
     .option('--report <format>', 'html: also write a self-contained HTML report next to the results')
     .option('--summary <format>', 'md: print the summary as markdown (for CI logs and $GITHUB_STEP_SUMMARY)')
+    .option('--export <spec>', 'stream per-second series while the run goes, and the final summaries: prometheus-rw=URL (Prometheus remote write) or ndjson=PATH|- ; repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--progress-interval <duration>', 'without a terminal (CI logs): time between progress lines', '5s')
     .action(async (file: string | undefined, flags: RunFlags & OutputFlags) => {
       process.exitCode = await runFromCli(file, flags);
     });
@@ -98,6 +107,16 @@ export async function runAndReport(
     problems.push(...err.problems);
   }
   const debugSwitches = parseDebugSwitches(flags.debug, problems);
+  const exportsParsed = parseExports(flags.export ?? []);
+  problems.push(...exportsParsed.problems);
+  if (flags.json && exportsParsed.specs.some((e) => e.kind === 'ndjson' && e.path === '-')) problems.push({ path: '--export', message: 'ndjson=- and --json both write to standard output; send the ndjson to a file (ndjson=live.ndjson)' });
+  let plainIntervalMs = 5000;
+  try {
+    if (flags.progressInterval !== undefined) plainIntervalMs = parseDurationMs(flags.progressInterval, '--progress-interval');
+    if (!(plainIntervalMs > 0)) throw new Error('--progress-interval: use a duration above 0, e.g. 5s');
+  } catch (err) {
+    problems.push({ path: '--progress-interval', message: (err as Error).message.replace(/^--progress-interval: /, '') });
+  }
   if (problems.length) throw new ConfigError(problems);
   const scale = scaleRunOptions(flags);
   const target = loaded.scenario.target as { protocol: string };
@@ -109,32 +128,54 @@ export async function runAndReport(
     write: (text) => process.stderr.write(text),
     redact: (text) => loaded.secrets.redactText(text),
   });
-  const progress = new ProgressLine(process.stderr);
+  // The live view and the exports read one stream of finished requests and progress counts.
+  const showLive = !(flags.quiet || flags.verbose || debugSwitches.size);
+  const loop = showLive ? eventLoopWatch() : undefined;
+  const stats = showLive || exportsParsed.specs.length ? new LiveStats({ openLoop: loaded.scenario.load.mode === 'rate', eventLoopP99Ms: loop?.p99Ms }) : undefined;
+  const display: LiveDisplay | undefined = showLive ? await startLiveDisplay(process.stderr, stats!, { plainIntervalMs }) : undefined;
+  const exports: RunExports | undefined = exportsParsed.specs.length ? startExports(exportsParsed.specs, stats!, { job: 'inferbench', run: loaded.scenario.name }, { redact: (text) => loaded.secrets.redactText(text) }) : undefined;
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    progress.clear();
-    process.stderr.write('\nStopping: finishing in-flight requests and writing what was measured (Ctrl+C again to quit now)...\n');
+    if (interrupts > 1) {
+      display?.stop();
+      process.exit(ExitCode.interrupted);
+    }
+    const notice = 'Stopping: finishing in-flight requests and writing what was measured (Ctrl+C again to quit now)...';
+    if (display) display.note(notice);
+    else process.stderr.write(`\n${notice}\n`);
     controller.abort('interrupted by Ctrl+C');
   };
   process.on('SIGINT', onSigint);
-  let result: RunResult;
+  let result: RunResult | undefined;
   try {
     result = await run(loaded, {
       signal: controller.signal,
       commandLine: process.argv.slice(2),
       ...scale,
-      onProgress: flags.quiet || flags.verbose || debugSwitches.size ? undefined : (p) => progress.update(p),
-      onRequest: flags.quiet ? undefined : runConsole.onRequest,
+      onProgress: stats ? (p) => stats.onProgress(p) : undefined,
+      onRequest:
+        flags.quiet && !stats
+          ? undefined
+          : (t, phase, label) => {
+              stats?.onRequest(t, phase, label);
+              if (!flags.quiet) runConsole.onRequest(t, phase);
+            },
       debug: runConsole.debug,
     });
+  } catch (err) {
+    result = (err as { partial?: RunResult }).partial;
+    throw err;
   } finally {
     process.off('SIGINT', onSigint);
-    progress.clear();
+    display?.stop();
+    loop?.stop();
+    // What was measured is exported even when the run failed midway.
+    const notes = (await exports?.finish(result?.results)) ?? [];
+    for (const note of notes) process.stderr.write(`warning: ${loaded.secrets.redactText(note)}\n`);
   }
-  const { results, path, secrets } = result;
+  const { results, path, secrets } = result!;
   const outcomes = checkThresholds(results, thresholds);
   let reportPath: string | undefined;
   if (flags.report === 'html') {
