@@ -2,7 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { METRICS } from '../model/metrics.js';
+import { METRIC_FAMILIES, METRICS, type MetricDefinition } from '../model/metrics.js';
+import { descriptorOf } from '../protocols/registry.js';
 import { formatSummary } from '../report/console.js';
 import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -10,7 +11,8 @@ import { formatMarkdownSummary } from '../report/markdown.js';
 import { checkThresholds, formatThresholdOutcomes, parseThresholds, type Threshold } from '../conditions/thresholds.js';
 import { resultsFileName } from '../results/writer.js';
 import { formatSpeechReport } from '../report/speech.js';
-import { eventLoopWatch, startLiveDisplay, type LiveDisplay } from '../report/live-view.js';
+import { eventLoopWatch, liveKeyMetrics, startLiveDisplay, type LiveDisplay } from '../report/live-view.js';
+import { familiesOf, type Target } from '../protocols/registry.js';
 import { LiveStats } from '../live/live-stats.js';
 import { parseExports, startExports, type ExportSpec, type RunExports } from '../export/exports.js';
 import { parseDurationMs } from '../server/distributions.js';
@@ -119,11 +121,14 @@ export async function runAndReport(
   }
   if (problems.length) throw new ConfigError(problems);
   const scale = scaleRunOptions(flags);
-  const target = loaded.scenario.target as { protocol: string };
+  const target = loaded.scenario.target;
+  const descriptor = descriptorOf(target.protocol)!;
   const runConsole = createRunConsole({
     verbose: Boolean(flags.verbose),
     debug: debugSwitches,
-    protocol: target.protocol,
+    family: descriptor.families(target)[0]!,
+    textual: descriptor.textual(target),
+    textHint: descriptor.textHint,
     plannedRequests: loaded.scenario.load.requests,
     write: (text) => process.stderr.write(text),
     redact: (text) => loaded.secrets.redactText(text),
@@ -131,7 +136,11 @@ export async function runAndReport(
   // The live view and the exports read one stream of finished requests and progress counts.
   const showLive = !(flags.quiet || flags.verbose || debugSwitches.size);
   const loop = showLive ? eventLoopWatch() : undefined;
-  const stats = showLive || exportsParsed.specs.length ? new LiveStats({ openLoop: loaded.scenario.load.mode === 'rate', eventLoopP99Ms: loop?.p99Ms }) : undefined;
+  const family = familiesOf(loaded.scenario.target as Target)[0] ?? { family: 'unary', streamed: false };
+  const stats =
+    showLive || exportsParsed.specs.length
+      ? new LiveStats({ family, keyMetrics: liveKeyMetrics(family), openLoop: loaded.scenario.load.mode === 'rate', eventLoopP99Ms: loop?.p99Ms })
+      : undefined;
   const display: LiveDisplay | undefined = showLive ? await startLiveDisplay(process.stderr, stats!, { plainIntervalMs }) : undefined;
   const exports: RunExports | undefined = exportsParsed.specs.length ? startExports(exportsParsed.specs, stats!, { job: 'inferbench', run: loaded.scenario.name }, { redact: (text) => loaded.secrets.redactText(text) }) : undefined;
   const controller = new AbortController();
@@ -223,13 +232,25 @@ export function reportPathFor(resultsPath: string): string {
   return `${resultsPath.replace(/\.json$/i, '')}.html`;
 }
 
-/** Every metric's definition, printed under `inferbench run --help` (METRICS.md, once). */
+/** Every metric's definition, by family, printed under `inferbench run --help` (defined once, in model/metrics.ts). */
 function metricsHelp(): string {
-  const rows = Object.entries(METRICS);
+  const rows = Object.entries(METRICS as Record<string, MetricDefinition>);
   const width = Math.max(...rows.map(([name]) => name.length));
-  return `\nMetrics (all from one monotonic clock; percentiles from HDR histograms, 3 significant digits):\n${rows
-    .map(([name, d]) => `  ${name.padEnd(width)}  [${d.unit}] ${d.definition}`)
-    .join('\n')}\n`;
+  const line = ([name, d]: [string, MetricDefinition]) => `    ${name.padEnd(width)}  [${d.unit}] ${d.definition}`;
+  const groups: [string, [string, MetricDefinition][]][] = [
+    ['every request', rows.filter(([, d]) => !d.families && !d.streamOnly && !d.inProcessOnly && d.level !== 'run')],
+    ['every stream', rows.filter(([, d]) => !d.families && d.streamOnly)],
+    ...METRIC_FAMILIES.filter((f) => f !== 'unary').map((f): [string, [string, MetricDefinition][]] => [`${f} family`, rows.filter(([, d]) => d.families?.includes(f) && d.level !== 'run')]),
+    ['in-process targets (local)', rows.filter(([, d]) => d.inProcessOnly)],
+    ['per load point', rows.filter(([, d]) => d.level === 'run')],
+  ];
+  return `
+Metrics. A run reports only its protocol's family: unary (one answer: latency, TTFB, status), text
+(tokens: TTFT, ITL, TPOT, tokens/s), audio (samples: TTFC, audio seconds, RTF) or frames (FPS, frame
+latency); stream metrics only for streamed answers. All from one monotonic clock; percentiles from HDR
+histograms (3 significant digits).
+${groups.map(([title, list]) => `  ${title}:\n${list.map(line).join('\n')}`).join('\n')}
+`;
 }
 
 /** `--debug post sse` or `--debug post,sse`; an unknown switch is a config error naming the choices. */

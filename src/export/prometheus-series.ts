@@ -19,8 +19,9 @@ import type { TimeSeries } from './remote-write.js';
  * Once per load point when the run ends (stamped at the run's end):
  *   inferbench_phase_<metric>_<unit>{quantile="0.5"|"0.9"|"0.95"|"0.99"|"0.999"}, _sum, _count
  *   inferbench_phase_requests_total{outcome}, inferbench_phase_duration_seconds,
- *   inferbench_phase_throughput_requests_per_second, inferbench_phase_output_tokens_per_second,
- *   inferbench_phase_error_ratio
+ *   inferbench_phase_throughput_requests_per_second, inferbench_phase_error_ratio, and by family
+ *   inferbench_phase_output_tokens_per_second, inferbench_phase_frames_per_second,
+ *   inferbench_phase_audio_seconds_per_second
  */
 
 const PREFIX = 'inferbench_';
@@ -109,7 +110,9 @@ export function summarySeries(results: Results, base: SeriesLabels): TimeSeries[
     for (const [outcome, n] of Object.entries(m.counts.byOutcome)) if (n > 0) add('requests_total', { ...labels, outcome }, n);
     add('duration_seconds', labels, m.durationMs / 1000);
     add('throughput_requests_per_second', labels, m.throughput.requestsPerSecond);
-    if (m.throughput.outputTokensPerSecond > 0) add('output_tokens_per_second', labels, m.throughput.outputTokensPerSecond);
+    if (m.throughput.outputTokensPerSecond !== undefined) add('output_tokens_per_second', labels, m.throughput.outputTokensPerSecond);
+    if (m.throughput.framesPerSecond !== undefined) add('frames_per_second', labels, m.throughput.framesPerSecond);
+    if (m.audio) add('audio_seconds_per_second', labels, m.audio.audioSecondsPerSecond);
     add('error_ratio', labels, m.counts.sent ? m.counts.failed / m.counts.sent : 0);
   }
   return out;

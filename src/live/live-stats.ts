@@ -1,5 +1,4 @@
 import { epochMsOf } from '../model/clock.js';
-import { familyOfMetrics, KEY_METRICS } from '../model/family-of-metrics.js';
 import { metricUnit, SCALE_BY_UNIT, type FamilyOf } from '../model/metrics.js';
 import type { PhaseName, Progress } from '../model/progress.js';
 import type { Timeline } from '../model/timeline.js';
@@ -92,7 +91,6 @@ class SecondBucket {
 /** One phase of one load point. */
 class Stage {
   readonly buckets = new Map<number, SecondBucket>();
-  readonly metricNames = new Set<string>();
   readonly errorsByKind: Record<string, number> = {};
   progress?: Progress;
   startEpochMs?: number;
@@ -115,6 +113,10 @@ class Stage {
 }
 
 export interface LiveStatsOptions {
+  /** What the target answers with: which metrics derive from its requests (the protocol descriptor's family). */
+  family: FamilyOf;
+  /** The per-request metrics the live view shows p50/p99 of, in this order. */
+  keyMetrics: readonly string[];
   /** Open loop: late sends (queue_delay > 1 ms) count against client health. */
   openLoop?: boolean;
   /** Wall clock (epoch ms); tests pass their own. */
@@ -128,7 +130,7 @@ export class LiveStats {
   private readonly points: string[] = [];
   private readonly now: () => number;
 
-  constructor(private readonly opts: LiveStatsOptions = {}) {
+  constructor(private readonly opts: LiveStatsOptions) {
     this.now = opts.nowEpochMs ?? Date.now;
   }
 
@@ -149,7 +151,7 @@ export class LiveStats {
   /** Feed from `run()`'s onRequest. */
   onRequest(t: Timeline, phase: PhaseName, point: string): void {
     const stage = this.stage(phase, point);
-    const d = deriveMetrics(t, { openLoop: Boolean(this.opts.openLoop) });
+    const d = deriveMetrics(t, { family: this.opts.family, openLoop: Boolean(this.opts.openLoop) });
     const endEpochMs = epochMsOf(t.endMs);
     stage.startEpochMs = Math.min(stage.startEpochMs ?? Infinity, epochMsOf(d.startMs));
     const b = stage.bucket(Math.floor(endEpochMs / 1000));
@@ -176,10 +178,7 @@ export class LiveStats {
     stage.totals.outputTokens += tokens;
     stage.totals.audioSeconds += audio;
     stage.totals.frames += frames;
-    const record = (name: string, value: number) => {
-      stage.metricNames.add(name);
-      b.record(name, value);
-    };
+    const record = (name: string, value: number) => b.record(name, value);
     for (const [name, value] of Object.entries(d.values)) if (value !== undefined && name !== 'queue_delay') record(name, value);
     for (const [name, value] of Object.entries(d.extra)) record(name, value);
     for (const gap of d.itl) record('itl', gap);
@@ -197,8 +196,8 @@ export class LiveStats {
     const window = [...stage.buckets.values()].filter((b) => b.second > nowSecond - WINDOW_SECONDS);
     const sum = (f: (b: SecondBucket) => number) => window.reduce((n, b) => n + f(b), 0);
     const completed = sum((b) => b.ok + b.failed);
-    const family = familyOfMetrics(stage.metricNames);
-    const keyMetrics = KEY_METRICS[family.family].flatMap((name) => {
+    const family = this.opts.family;
+    const keyMetrics = this.opts.keyMetrics.flatMap((name) => {
       const merged = new MetricHistogram(SCALE_BY_UNIT[metricUnit(name)], HISTOGRAM_DIGITS);
       for (const b of window) {
         const h = b.histograms.get(name);

@@ -14,7 +14,8 @@ function quantileOfSorted(sorted: readonly number[], q: number): number {
 }
 
 /**
- * 100 ms buckets over a phase's first 10 seconds: sent, ok, errors, output tokens, and the
+ * 100 ms buckets over a phase's first 10 seconds: sent, ok, errors, output tokens (text, placed
+ * by the request's end), and the
  * exact p50/p99 latency of the requests that ended in each bucket. Memory is bounded (100
  * buckets, at most 50,000 latencies).
  */
@@ -58,8 +59,8 @@ export class SubSecondRecorder {
     }
   }
 
-  /** The series, or undefined for phases too long to need it. */
-  toResult(durationMs: number): SubSecondSeries | undefined {
+  /** The series, or undefined for phases too long to need it; output tokens only for text targets. */
+  toResult(durationMs: number, text: boolean): SubSecondSeries | undefined {
     if (durationMs > SUB_SECOND_MAX_PHASE_MS || this.used === 0) return undefined;
     const n = this.used;
     const out: SubSecondSeries = {
@@ -67,8 +68,8 @@ export class SubSecondRecorder {
       sent: this.sent.slice(0, n),
       ok: this.ok.slice(0, n),
       errors: this.errors.slice(0, n),
-      outputTokens: this.outputTokens.slice(0, n),
     };
+    if (text) out.outputTokens = this.outputTokens.slice(0, n);
     if (this.latencies) {
       const sorted = this.latencies.slice(0, n).map((xs) => [...xs].sort((a, b) => a - b));
       out.latencyP50 = sorted.map((xs) => (xs.length ? quantileOfSorted(xs, 0.5) : null));
@@ -86,11 +87,12 @@ export class SubSecondRecorder {
       const out = new Array<number>(length).fill(0);
       for (const p of present) {
         const shift = Math.round((p.startedAtEpochMs - originEpochMs) / SUB_SECOND_BUCKET_MS);
-        p.subSecond![key].forEach((v, i) => (out[i + shift]! += v));
+        p.subSecond![key]?.forEach((v, i) => (out[i + shift]! += v));
       }
       return out;
     };
-    const merged: SubSecondSeries = { bucketMs: SUB_SECOND_BUCKET_MS, sent: sum('sent'), ok: sum('ok'), errors: sum('errors'), outputTokens: sum('outputTokens') };
+    const merged: SubSecondSeries = { bucketMs: SUB_SECOND_BUCKET_MS, sent: sum('sent'), ok: sum('ok'), errors: sum('errors') };
+    if (present.every((p) => p.subSecond!.outputTokens)) merged.outputTokens = sum('outputTokens');
     if (present.length === 1 && present[0]!.subSecond!.latencyP50) {
       merged.latencyP50 = present[0]!.subSecond!.latencyP50;
       merged.latencyP99 = present[0]!.subSecond!.latencyP99;

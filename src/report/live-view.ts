@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { LiveSnapshot, LiveStats } from '../live/live-stats.js';
-import { OUTPUT_RATE_OF_FAMILY } from '../model/family-of-metrics.js';
+import type { FamilyOf, MetricFamily } from '../model/metrics.js';
+import { FAMILY_VIEWS } from './family-view.js';
 import { CLIENT_HEALTH_LIMITS } from '../monitor/client-health.js';
 import { fmt } from './console.js';
 
@@ -11,6 +12,21 @@ import { fmt } from './console.js';
  */
 
 const BAR_WIDTH = 24;
+
+/** How a family's output is counted per second, shown beside req/s. */
+const OUTPUT_RATE_OF_FAMILY: Record<MetricFamily, { unit: string } | undefined> = {
+  text: { unit: 'tok/s' },
+  audio: { unit: 'audio s/s' },
+  frames: { unit: 'fps' },
+  unary: undefined,
+};
+
+/** The metrics the live view shows p50/p99 of: the family's distributions, the family's own first and latency last. */
+export function liveKeyMetrics(of: FamilyOf): string[] {
+  const own = FAMILY_VIEWS[of.family].distributions.filter((m) => m !== 'latency');
+  const more = of.family === 'text' && of.streamed ? ['tpot'] : [];
+  return [...own, ...more, 'latency'];
+}
 
 /** A duration for people: 850 ms, 12.3 s, 4m05s. */
 export function formatDuration(ms: number): string {

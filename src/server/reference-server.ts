@@ -21,6 +21,7 @@ import { registerOpenAiResponsesRoutes } from './routes/openai-responses.js';
 import { attachWebSocketEndpoints } from './websocket.js';
 import { registerSpeechRoutes } from './routes/speech.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerOpenAiEmbeddingsRoutes } from './routes/openai-embeddings.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
@@ -58,6 +59,7 @@ export async function serve(options: ServeOptions & LegacyServeOptions = {}): Pr
   registerOpenAiResponsesRoutes(router);
   registerSpeechRoutes(router);
   registerMetricsRoutes(router);
+  registerOpenAiEmbeddingsRoutes(router);
 
   const sockets = new Set<Socket>();
   const openRequests = new Set<RouteContext>();

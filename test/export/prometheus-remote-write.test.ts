@@ -79,8 +79,8 @@ describe('--export prometheus-rw and ndjson against a real Prometheus', () => {
     expect(outcomes).toEqual(Object.fromEntries(Object.entries(m.counts.byOutcome).filter(([, n]) => n > 0)));
     expect(outcomes.http_error).toBeGreaterThan(0);
     const tokens = await prometheus.query(`max_over_time(inferbench_output_tokens_total{${sel}}[1h])`);
-    expect(m.tokens.source).toBe('usage');
-    expect(tokens.map(value)).toEqual([m.tokens.totalOutputTokens]);
+    expect(m.tokens!.source).toBe('usage');
+    expect(tokens.map(value)).toEqual([m.tokens!.totalOutputTokens]);
     // One sample per second of the phase, a second apart (the last, partial one stamped at the run's end).
     const samples = (await prometheus.query(`inferbench_requests_sent_total{${sel}}[1h]`))[0]!.values!;
     expect(samples.length).toBeGreaterThanOrEqual(3);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveStats } from '../../src/live/live-stats.js';
+import { liveKeyMetrics } from '../../src/report/live-view.js';
 import { run } from '../../src/run/runner.js';
 import { serve, type ReferenceServer } from '../../src/server/index.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
@@ -87,7 +88,8 @@ describe('progress without a terminal', () => {
 
 describe('LiveStats', () => {
   it('hands out each second once, and the seconds add up to the results', async () => {
-    const stats = new LiveStats();
+    const family = { family: 'text', streamed: true } as const;
+    const stats = new LiveStats({ family, keyMetrics: liveKeyMetrics(family) });
     const { results } = await run(
       { target: { protocol: 'openai', url: `${server.url}/v1/chat/completions`, model: 'm', max_tokens: 24 }, load: { concurrency: 4, requests: 50 }, output: { write: false }, tokenizer: 'none' },
       { onProgress: (p) => stats.onProgress(p), onRequest: (t, phase, point) => stats.onRequest(t, phase, point) },
@@ -101,12 +103,14 @@ describe('LiveStats', () => {
     expect(sum((s) => s.ok)).toBe(m.counts.ok);
     expect(sum((s) => s.failed)).toBe(m.counts.failed);
     expect(sum((s) => s.sent)).toBe(m.counts.sent);
-    expect(sum((s) => s.outputTokens)).toBe(m.tokens.totalOutputTokens);
+    expect(sum((s) => s.outputTokens)).toBe(m.tokens!.totalOutputTokens);
     expect(seconds.at(-1)!.totals).toMatchObject({ ok: m.counts.ok, failed: m.counts.failed, sent: m.counts.sent });
     for (let i = 1; i < seconds.length; i++) expect(seconds[i]!.atEpochMs).toBeGreaterThan(seconds[i - 1]!.atEpochMs);
     const view = stats.current()!;
     expect(view.family.family).toBe('text');
     expect(view.keyMetrics.map((k) => k.name)).toEqual(['ttft', 'itl', 'tpot', 'latency']);
+    expect(liveKeyMetrics({ family: 'audio', streamed: true })).toEqual(['ttfc', 'rtf', 'latency']);
+    expect(liveKeyMetrics({ family: 'frames', streamed: false })).toEqual(['frame_latency', 'latency']);
     expect(view.done).toBe(m.counts.completed);
   });
 });
