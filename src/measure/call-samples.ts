@@ -33,7 +33,7 @@ export class CallSampler {
       const sample: CallSample = { ...base, latencyMs };
       if (d.values.ttft !== undefined) sample.ttftMs = d.values.ttft;
       if (d.tokens.count !== undefined) sample.outputTokens = d.tokens.count;
-      const p = preview(t.text);
+      const p = preview(t.text ?? t.bodyPreview);
       if (p) sample.preview = p;
       this.slowest = insertSlowest(this.slowest, sample);
       return;

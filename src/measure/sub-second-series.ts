@@ -2,8 +2,8 @@ import type { SubSecondSeries } from '../model/results.js';
 
 /** Bucket width of the series short phases get (per-second series leave a one-second run a single point). */
 export const SUB_SECOND_BUCKET_MS = 100;
-/** Phases up to this long carry the sub-second series; longer ones read well per second. */
-export const SUB_SECOND_MAX_PHASE_MS = 10_000;
+/** Phases up to this long carry the sub-second series (at most 50 buckets); longer ones read well per second. */
+export const SUB_SECOND_MAX_PHASE_MS = 5_000;
 const BUCKETS = SUB_SECOND_MAX_PHASE_MS / SUB_SECOND_BUCKET_MS;
 /** Latencies kept for the per-bucket percentiles; a short phase with more requests keeps counts only. */
 const MAX_LATENCIES = 50_000;
@@ -14,7 +14,7 @@ function quantileOfSorted(sorted: readonly number[], q: number): number {
 }
 
 /**
- * 100 ms buckets over a phase's first 10 seconds: sent, ok, errors, output tokens (text, placed
+ * 100 ms buckets over a phase's first 5 seconds: sent, ok, errors, output tokens (text, placed
  * by the request's end), and the
  * exact p50/p99 latency of the requests that ended in each bucket. Memory is bounded (100
  * buckets, at most 50,000 latencies).

@@ -122,7 +122,7 @@ export interface PhaseResult {
   tokens?: TokenAccounting;
   /** Per-second series, index 0 = the phase's first second. */
   series: PerSecondSeries;
-  /** Phases up to 10 s: the same counts in 100 ms buckets, so short runs have a shape over time. */
+  /** Phases up to 5 s: the same counts in 100 ms buckets, so short runs have a shape over time. */
   subSecond?: SubSecondSeries;
   /** The slowest ok calls and the first failed ones, with redacted previews (the report's table). */
   calls?: CallSamples;
