@@ -31,7 +31,7 @@ echo "== npm install $(basename "$tarball") (prefer offline)"
 npm install --prefer-offline --no-audit --no-fund --loglevel=error "$tarball"
 installed_kb="$(du -sk node_modules | cut -f1)"
 ls node_modules/tsx >/dev/null 2>&1 && fail "tsx was installed: it must be an optional peer dependency"
-#ls node_modules/echarts >/dev/null 2>&1 && fail "echarts was installed: reports inline only the chart code they use"
+ls node_modules/echarts >/dev/null 2>&1 && fail "echarts was installed: reports inline only the chart code they use"
 
 echo "== npx inferbench --version"
 got="$(npx --no-install inferbench --version)"

@@ -1,7 +1,8 @@
 /**
  * `npm run report:screenshot [out-dir]`: runs small benchmarks against the reference server,
  * renders each report kind (one run, a sweep, a comparison) and saves a full-page PNG of each
- * from headless Chromium, so a person can look at them (the README shows these).
+ * from headless Chromium (docs/report-*.png by default), down to its last chart, so a person can
+ * look at them; the README shows these.
  * `npm run report:screenshot -- --results file.json [out.png]` shows one results file instead.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -14,12 +15,14 @@ import { compareRuns } from '../src/report/compare.js';
 import { readResults } from '../src/results/writer.js';
 import type { Results } from '../src/model/results.js';
 import { run } from '../src/run/runner.js';
-import { serve, type ServeOptions } from '../src/server/index.js';
+import type { ReferenceServerOptions, ServeOptions } from '../src/server/index.js';
+import { startServerThread } from '../test/helpers/server-thread.js';
 import type { ScenarioInput } from '../src/scenario/schema.js';
 import { launchChromium } from '../test/helpers/chromium.js';
 
 async function against(server: ServeOptions, scenario: (url: string) => ScenarioInput): Promise<Results> {
-  const s = await serve(server);
+  // The server on its own thread: the client's timings are not the server's event loop.
+  const s = await startServerThread(server as Partial<ReferenceServerOptions>);
   try {
     return (await run(scenario(s.url), { commandLine: ['inferbench', 'run'] })).results;
   } finally {
@@ -39,7 +42,9 @@ async function screenshot(runs: ReportRun[], opts: HtmlReportOptions, png: strin
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(pathToFileURL(htmlPath).href);
     await page.waitForSelector('[data-rendered="true"]');
-    await page.screenshot({ path: png, fullPage: true });
+    // Down to the end of the charts (the tables below are text), so the picture stays small.
+    const chartsEndPx = await page.evaluate(() => Math.max(...Array.from(document.querySelectorAll('figure')).map((f) => f.getBoundingClientRect().bottom + window.scrollY)) + 16);
+    await page.screenshot({ path: png, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: chartsEndPx } });
     console.log(`screenshot: ${png} (report: ${htmlPath})`);
   } finally {
     await browser.close();

@@ -15,7 +15,8 @@ import type { TimeSeries } from './remote-write.js';
  *   inferbench_output_tokens_total                 counter (text), inferbench_audio_seconds_total (speech),
  *   inferbench_frames_total                        (frames)
  *   inferbench_requests_in_flight                  gauge: most in flight during the second
- *   inferbench_<metric>_<unit>{quantile="0.5"|"0.99"}  gauge: over the requests that ended in that second
+ *   inferbench_<metric>_<unit>{quantile="0.5"|"0.99"}  gauge: the family's key metrics and latency over the
+ *                                                  requests that ended in that second
  * Once per load point when the run ends (stamped at the run's end):
  *   inferbench_phase_<metric>_<unit>{quantile="0.5"|"0.9"|"0.95"|"0.99"|"0.999"}, _sum, _count
  *   inferbench_phase_requests_total{outcome}, inferbench_phase_duration_seconds,

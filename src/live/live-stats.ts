@@ -30,7 +30,7 @@ export interface SecondSnapshot {
   frames: number;
   /** Most requests in flight seen during the second (from the progress counts). */
   inFlightMax: number;
-  /** p50/p99 of each per-request metric over the requests that ended in this second (ms for times). */
+  /** p50/p99 of the key metrics and latency over the requests that ended in this second (ms for times). */
   metrics: Record<string, { p50: number; p99: number; count: number }>;
   /** Running totals of this phase up to and including this second (Prometheus counters). */
   totals: { sent: number; ok: number; failed: number; byOutcome: Record<string, number>; outputTokens: number; audioSeconds: number; frames: number };
@@ -130,8 +130,11 @@ export class LiveStats {
   private readonly points: string[] = [];
   private readonly now: () => number;
 
+  private readonly tracked: string[];
+
   constructor(private readonly opts: LiveStatsOptions) {
     this.now = opts.nowEpochMs ?? Date.now;
+    this.tracked = [...new Set([...opts.keyMetrics, 'latency'])];
   }
 
   /** Feed from `run()`'s onProgress. */
@@ -178,10 +181,14 @@ export class LiveStats {
     stage.totals.outputTokens += tokens;
     stage.totals.audioSeconds += audio;
     stage.totals.frames += frames;
-    const record = (name: string, value: number) => b.record(name, value);
-    for (const [name, value] of Object.entries(d.values)) if (value !== undefined && name !== 'queue_delay') record(name, value);
-    for (const [name, value] of Object.entries(d.extra)) record(name, value);
-    for (const gap of d.itl) record('itl', gap);
+    // Only the metrics the view and the exports show: each histogram record is most of the cost.
+    for (const name of this.tracked) {
+      if (name === 'itl') for (const gap of d.itl) b.record('itl', gap);
+      else {
+        const value = (d.values as Record<string, number | undefined>)[name] ?? d.extra[name];
+        if (value !== undefined) b.record(name, value);
+      }
+    }
   }
 
   /** The current phase, for the live view; undefined before the first progress or request. */

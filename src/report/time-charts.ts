@@ -1,5 +1,5 @@
 import type { PhaseResult } from '../model/results.js';
-import type { ChartSource, ChartSpec } from './chart-spec.js';
+import { PALETTE, type ChartSource, type ChartSpec } from './chart-spec.js';
 
 /**
  * Charts over the time of a phase. Phases up to 5 s use their 100 ms series (a one-second run
@@ -71,16 +71,19 @@ type Pick = { label: string; of: (t: TimeSeries) => (number | null)[] | undefine
 function chart(id: string, title: string, yLabel: string, picks: Pick[], sources: ChartSource[], note: string | undefined, height?: number, use: 'counts' | 'output' = 'counts'): ChartSpec | undefined {
   const { x, each, bucketS } = aligned(sources, use);
   if (x.length === 0) return undefined;
+  // Several runs: a colour per run, the statistic told by the dash (and "sent" left out, or six lines cross).
+  const overlaid = sources.length > 1;
+  const shownPicks = overlaid && picks.length > 2 ? picks.filter((p) => p.label !== 'sent') : picks;
   const series = sources.flatMap((s, si) =>
-    picks
+    shownPicks
       .filter((pick) => pick.of(each[si]!) !== undefined)
-      .map((pick) => {
+      .map((pick, pi) => {
         const t = each[si]!;
         const values = x.map((v) => {
           const raw = at(t, pick.of(t)!, v);
           return raw === null ? null : pick.perSecond ? raw / t.bucketS : raw;
         });
-        return { name: sources.length > 1 ? `${s.run} ${pick.label}` : pick.label, values, dash: pick.dash };
+        return overlaid ? { name: `${s.run} ${pick.label}`, values, color: PALETTE[si % PALETTE.length], dash: pi > 0 } : { name: pick.label, values, dash: pick.dash };
       }),
   );
   if (!series.length || !series.some((s) => s.values.some((v) => v !== null && v !== 0))) return undefined;
