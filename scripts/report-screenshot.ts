@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderHtmlReport, type HtmlReportOptions, type ReportRun } from '../src/report/html.js';
-import { checkThresholds, parseThresholds } from '../src/conditions/thresholds.js';
+import { parseConditions } from '../src/conditions/condition.js';
+import { checkThresholds } from '../src/conditions/thresholds.js';
 import { compareRuns } from '../src/report/compare.js';
 import { readResults } from '../src/results/writer.js';
 import type { Results } from '../src/model/results.js';
@@ -60,7 +61,7 @@ if (args[0] === '--results') {
   await mkdir(out, { recursive: true });
   const llm: ServeOptions = { ttft: 'lognormal:120ms:0.35', itl: 'lognormal:8ms:0.3', tokens: 'uniform:16:64', errorRate: '3%', seed: 3 };
   const single = await against(llm, (url) => chat(url, 'chat', { mode: 'rate', rate: 30, duration: '3s', arrival: 'poisson' }));
-  const outcomes = checkThresholds(single, parseThresholds(['p95(ttft)<400ms', 'error_rate<1%']));
+  const outcomes = checkThresholds(single, parseConditions('p95(ttft)<400ms and error_rate<1%'));
   await screenshot([{ label: single.name, results: single }], { thresholds: outcomes }, join(out, 'report-run.png'));
 
   // A queue that grows with load, so the sweep has a knee.
@@ -70,7 +71,7 @@ if (args[0] === '--results') {
 
   const before = await against(llm, (url) => chat(url, 'before', { mode: 'concurrency', concurrency: 8, requests: 160 }));
   const after = await against({ ...llm, ttft: 'lognormal:95ms:0.35', seed: 4 }, (url) => chat(url, 'after', { mode: 'concurrency', concurrency: 8, requests: 160 }));
-  const comparison = compareRuns(before, after, { targets: parseThresholds(['p95(ttft)<250ms']) });
+  const comparison = compareRuns(before, after, { targets: parseConditions('p95(ttft)<250ms') });
   await screenshot(
     [
       { label: 'before', results: before },

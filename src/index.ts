@@ -14,14 +14,18 @@ export { METRICS, metricsOfFamily, type MetricFamily, type MetricDefinition, typ
 export { readResults, writeResultsAtomic, ResultsFileError } from './results/writer.js';
 export { mergeSegmentParts, MergeError, type ResultsPart } from './results/merge.js';
 
-// Check conditions (`--threshold`) against results
-export { parseThresholds, checkThresholds, formatThresholdOutcomes, type Threshold, type ThresholdOutcome } from './conditions/thresholds.js';
+// Conditions: one language for thresholds, SLOs and overhead checks
+export { parseConditions, compileConditions, formatMeasured, type Condition, type ConditionScope, type Producible } from './conditions/condition.js';
+export { evaluateOnPhase, evaluateOnArm, meetsPerRequest, type Verdict, type VerdictStatus, type ArmMeasurements } from './conditions/evaluate.js';
+export { checkThresholds, formatThresholdOutcomes, type ThresholdOutcome } from './conditions/thresholds.js';
+export { checkArmConditions, type ArmOutcome } from './conditions/overhead.js';
+export { producibleOf, producibleOfResults } from './scenario/check-conditions.js';
 
 // Render reports and compare runs
 export { formatSummary, type ConsoleOptions } from './report/console.js';
 export { formatMarkdownSummary } from './report/markdown.js';
 export { renderHtmlReport, type ReportRun, type HtmlReportOptions } from './report/html.js';
-export { compareRuns, type RunComparison, type PointComparison, type ComparisonRow, type CompareOptions, type Verdict } from './report/compare.js';
+export { compareRuns, type RunComparison, type PointComparison, type ComparisonRow, type CompareOptions, type Verdict as ChangeVerdict } from './report/compare.js';
 export { formatComparison, formatComparisonMarkdown } from './report/compare-format.js';
 export { formatSweepComparison, pointThroughput } from './report/comparison.js';
 
@@ -31,7 +35,7 @@ export { serveGrpc } from './server/serve-grpc-on-demand.js';
 export type { ReferenceGrpcServer, GrpcServerOptions } from './server/grpc/index.js';
 
 // Client overhead, calibration, scaling out
-export { measureOverhead, checkOverheadThresholds, parseOverheadThreshold, type OverheadOptions, type OverheadReport, type ModeStats } from './run/overhead.js';
+export { measureOverhead, overheadArms, type OverheadOptions, type OverheadReport, type ModeStats } from './run/overhead.js';
 export { formatOverheadReport } from './report/overhead-table.js';
 export { calibrate, type Calibration } from './run/calibrate.js';
 export { kubernetesManifests, dockerfile, type KubernetesPlan } from './run/k8s.js';

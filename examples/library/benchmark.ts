@@ -11,7 +11,7 @@ import {
   formatSummary,
   formatThresholdOutcomes,
   mergeSegmentParts,
-  parseThresholds,
+  parseConditions,
   renderHtmlReport,
   run,
   serve,
@@ -33,8 +33,8 @@ try {
   const after: Results = (await run(chat(8))).results;
   console.log(formatSummary(after));
 
-  // The same conditions as `--threshold`; a failed one is { passed: false, message }.
-  const outcomes = checkThresholds(after, parseThresholds(['p95(ttft)<500ms', 'error_rate<10%']));
+  // The condition language of `--threshold`; a failed one is { passed: false, message }.
+  const outcomes = checkThresholds(after, parseConditions('p95(ttft)<500ms and error_rate<10%'));
   console.log(formatThresholdOutcomes(outcomes));
 
   // The change of each metric with its 95% bootstrap interval and a verdict.

@@ -8,14 +8,14 @@ import { formatSummary } from '../report/console.js';
 import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
-import { checkThresholds, formatThresholdOutcomes, parseThresholds, type Threshold } from '../conditions/thresholds.js';
+import { checkThresholds, formatThresholdOutcomes, scenarioThresholds } from '../conditions/thresholds.js';
 import { resultsFileName } from '../results/writer.js';
 import { formatSpeechReport } from '../report/speech.js';
 import { eventLoopWatch, liveKeyMetrics, startLiveDisplay, type LiveDisplay } from '../report/live-view.js';
 import { familiesOf, type Target } from '../protocols/registry.js';
 import { LiveStats } from '../live/live-stats.js';
 import { parseExports, startExports, type ExportSpec, type RunExports } from '../export/exports.js';
-import { parseDurationMs } from '../server/distributions.js';
+import { parseDurationMs } from '../model/units.js';
 import { run, type RunResult } from '../run/runner.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
@@ -64,7 +64,15 @@ export async function runFromCli(file: string | undefined, flags: RunFlags & Out
   let raw: Record<string, unknown> = {};
   try {
     if (file) raw = await readScenarioObject(file);
-    const loaded = resolveScenario(applyRunFlags(raw, flags), process.env, file);
+    let loaded: ReturnType<typeof resolveScenario>;
+    try {
+      // Conditions from flags are named as flags in messages (`--threshold[0]`), not as the merged scenario field.
+      loaded = resolveScenario(applyRunFlags(raw, flags), process.env, file, { thresholdsFromFlags: flags.threshold?.length ?? 0, sloFromFlags: Boolean(flags.slo?.length) });
+    } catch (err) {
+      // The output flags' problems are reported with the scenario's, all at once.
+      if (err instanceof ConfigError) throw new ConfigError([...err.problems, ...outputFlagProblems(flags)], err.source);
+      throw err;
+    }
     return await runAndReport(() => loaded, flags, human);
   } catch (err) {
     return reportFailure(err);
@@ -98,27 +106,12 @@ export async function runAndReport(
 ): Promise<ExitCode> {
   const loaded = load();
   // Everything a user can get wrong is reported before any load is sent.
-  const problems: ConfigProblem[] = [];
-  if (flags.report !== undefined && flags.report !== 'html') problems.push({ path: '--report', message: `expected "html", got ${JSON.stringify(flags.report)}` });
-  if (flags.summary !== undefined && flags.summary !== 'md') problems.push({ path: '--summary', message: `expected "md", got ${JSON.stringify(flags.summary)}` });
-  let thresholds: Threshold[] = [];
-  try {
-    thresholds = parseThresholds(loaded.scenario.thresholds);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems);
-  }
-  const debugSwitches = parseDebugSwitches(flags.debug, problems);
+  const problems = outputFlagProblems(flags);
+  // Checked against the target when the scenario was resolved; every problem was reported then.
+  const thresholds = scenarioThresholds(loaded.scenario.thresholds);
+  const debugSwitches = parseDebugSwitches(flags.debug, []);
   const exportsParsed = parseExports(flags.export ?? []);
-  problems.push(...exportsParsed.problems);
-  if (flags.json && exportsParsed.specs.some((e) => e.kind === 'ndjson' && e.path === '-')) problems.push({ path: '--export', message: 'ndjson=- and --json both write to standard output; send the ndjson to a file (ndjson=live.ndjson)' });
-  let plainIntervalMs = 5000;
-  try {
-    if (flags.progressInterval !== undefined) plainIntervalMs = parseDurationMs(flags.progressInterval, '--progress-interval');
-    if (!(plainIntervalMs > 0)) throw new Error('--progress-interval: use a duration above 0, e.g. 5s');
-  } catch (err) {
-    problems.push({ path: '--progress-interval', message: (err as Error).message.replace(/^--progress-interval: /, '') });
-  }
+  const plainIntervalMs = progressIntervalMs(flags) ?? 5000;
   if (problems.length) throw new ConfigError(problems);
   const scale = scaleRunOptions(flags);
   const target = loaded.scenario.target;
@@ -139,7 +132,7 @@ export async function runAndReport(
   const family = familiesOf(loaded.scenario.target as Target)[0] ?? { family: 'unary', streamed: false };
   const stats =
     showLive || exportsParsed.specs.length
-      ? new LiveStats({ family, keyMetrics: liveKeyMetrics(family), openLoop: loaded.scenario.load.mode === 'rate', eventLoopP99Ms: loop?.p99Ms })
+      ? new LiveStats({ family, keyMetrics: liveKeyMetrics(family), openLoop: loaded.scenario.load.mode === 'rate', clientSample: loop?.sample })
       : undefined;
   const display: LiveDisplay | undefined = showLive ? await startLiveDisplay(process.stderr, stats!, { plainIntervalMs }) : undefined;
   const exports: RunExports | undefined = exportsParsed.specs.length ? startExports(exportsParsed.specs, stats!, { job: 'inferbench', run: loaded.scenario.name }, { redact: (text) => loaded.secrets.redactText(text) }) : undefined;
@@ -232,9 +225,11 @@ export function reportPathFor(resultsPath: string): string {
   return `${resultsPath.replace(/\.json$/i, '')}.html`;
 }
 
-/** Every metric's definition, by family, printed under `inferbench run --help` (defined once, in model/metrics.ts). */
+/** Every metric's definition, by family, and the condition language, printed under `inferbench run --help` (defined once, in model/metrics.ts). */
 function metricsHelp(): string {
-  const rows = Object.entries(METRICS as Record<string, MetricDefinition>);
+  const all = Object.entries(METRICS as Record<string, MetricDefinition>);
+  const rows = all.filter(([, d]) => !d.aliasOf && !d.overheadOnly);
+  const aliases = all.filter(([, d]) => d.aliasOf).map(([name, d]) => `${name} = ${d.aliasOf}`);
   const width = Math.max(...rows.map(([name]) => name.length));
   const line = ([name, d]: [string, MetricDefinition]) => `    ${name.padEnd(width)}  [${d.unit}] ${d.definition}`;
   const groups: [string, [string, MetricDefinition][]][] = [
@@ -250,7 +245,39 @@ Metrics. A run reports only its protocol's family: unary (one answer: latency, T
 latency); stream metrics only for streamed answers. All from one monotonic clock; percentiles from HDR
 histograms (3 significant digits).
 ${groups.map(([title, list]) => `  ${title}:\n${list.map(line).join('\n')}`).join('\n')}
+  (also: ${aliases.join(', ')})
+${CONDITIONS_HELP}`;
+}
+
+const CONDITIONS_HELP = `
+Conditions (--threshold, --slo, scenario thresholds / slo / targets, capacity --slo, compare --target, overhead --threshold):
+  [aggregation(]metric[)] < | <= | > | >= number[unit], joined with "and"
+  e.g. "p95(ttft)<400ms"  "p999(latency)<10s"  "p95(ttft)<2min"  "error_rate<1%"  "rtf<0.5"  "fps>20"  "vram<16GB"
+  aggregations: p50 p90 p95 p99 p999 (p99.9) or any pN, median, mean, min, max, std, count, rate
+               (a bare per-request metric means its mean; --slo takes none: each request is checked)
+  units: us ms s min h, %, B KB MB GB KiB MiB GiB, tokens, tokens/s, req/s, frames/s (fps), /s; plain for ratios
+         and counts. Times and sizes need their unit; in scenario durations a bare number is seconds.
+  A condition on a metric the target cannot produce, a typo or a unit that does not fit exits 2 before any request.
 `;
+
+/** Problems with the flags that shape the output (--report, --summary, --debug). */
+function outputFlagProblems(flags: OutputFlags): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (flags.report !== undefined && flags.report !== 'html') problems.push({ path: '--report', message: `expected "html", got ${JSON.stringify(flags.report)}` });
+  if (flags.summary !== undefined && flags.summary !== 'md') problems.push({ path: '--summary', message: `expected "md", got ${JSON.stringify(flags.summary)}` });
+  parseDebugSwitches(flags.debug, problems);
+  const exportsParsed = parseExports(flags.export ?? []);
+  problems.push(...exportsParsed.problems);
+  if (flags.json && exportsParsed.specs.some((e) => e.kind === 'ndjson' && e.path === '-')) problems.push({ path: '--export', message: 'ndjson=- and --json both write to standard output; send the ndjson to a file (ndjson=live.ndjson)' });
+  if (flags.progressInterval !== undefined && progressIntervalMs(flags) === undefined) problems.push({ path: '--progress-interval', message: `expected a duration above 0 such as 2s or 500ms, got ${JSON.stringify(flags.progressInterval)}` });
+  return problems;
+}
+
+/** `--progress-interval` in ms; undefined when absent or not a duration above 0. */
+function progressIntervalMs(flags: OutputFlags): number | undefined {
+  if (flags.progressInterval === undefined) return undefined;
+  const ms = parseDurationMs(flags.progressInterval, 'reject');
+  return ms !== undefined && ms > 0 ? ms : undefined;
 }
 
 /** `--debug post sse` or `--debug post,sse`; an unknown switch is a config error naming the choices. */

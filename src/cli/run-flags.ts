@@ -46,7 +46,7 @@ export function addRunFlags(cmd: Command): Command {
     .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int)
     .option('--records <format>', 'csv | ndjson: stream one row per request next to the results (output.records)')
     .option('--max-error-rate <share>', 'fail (exit 3) when a load point\'s failed / sent is above this, e.g. 5% or 0.05; off by default (adds the threshold error_rate<=SHARE)')
-    .option('--threshold <expr>', 'check after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; repeatable; a failure exits 3 (thresholds)', collect)
+    .option('--threshold <expr>', 'condition every load point must meet, checked after the run, e.g. "p95(latency)<500ms", "error_rate<1%", "fps>20"; repeatable; a failure exits 3 (thresholds)', collect)
     .option('--proto <file>', 'gRPC: .proto file, or "kserve" / "detector" for the shipped ones (target.proto); --method is then package.Service/Method')
     .option('--request <json|@file>', 'gRPC request / WebSocket message / local input, templated JSON (target.request | message | input)')
     .option('--module <path>', 'in-process target: ESM module (.ts or .js) exporting generate/stream/streamAsync/predict (target.module; protocol local)')
@@ -56,7 +56,7 @@ export function addRunFlags(cmd: Command): Command {
     .option('--input <text>', 'speech: text to speak, templated (target.input); default the dataset row\'s text')
     .option('--response-format <fmt>', 'speech: pcm | wav (target.response_format, or target.format for audio-http)')
     .option('--stream-format <fmt>', 'speech: audio | sse (target.stream_format)')
-    .option('--slo <condition...>', 'per-request SLO for goodput, repeatable, e.g. "ttft<=400ms" "rtf<=0.5" (slo)')
+    .option('--slo <condition...>', 'per-request SLO for goodput (no aggregation), repeatable, e.g. "ttft<=400ms" "rtf<=0.5" (slo); for capacity: conditions on each probe, e.g. "p95(ttfc)<400ms"')
     .option('--gpu [interval]', 'sample nvidia-smi during measure phases, e.g. --gpu or --gpu 200ms (monitor.gpu)')
     .option('--server-metrics <url>', 'Prometheus endpoint scraped before, during and after each phase (monitor.server_metrics.url)')
     .option('--server-metric <name...>', 'metric to report from --server-metrics, repeatable, e.g. vllm:num_requests_running');

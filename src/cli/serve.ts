@@ -5,7 +5,7 @@ import {
   DURATION_FORMAT_HELP,
   InvalidServerOptionsError,
   formatDistribution,
-  parseDurationMs,
+  parseDurationFlag,
   serve,
   type ReferenceServer,
   type ServerSettings,
@@ -35,7 +35,7 @@ async function startGrpcFromFlags(flags: GrpcServeFlags, settings: ServerSetting
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--grpc-port: expected a port number 0-65535, got ${JSON.stringify(flags.grpcPort)}`);
   let perFrameMs = 0;
   try {
-    perFrameMs = parseDurationMs(flags.perFrame, '--per-frame');
+    perFrameMs = parseDurationFlag(flags.perFrame, '--per-frame');
   } catch (error) {
     problems.push((error as Error).message);
   }

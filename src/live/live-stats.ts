@@ -59,10 +59,22 @@ export interface LiveSnapshot {
   keyMetrics: { name: string; unit: string; p50: number; p99: number; count: number }[];
   /** Failed requests of this phase by outcome. */
   errorsByKind: Record<string, number>;
-  client: { eventLoopP99Ms: number; lateSendShare: number; healthy: boolean };
+  /** The client-health flag, by the rules of the run's own verdict (monitor/client-health.ts), over the window. */
+  client: { eventLoopP99Ms: number; threadBusyShare: number; lateSendShare: number; healthy: boolean; reasons: string[] };
 }
 
 export const WINDOW_SECONDS = 5;
+
+/** What makes the client the limit right now: a saturated thread, or stalls and late sends while it was busy with its own work. */
+function clientReasons(eventLoopP99Ms: number, busy: number, lateSendShare: number, latencyP50Ms: number): string[] {
+  const L = CLIENT_HEALTH_LIMITS;
+  const ownWork = busy >= L.ownWorkBusyShare;
+  const out: string[] = [];
+  if (busy >= L.threadBusyShare) out.push(`thread busy ${Math.round(busy * 100)}%`);
+  if (ownWork && eventLoopP99Ms >= Math.max(L.stallFloorMs, latencyP50Ms * L.stallShareOfLatency)) out.push(`event loop p99 ${eventLoopP99Ms.toFixed(1)} ms`);
+  if (ownWork && lateSendShare > L.lateSendShare) out.push(`${(lateSendShare * 100).toFixed(1)}% late sends`);
+  return out;
+}
 /** A second is exported once it ended this long ago, so requests reported late (from worker threads) still land in it. */
 const CLOSE_GRACE_MS = 500;
 const HISTOGRAM_DIGITS = 2;
@@ -121,8 +133,8 @@ export interface LiveStatsOptions {
   openLoop?: boolean;
   /** Wall clock (epoch ms); tests pass their own. */
   nowEpochMs?: () => number;
-  /** Event-loop delay p99 of this process in ms, sampled by the caller (live view). */
-  eventLoopP99Ms?: () => number;
+  /** This thread's event-loop delay p99 (ms) and busy share since the last read, sampled by the caller (live view). */
+  clientSample?: () => { eventLoopP99Ms: number; threadBusyShare: number };
 }
 
 export class LiveStats {
@@ -220,7 +232,9 @@ export class LiveStats {
     else if (p?.durationMs !== undefined) etaMs = Math.max(0, p.durationMs - elapsedMs);
     const openLoop = sum((b) => b.openLoop);
     const lateSendShare = openLoop ? sum((b) => b.lateSends) / openLoop : 0;
-    const eventLoopP99Ms = this.opts.eventLoopP99Ms?.() ?? 0;
+    const { eventLoopP99Ms, threadBusyShare } = this.opts.clientSample?.() ?? { eventLoopP99Ms: 0, threadBusyShare: 0 };
+    const latencyP50 = keyMetrics.find((k) => k.name === 'latency')?.p50 ?? 0;
+    const reasons = clientReasons(eventLoopP99Ms, threadBusyShare, lateSendShare, latencyP50);
     return {
       phase: stage.phase,
       point: stage.point,
@@ -238,11 +252,7 @@ export class LiveStats {
       family,
       keyMetrics,
       errorsByKind: { ...stage.errorsByKind },
-      client: {
-        eventLoopP99Ms,
-        lateSendShare,
-        healthy: eventLoopP99Ms <= CLIENT_HEALTH_LIMITS.eventLoopP99Ms && lateSendShare <= CLIENT_HEALTH_LIMITS.lateSendShare,
-      },
+      client: { eventLoopP99Ms, threadBusyShare, lateSendShare, healthy: reasons.length === 0, reasons },
     };
   }
 

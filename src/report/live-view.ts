@@ -1,8 +1,7 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { LiveSnapshot, LiveStats } from '../live/live-stats.js';
 import type { FamilyOf, MetricFamily } from '../model/metrics.js';
 import { FAMILY_VIEWS } from './family-view.js';
-import { CLIENT_HEALTH_LIMITS } from '../monitor/client-health.js';
 import { fmt } from './console.js';
 
 /**
@@ -64,16 +63,9 @@ function errors(s: LiveSnapshot): string {
   return s.failed ? `${s.failed} failed (${kinds.map(([k, n]) => `${k} ${n}`).join(', ')})` : '0 failed';
 }
 
-function busyReasons(s: LiveSnapshot): string {
-  const c = s.client;
-  return [c.eventLoopP99Ms > CLIENT_HEALTH_LIMITS.eventLoopP99Ms && `event loop p99 ${fmt(c.eventLoopP99Ms)} ms`, c.lateSendShare > CLIENT_HEALTH_LIMITS.lateSendShare && `${fmt(c.lateSendShare * 100)}% late sends`]
-    .filter(Boolean)
-    .join(', ');
-}
-
 function clientFlag(s: LiveSnapshot): string {
-  if (s.client.healthy) return `client   ok (event loop p99 ${fmt(s.client.eventLoopP99Ms)} ms)`;
-  return `client   BUSY: ${busyReasons(s)}; timings include client stalls`;
+  if (s.client.healthy) return `client   ok (thread busy ${Math.round(s.client.threadBusyShare * 100)}%, event loop p99 ${fmt(s.client.eventLoopP99Ms)} ms)`;
+  return `client   BUSY: ${s.client.reasons.join(', ')}; timings include the client's own delays`;
 }
 
 /** The live view's lines for one snapshot. */
@@ -103,7 +95,7 @@ export function formatProgressLine(s: LiveSnapshot): string {
   if (s.phase === 'cooldown') return `[${formatDuration(s.elapsedMs)}] ${where}`;
   const eta = s.etaMs !== undefined ? `, ETA ${formatDuration(s.etaMs)}` : '';
   const metrics = s.keyMetrics.map((m) => `${m.name} p50 ${metricValue(m.p50, m.unit)} p99 ${metricValue(m.p99, m.unit)}`).join(', ');
-  return `[${formatDuration(s.elapsedMs)}] ${where}: ${progressOf(s).text}${eta}, ${rates(s)}${metrics ? `, ${metrics}` : ''}, ${errors(s)}, ${s.inFlight} in flight, ${s.client.healthy ? 'client ok' : `client BUSY (${busyReasons(s)})`}`;
+  return `[${formatDuration(s.elapsedMs)}] ${where}: ${progressOf(s).text}${eta}, ${rates(s)}${metrics ? `, ${metrics}` : ''}, ${errors(s)}, ${s.inFlight} in flight, ${s.client.healthy ? 'client ok' : `client BUSY (${s.client.reasons.join(', ')})`}`;
 }
 
 function clip(lines: string[], columns: number): string {
@@ -125,15 +117,18 @@ export interface LiveDisplayOptions {
   plainIntervalMs?: number;
 }
 
-/** Watches this process's event-loop delay between reads: the live client-health flag. */
-export function eventLoopWatch(): { p99Ms: () => number; stop: () => void } {
+/** Watches this thread's event-loop delay and busy share between reads: the live client-health flag. */
+export function eventLoopWatch(): { sample: () => { eventLoopP99Ms: number; threadBusyShare: number }; stop: () => void } {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
+  let elu = performance.eventLoopUtilization();
   return {
-    p99Ms: () => {
-      const v = h.count > 0 ? h.percentile(99) / 1e6 : 0;
+    sample: () => {
+      const eventLoopP99Ms = h.count > 0 ? h.percentile(99) / 1e6 : 0;
       h.reset();
-      return v;
+      const since = performance.eventLoopUtilization(elu);
+      elu = performance.eventLoopUtilization();
+      return { eventLoopP99Ms, threadBusyShare: since.utilization };
     },
     stop: () => h.disable(),
   };

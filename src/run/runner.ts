@@ -8,7 +8,7 @@ import { closedLoop, openLoop, type SendFn } from '../load/drivers.js';
 import type { Timeline } from '../model/timeline.js';
 import type { PhaseName, Progress } from '../model/progress.js';
 import { loadTokenCounter, type TokenCounter } from '../measure/tokens.js';
-import { assessClientHealth, startClientHealth } from '../monitor/client-health.js';
+import { judgePhaseHealth, lateSendThresholdMs, startClientHealth } from '../monitor/client-health.js';
 import { probeTcp } from './probe.js';
 import { createClient, familiesOf } from '../protocols/registry.js';
 import type { ProtocolClient, ProtocolDebugSink } from '../protocols/types.js';
@@ -30,7 +30,7 @@ import { TOOL_VERSION } from '../version.js';
 import { scenarioMonitors, startPhaseMonitors, type PhaseMonitorFactory } from '../monitor/phase-monitor.js';
 import { pointsPerText } from '../scenario/text-points.js';
 import { perTextResults } from '../results/per-text.js';
-import { scenarioSlos } from '../conditions/scenario-fields.js';
+import { compileChecked } from '../conditions/condition.js';
 import { judgeTargets } from '../conditions/targets.js';
 
 export type { PhaseName, Progress };
@@ -131,7 +131,11 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
       // The seam to worker threads: one phase runs here, or split across the pool and merged.
       const phaseRunner: PhaseRunner = pool
         ? (phase, bounds) => pool!.runPhase({ phase, pointIndex, point, bounds }, options)
-        : (phase, bounds) => runPhase(phase, scenario, point.load, bounds, client, pointDataset, tokenizer, stop, options, point.label, { share: options.segment ?? WHOLE_LOAD });
+        : async (phase, bounds) => {
+            const outcome = await runPhase(phase, scenario, point.load, bounds, client, pointDataset, tokenizer, stop, options, point.label, { share: options.segment ?? WHOLE_LOAD });
+            const health = judgePhaseHealth(outcome.result, { threads: 1, openLoop: point.load.mode === 'rate' });
+            return { result: outcome.result, warnings: phase === 'measure' ? [...health, ...outcome.warnings] : [] };
+          };
       try {
         results.points.push(await runLoadPoint(scenario, point, phaseRunner, stop, options, secrets, results.warnings));
         if (point.text) results.points.at(-1)!.text = point.text;
@@ -244,7 +248,8 @@ export async function runPhase(
     phaseStartMs: originMs,
     openLoop: openLoopMode,
     tokenizer,
-    slos: scenarioSlos(scenario.slo),
+    slos: scenario.slo?.length ? scenario.slo.flatMap((t) => compileChecked(t, 'request')) : undefined,
+    lateSendMs: openLoopMode ? lateSendThresholdMs(load.rate) : undefined,
   });
   const health = startClientHealth();
   const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 };
@@ -308,11 +313,10 @@ export async function runPhase(
   if (ticker) clearInterval(ticker);
   emit();
 
-  const sample = health.stop();
-  const assessed = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare: recorder.lateSendShare });
-  const result = recorder.toPhaseResult(sample);
+  // The figures only: the caller judges the phase's client health once its result is whole (all threads merged).
+  const result = recorder.toPhaseResult(health.stop());
   const notes = await monitors.stop(result);
-  return { result, warnings: phase === 'measure' ? [...assessed.warnings, ...notes] : [] };
+  return { result, warnings: phase === 'measure' ? notes : [] };
 }
 
 function hostInfo(): Results['host'] {

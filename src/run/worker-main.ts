@@ -9,7 +9,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { workerShare } from '../load/share.js';
 import type { Timeline } from '../model/timeline.js';
 import { loadTokenCounter } from '../measure/tokens.js';
-import { assessClientHealth } from '../monitor/client-health.js';
 import { createClient } from '../protocols/registry.js';
 import type { ProtocolClient } from '../protocols/types.js';
 import { maxConcurrency, runPhase, type PhaseName } from './runner.js';
@@ -55,7 +54,6 @@ async function runOnePhase(m: Extract<ToWorker, { type: 'phase' }>): Promise<voi
     batch = [];
   };
   const flusher = m.wantRequests ? setInterval(flush, REQUEST_FLUSH_MS) : undefined;
-  const eluStart = performance.eventLoopUtilization();
   const outcome = await runPhase(
     m.phase,
     scenario,
@@ -79,11 +77,8 @@ async function runOnePhase(m: Extract<ToWorker, { type: 'phase' }>): Promise<voi
   );
   if (flusher) clearInterval(flusher);
   flush();
-  // process.cpuUsage() counts every thread of the process; this thread's busy share is what
-  // says whether it kept up, so the CPU figure of a worker's part is its event-loop utilization.
-  const h = outcome.result.clientHealth;
-  h.cpuPercent = performance.eventLoopUtilization(eluStart).utilization * 100;
-  h.clientBound = assessClientHealth({ eventLoopDelay: h.eventLoopDelayMs, cpuPercent: h.cpuPercent, lateSendShare: h.lateSendShare }).clientBound;
+  // This part's health figures (its own thread's busy share among them) go back as they are;
+  // the main thread judges the merged phase once.
   post({ type: 'phase-done', outcome });
 }
 

@@ -12,7 +12,7 @@ import { nowMs } from '../model/clock.js';
 import { checkStopConditions } from '../load/stop-conditions.js';
 import { requestsOf, type LoadShare } from '../load/share.js';
 import type { Timeline } from '../model/timeline.js';
-import { assessClientHealth } from '../monitor/client-health.js';
+import { judgePhaseHealth } from '../monitor/client-health.js';
 import { startPhaseMonitors } from '../monitor/phase-monitor.js';
 import { Recorder } from '../measure/recorder.js';
 import type { PhaseResult } from '../model/results.js';
@@ -201,7 +201,8 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
       latest.splice(0, latest.length, { sent: result.counts.sent, done: result.counts.completed, ok: result.counts.ok, failed: result.counts.failed, inFlight: 0 });
       emit();
       const notes = await monitors.stop(result);
-      return { result, warnings: phase === 'measure' ? [...healthWarnings(result), ...notes] : [] };
+      const health = judgePhaseHealth(result, { threads: handles.length, openLoop: load.mode === 'rate' });
+      return { result, warnings: phase === 'measure' ? [...health, ...notes] : [] };
     },
     async close() {
       stop.signal.removeEventListener('abort', onStop);
@@ -220,14 +221,6 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
       );
     },
   };
-}
-
-/** The merged phase's health (the busiest worker's figures) judged as one thread's would be, naming workers in the advice. */
-function healthWarnings(result: PhaseResult): string[] {
-  const h = result.clientHealth;
-  return assessClientHealth({ eventLoopDelay: h.eventLoopDelayMs, cpuPercent: h.cpuPercent, lateSendShare: h.lateSendShare }).warnings.map((w) =>
-    w.replace('of one core', 'of one core in the busiest worker thread'),
-  );
 }
 
 /** Moves a Timeline's monotonic marks from a worker's clock onto this thread's (performance.timeOrigin differs per thread). */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConfigError, closest, type ConfigProblem } from '../model/config-error.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { SecretRegistry, substituteEnv } from './secrets.js';
+import { producibleOf, scenarioConditionProblems, type ConditionOrigins } from './check-conditions.js';
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -33,10 +34,11 @@ export async function loadScenarioFile(path: string, env: NodeJS.ProcessEnv = pr
 
 /**
  * Validates a scenario object (from a file, from CLI flags, or from the library API):
- * substitutes `${ENV}` values (registering them as secrets), fills defaults, and collects
- * every problem into one ConfigError.
+ * substitutes `${ENV}` values (registering them as secrets), fills defaults, checks its
+ * conditions against what the target can produce, and collects every problem into one
+ * ConfigError. `origins` says which conditions came from flags, for the messages.
  */
-export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.env, source?: string): LoadedScenario {
+export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.env, source?: string, origins?: ConditionOrigins): LoadedScenario {
   const secrets = new SecretRegistry();
   const { value, missing } = substituteEnv(raw, env, secrets);
   const problems: ConfigProblem[] = missing.map((m) => ({
@@ -45,6 +47,8 @@ export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.e
   }));
   const parsed = scenarioSchema.safeParse(value);
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, value)));
+  const target = parsed.success ? parsed.data.target : (value as { target?: unknown } | undefined)?.target;
+  problems.push(...scenarioConditionProblems(value, producibleOf(target), origins));
   if (problems.length) throw new ConfigError(problems.map((p) => ({ ...p, message: secrets.redactText(p.message) })), source);
   return { scenario: parsed.data!, secrets, raw: value as Record<string, unknown> };
 }

@@ -7,7 +7,7 @@ export {
   OptionFormatError,
   formatDistribution,
   parseDistribution,
-  parseDurationMs,
+  parseDurationFlag,
   sampleCount,
   sampleDistribution,
   sampleDurationMs,

@@ -1,4 +1,4 @@
-import { OptionFormatError, parseDurationMs, toDistribution, type DistributionInput } from './distributions.js';
+import { OptionFormatError, parseDurationFlag, toDistribution, type DistributionInput } from './distributions.js';
 import { InvalidServerOptionsError, resolveServerOptions, type ReferenceServerOptions, type ServerSettings } from './options.js';
 
 /**
@@ -116,7 +116,7 @@ export function parseServeOptions(flags: ServeOptions & LegacyServeOptions): Ser
   const text = (raw: DistributionInput) => String(raw);
   const wholeNumber = (raw: DistributionInput, flag: string) => parseNumber(scalar(raw, flag), flag, WHOLE_NUMBER_HELP);
   const rate = (raw: DistributionInput, flag: string) => parseRate(scalar(raw, flag), flag);
-  const duration = (raw: DistributionInput, flag: string) => (typeof raw === 'number' ? raw : parseDurationMs(String(scalar(raw, flag)), flag));
+  const duration = (raw: DistributionInput, flag: string) => (typeof raw === 'number' ? raw : parseDurationFlag(String(scalar(raw, flag)), flag));
   const durations = (raw: DistributionInput, flag: string) => toDistribution(raw, 'ms', flag);
 
   take('host', flags.host, text);
