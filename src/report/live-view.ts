@@ -95,7 +95,8 @@ export function formatProgressLine(s: LiveSnapshot): string {
   if (s.phase === 'cooldown') return `[${formatDuration(s.elapsedMs)}] ${where}`;
   const eta = s.etaMs !== undefined ? `, ETA ${formatDuration(s.etaMs)}` : '';
   const metrics = s.keyMetrics.map((m) => `${m.name} p50 ${metricValue(m.p50, m.unit)} p99 ${metricValue(m.p99, m.unit)}`).join(', ');
-  return `[${formatDuration(s.elapsedMs)}] ${where}: ${progressOf(s).text}${eta}, ${rates(s)}${metrics ? `, ${metrics}` : ''}, ${errors(s)}, ${s.inFlight} in flight, ${s.client.healthy ? 'client ok' : `client BUSY (${s.client.reasons.join(', ')})`}`;
+  // Failures are named only when there are some: a log line saying "0 failed" reads like trouble to grep.
+  return `[${formatDuration(s.elapsedMs)}] ${where}: ${progressOf(s).text}${eta}, ${rates(s)}${metrics ? `, ${metrics}` : ''}${s.failed ? `, ${errors(s)}` : ''}, ${s.inFlight} in flight, ${s.client.healthy ? 'client ok' : `client BUSY (${s.client.reasons.join(', ')})`}`;
 }
 
 function clip(lines: string[], columns: number): string {
