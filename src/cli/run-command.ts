@@ -16,7 +16,8 @@ import { familiesOf, type Target } from '../protocols/registry.js';
 import { LiveStats } from '../live/live-stats.js';
 import { parseExports, startExports, type ExportSpec, type RunExports } from '../export/exports.js';
 import { parseDurationMs } from '../model/units.js';
-import { run, type RunResult } from '../run/runner.js';
+import { run, type RunOptions, type RunResult } from '../run/runner.js';
+import { runProfile } from '../run/profile.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
 import { TargetUnreachableError } from '../run/probe.js';
@@ -152,20 +153,22 @@ export async function runAndReport(
   process.on('SIGINT', onSigint);
   let result: RunResult | undefined;
   try {
-    result = await run(loaded, {
+    const runOptions = {
       signal: controller.signal,
       commandLine: process.argv.slice(2),
       ...scale,
-      onProgress: stats ? (p) => stats.onProgress(p) : undefined,
+      onProgress: stats ? (p: Parameters<NonNullable<RunOptions['onProgress']>>[0]) => stats.onProgress(p) : undefined,
       onRequest:
         flags.quiet && !stats
           ? undefined
-          : (t, phase, label) => {
+          : (t: Parameters<NonNullable<RunOptions['onRequest']>>[0], phase: Parameters<NonNullable<RunOptions['onRequest']>>[1], label: string) => {
               stats?.onRequest(t, phase, label);
               if (!flags.quiet) runConsole.onRequest(t, phase);
             },
       debug: runConsole.debug,
-    });
+    };
+    const profile = loaded.scenario.profile;
+    result = profile ? await runProfile(loaded, profile, runOptions) : await run(loaded, runOptions);
   } catch (err) {
     result = (err as { partial?: RunResult }).partial;
     throw err;

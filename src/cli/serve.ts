@@ -148,6 +148,7 @@ export function registerServeCommand(program: Command): Command {
     .option('--tts-split-samples', 'speech: chunk boundaries fall mid-sample')
     .option('--tts-ms-per-word <duration>', 'speech: audio per input word', '350ms')
     .option('--tts-sample-rate <hz>', 'speech: sample rate of the 16-bit mono audio', '24000')
+    .option('--prompt-tokenizer <kind>', 'how usage.prompt_tokens counts a prompt: o200k_base (as a client counts by default) or words', 'o200k_base')
     .action(async (flags: ServeFlags & GrpcServeFlags, command: Command) => {
       let settings: ServerSettings;
       try {

@@ -1,5 +1,5 @@
 import type { PhaseResult, Results } from '../model/results.js';
-import { PALETTE, type ChartSpec } from './chart-spec.js';
+import { PALETTE, type ChartSeries, type ChartSpec } from './chart-spec.js';
 import { FAMILY_VIEWS } from './family-view.js';
 
 /**
@@ -30,6 +30,8 @@ function curvesFor(phases: PhaseResult[]): Curve[] {
   const unitOf = (m: string) => phases.find((p) => p.metrics[m])?.metrics[m]?.unit ?? 'ms';
   return [
     ...metrics.map((m) => ({ id: m, title: `${m} against throughput`, yLabel: `${m} (${unitOf(m)})`, stats: percentiles(m, ['p50', 'p95', 'p99']) })),
+    { id: 'goodput', title: 'goodput against throughput', yLabel: 'requests/s meeting every SLO', stats: [{ label: 'goodput', of: (p) => p.goodput?.requestsPerSecond }] },
+    { id: 'token-throughput', title: 'output tokens/s against throughput', yLabel: 'output tokens/s', stats: [{ label: 'output tokens/s', of: (p) => p.throughput.outputTokensPerSecond }] },
     { id: 'error-rate', title: 'error rate against throughput', yLabel: 'failed / sent (%)', stats: [{ label: 'error rate', of: (p) => (p.counts.sent ? (100 * p.counts.failed) / p.counts.sent : undefined) }] },
   ];
 }
@@ -69,5 +71,38 @@ export function throughputCurves(runs: { name: string; results: Results }[]): Ch
       });
     }
   }
+  const offered = offeredChart(swept);
+  if (offered) out.push(offered);
   return out;
+}
+
+/** The rate an open-loop point was offered (closed-loop points have none). */
+function offeredRate(point: Results['points'][number]): number | undefined {
+  return point.load.mode === 'rate' && typeof point.load.rate === 'number' ? point.load.rate : undefined;
+}
+
+/**
+ * What each point achieved against what it was offered: the offered rate of open-loop points
+ * (keeping up is the diagonal), else the concurrency of closed-loop ones.
+ */
+function offeredChart(swept: { name: string; results: Results }[]): ChartSpec | undefined {
+  const byRate = swept.some((r) => r.results.points.some((p) => offeredRate(p) !== undefined));
+  const offeredOf = (point: Results['points'][number]) => (byRate ? offeredRate(point) : typeof point.load.concurrency === 'number' ? point.load.concurrency : undefined);
+  const xs = [...new Set(swept.flatMap((r) => r.results.points.map(offeredOf)).filter((x): x is number => x !== undefined))].sort((a, b) => a - b);
+  if (xs.length < 2) return undefined;
+  const series: ChartSeries[] = swept.map((run, ri) => ({
+    name: swept.length > 1 ? `${run.name} achieved` : 'achieved',
+    color: PALETTE[ri % PALETTE.length],
+    values: xs.map((x) => run.results.points.find((p) => offeredOf(p) === x)?.measure.throughput.requestsPerSecond ?? null),
+  }));
+  if (byRate) series.push({ name: 'offered (keeping up)', color: '#9ca3af', values: xs, dash: true });
+  return {
+    id: 'sweep-achieved-by-offered',
+    title: byRate ? 'achieved against offered requests/s' : 'achieved requests/s against concurrency',
+    note: byRate ? 'open-loop points at their offered rate (closed-loop stages are left out); a point under the diagonal did not keep up' : 'closed-loop points by their concurrency',
+    x: { label: byRate ? 'offered requests/s' : 'concurrency', values: xs },
+    y: { label: 'achieved requests/s' },
+    series,
+    spanGaps: true,
+  };
 }

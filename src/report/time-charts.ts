@@ -20,12 +20,21 @@ interface TimeSeries {
   /** The family's output per bucket (tokens, frames, audio seconds), with its unit per second. */
   output?: { values: number[]; unit: string; label: string; placed: string };
   inFlightMax?: number[];
+  /** Text: percentiles of the first tokens and of the gaps that arrived in each second. */
+  ttftP50?: (number | null)[];
+  ttftP99?: (number | null)[];
+  itlP50?: (number | null)[];
+  itlP99?: (number | null)[];
 }
 
-/** `output`: the family's output chart, which falls back to per-second when the short series has no such output (frames, audio). */
-function timeSeriesOf(p: PhaseResult, use: 'counts' | 'output' = 'counts'): TimeSeries {
+/**
+ * `output`: the family's output chart, which falls back to per-second when the short series has
+ * no such output (frames, audio); `per-second`: series only the per-second record has (ttft, itl).
+ */
+type Use = 'counts' | 'output' | 'per-second';
+function timeSeriesOf(p: PhaseResult, use: Use = 'counts'): TimeSeries {
   const fine = p.subSecond;
-  if (fine && fine.sent.length > 1 && (use === 'counts' || fine.outputTokens)) {
+  if (fine && fine.sent.length > 1 && use !== 'per-second' && (use === 'counts' || fine.outputTokens)) {
     const bucketS = fine.bucketMs / 1000;
     return {
       x: fine.sent.map((_, i) => +(i * bucketS).toFixed(3)),
@@ -46,11 +55,25 @@ function timeSeriesOf(p: PhaseResult, use: 'counts' | 'output' = 'counts'): Time
       : s.audioSeconds
         ? { values: s.audioSeconds, unit: 'audio s/s', label: 'audio seconds', placed: 'placed by when they arrived' }
         : undefined;
-  return { x: s.sent.map((_, i) => i), bucketS: 1, sent: s.sent, ok: s.ok, errors: s.errors, latencyP50: s.latencyP50, latencyP99: s.latencyP99, output, inFlightMax: s.inFlightMax };
+  return {
+    x: s.sent.map((_, i) => i),
+    bucketS: 1,
+    sent: s.sent,
+    ok: s.ok,
+    errors: s.errors,
+    latencyP50: s.latencyP50,
+    latencyP99: s.latencyP99,
+    output,
+    inFlightMax: s.inFlightMax,
+    ttftP50: s.ttftP50,
+    ttftP99: s.ttftP99,
+    itlP50: s.itlP50,
+    itlP99: s.itlP99,
+  };
 }
 
 /** Every source's buckets on one shared x axis (bucket starts); sources of another resolution are resampled by nearest bucket start. */
-function aligned(sources: ChartSource[], use: 'counts' | 'output'): { x: number[]; each: TimeSeries[]; bucketS: number } {
+function aligned(sources: ChartSource[], use: Use): { x: number[]; each: TimeSeries[]; bucketS: number } {
   const each = sources.map((s) => timeSeriesOf(s.phase, use));
   const bucketS = Math.min(...each.map((t) => t.bucketS));
   const length = Math.max(...each.map((t) => Math.round((t.x.length * t.bucketS) / bucketS)));
@@ -68,7 +91,7 @@ function at<T>(t: TimeSeries, values: T[] | undefined, x: number): T | null {
 
 type Pick = { label: string; of: (t: TimeSeries) => (number | null)[] | undefined; perSecond?: boolean; dash?: boolean; /** Join across buckets where nothing ended. */ join?: boolean };
 
-function chart(id: string, title: string, yLabel: string, picks: Pick[], sources: ChartSource[], note: string | undefined, height?: number, use: 'counts' | 'output' = 'counts'): ChartSpec | undefined {
+function chart(id: string, title: string, yLabel: string, picks: Pick[], sources: ChartSource[], note: string | undefined, height?: number, use: Use = 'counts'): ChartSpec | undefined {
   const { x, each, bucketS } = aligned(sources, use);
   if (x.length === 0) return undefined;
   // Several runs: a colour per run, the statistic told by the dash (and "sent" left out, or six lines cross).
@@ -118,6 +141,8 @@ export function overTimeCharts(sources: ChartSource[], idPrefix = '', height?: n
   const outputId = output?.unit === 'frames/s' ? 'frames' : output?.unit === 'audio s/s' ? 'audio' : 'tokens';
   return [
     chart(`${idPrefix}latency-over-time`, 'Latency over time (ms)', SHORT_LABELS.latency, LATENCY, sources, 'p50 and p99 of the ok requests that ended in each bucket; lines join buckets where none ended', height),
+    chart(`${idPrefix}ttft-over-time`, 'TTFT over time (ms)', 'ttft (ms)', [{ label: 'p50', of: (t) => t.ttftP50, join: true }, { label: 'p99', of: (t) => t.ttftP99, dash: true, join: true }], sources, 'p50 and p99 of the first tokens that arrived in each second', height, 'per-second'),
+    chart(`${idPrefix}itl-over-time`, 'ITL over time (ms)', 'itl (ms)', [{ label: 'p50', of: (t) => t.itlP50, join: true }, { label: 'p99', of: (t) => t.itlP99, dash: true, join: true }], sources, 'p50 and p99 of the gaps whose later token arrived in each second', height, 'per-second'),
     chart(`${idPrefix}requests-over-time`, 'Requests per second', 'requests/s', REQUESTS, sources, undefined, height),
     output
       ? chart(`${idPrefix}${outputId}-over-time`, `${output.label[0]!.toUpperCase()}${output.label.slice(1)} per second`, output.unit, [{ label: output.label, of: (t) => t.output?.values, perSecond: true }], sources, output.placed, height, 'output')

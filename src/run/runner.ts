@@ -7,7 +7,8 @@ import { arrivalSchedule } from '../load/arrivals.js';
 import { closedLoop, openLoop, type SendFn } from '../load/drivers.js';
 import type { Timeline } from '../model/timeline.js';
 import type { PhaseName, Progress } from '../model/progress.js';
-import { loadTokenCounter, type TokenCounter } from '../measure/tokens.js';
+import type { TokenCounter } from '../measure/tokens.js';
+import { loadTextTools, withWorkload } from '../workload/requests.js';
 import { judgePhaseHealth, lateSendThresholdMs, startClientHealth } from '../monitor/client-health.js';
 import { probeTcp } from './probe.js';
 import { createClient, familiesOf } from '../protocols/registry.js';
@@ -80,6 +81,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   options = { ...options, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
 
   const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
+  // The tokenizer and the workload are config too: a bad tokenizer.json is reported before any request.
+  const text = await loadTextTools(scenario, dataset);
   if (!options.skipProbe && 'url' in scenario.target) await probeTcp(scenario.target.url);
 
   const started = new Date();
@@ -113,7 +116,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   results.warnings.push(...workerPlan.warnings);
   if (options.segment && options.segment.count > 1) results.segment = { ...options.segment };
   if (workerPlan.workers > 1) results.workers = workerPlan.workers;
-  const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
+  const tokenizer = text.tokenizer?.count;
   const stop = new AbortController();
   // Every in-flight request listens for the stop; there can be thousands.
   setMaxListeners(0, stop.signal);
@@ -126,7 +129,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     if (workerPlan.workers > 1) pool = await startWorkerPool(loaded, workerPlan.workers, options.segment ?? WHOLE_LOAD, stop);
     for (const [pointIndex, point] of points.entries()) {
       if (stop.signal.aborted) break;
-      const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug });
+      const client = withWorkload(await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug }), text.workload);
       const pointDataset = point.dataset ?? dataset;
       // The seam to worker threads: one phase runs here, or split across the pool and merged.
       const phaseRunner: PhaseRunner = pool
@@ -279,6 +282,7 @@ export async function runPhase(
     recorder.noteInFlight(counts.inFlight, leftAt);
     const t = await client.send({
       index,
+      phase,
       scheduledMs,
       vars: { index, seed: mixSeed(phaseSeed, index), row: dataset?.rowFor(index) },
       signal: stop.signal,

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { workerShare } from '../load/share.js';
 import type { Timeline } from '../model/timeline.js';
-import { loadTokenCounter } from '../measure/tokens.js';
+import { loadTextTools, withWorkload } from '../workload/requests.js';
 import { createClient } from '../protocols/registry.js';
 import type { ProtocolClient } from '../protocols/types.js';
 import { maxConcurrency, runPhase, type PhaseName } from './runner.js';
@@ -29,7 +29,8 @@ const scenario = { ...init.scenario, stop: {} as typeof init.scenario.stop };
 const secrets = new SecretRegistry();
 for (const v of init.secretValues) secrets.add(v);
 const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
-const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
+const text = await loadTextTools(scenario, dataset);
+const tokenizer = text.tokenizer?.count;
 const stop = new AbortController();
 setMaxListeners(0, stop.signal);
 let current: { pointIndex: number; client: ProtocolClient } | undefined;
@@ -46,7 +47,7 @@ async function runOnePhase(m: Extract<ToWorker, { type: 'phase' }>): Promise<voi
   if (current?.pointIndex !== m.pointIndex) {
     await current?.client.close().catch(() => undefined);
     const share1 = Math.ceil(maxConcurrency(m.point.load) / share.count);
-    current = { pointIndex: m.pointIndex, client: await createClient(m.point.target, { secrets, maxConcurrency: share1 }) };
+    current = { pointIndex: m.pointIndex, client: withWorkload(await createClient(m.point.target, { secrets, maxConcurrency: share1 }), text.workload) };
   }
   let batch: Timeline[] = [];
   const flush = () => {

@@ -6,6 +6,7 @@ import { GroundTruthStore } from './ground-truth.js';
 import type { ServerSettings } from './options.js';
 import { parseServeOptions, type LegacyServeOptions, type ServeOptions } from './serve-options.js';
 import { RequestPlanner } from './request-plan.js';
+import { loadPromptCounter } from './text.js';
 import { REQUEST_ID_HEADER, RequestError, RouteContext, type ServerState } from './route-context.js';
 import { Router, type RouteHandler, type RouteOptions } from './router.js';
 import { registerEchoRoutes } from './routes/echo.js';
@@ -45,7 +46,8 @@ export interface ReferenceServer {
 export async function serve(options: ServeOptions & LegacyServeOptions = {}): Promise<ReferenceServer> {
   const settings = parseServeOptions(options);
   const groundTruth = new GroundTruthStore(settings.maxGroundTruthRecords);
-  const state: ServerState = { settings, planner: new RequestPlanner(settings), groundTruth, generationsInFlight: 0 };
+  const countPromptTokens = await loadPromptCounter(settings.promptTokenizer);
+  const state: ServerState = { settings, planner: new RequestPlanner(settings), groundTruth, generationsInFlight: 0, countPromptTokens };
   const router = new Router();
   registerOpenAiRoutes(router);
   registerEchoRoutes(router);

@@ -42,6 +42,8 @@ export interface ServeOptions {
   ttsSplitSamples?: boolean;
   ttsMsPerWord?: number | string;
   ttsSampleRate?: number | string;
+  /** How `usage.prompt_tokens` counts a prompt: `o200k_base` (as a client counts by default) or `words`. */
+  promptTokenizer?: 'o200k_base' | 'words';
 }
 
 /** The option names `serve()` took before they matched the CLI flags; still accepted. */
@@ -78,6 +80,7 @@ export const FLAG_OF: Record<keyof ReferenceServerOptions, string> = {
   ttsSplitSamples: '--tts-split-samples',
   ttsMsPerWord: '--tts-ms-per-word',
   ttsSampleRate: '--tts-sample-rate',
+  promptTokenizer: '--prompt-tokenizer',
 };
 
 function parseNumber(value: string | number, flag: string, help: string): number {
@@ -150,6 +153,10 @@ export function parseServeOptions(flags: ServeOptions & LegacyServeOptions): Ser
   if (flags.ttsSplitSamples !== undefined) options.ttsSplitSamples = flags.ttsSplitSamples;
   take('ttsMsPerWord', flags.ttsMsPerWord, duration);
   take('ttsSampleRate', flags.ttsSampleRate, wholeNumber);
+  take('promptTokenizer', flags.promptTokenizer, (raw, flag) => {
+    if (raw === 'o200k_base' || raw === 'words') return raw;
+    throw new OptionFormatError(`${flag}: "${String(raw)}" is not a choice; use o200k_base (a client's default tokenizer) or words`);
+  });
 
   try {
     const settings = resolveServerOptions(options, (key) => FLAG_OF[key]);
