@@ -150,7 +150,7 @@ describe('HTML report in headless Chromium', () => {
     const page = await openReport(html, 'plain');
     expectDrawn(page);
     const ids = page.charts.map((c) => c.id);
-    for (const id of ['spectrum-latency', 'spectrum-ttft', 'spectrum-itl', 'histogram-latency', 'histogram-ttft', 'histogram-itl', 'latency-over-time', 'requests-over-time', 'tokens-over-time']) expect(ids).toContain(id);
+    for (const id of ['spectrum-latency', 'spectrum-ttft', 'spectrum-itl', 'histogram-latency', 'histogram-ttft', 'histogram-itl', 'latency-over-time', 'ttft-over-time', 'itl-over-time', 'requests-over-time', 'tokens-over-time']) expect(ids).toContain(id);
     const specs = JSON.parse(/<script type="application\/json" id="chart-specs">([\s\S]*?)<\/script>/.exec(html)![1]!);
     const axes = (id: string) => [specs[id].x.label, specs[id].y.label];
     // The ITL histogram counts gaps between events, not requests; the others count requests.
@@ -198,7 +198,7 @@ describe('HTML report in headless Chromium', () => {
     const page = await openReport(html, 'sweep');
     expectDrawn(page);
     const ids = page.charts.map((c) => c.id);
-    expect(ids).toEqual(expect.arrayContaining(['sweep-latency-by-rps', 'sweep-ttft-by-rps', 'sweep-error-rate-by-rps', 'histogram-queue_delay']));
+    expect(ids).toEqual(expect.arrayContaining(['sweep-latency-by-rps', 'sweep-ttft-by-rps', 'sweep-error-rate-by-rps', 'sweep-token-throughput-by-rps', 'sweep-achieved-by-offered', 'histogram-queue_delay']));
     // One small latency chart and one requests chart per load point, no overlaid forty lines.
     for (let i = 0; i < sweep.points.length; i++) expect(ids).toEqual(expect.arrayContaining([`point-${i}-latency`, `point-${i}-requests`]));
     const specs = JSON.parse(/<script type="application\/json" id="chart-specs">([\s\S]*?)<\/script>/.exec(html)![1]!);
@@ -207,6 +207,11 @@ describe('HTML report in headless Chromium', () => {
     expect(curve.x.ticks).toBeUndefined();
     const p50 = curve.series.find((s: { name: string }) => s.name === 'p50');
     for (const point of sweep.points) expect(p50.values[curve.x.values.indexOf(point.measure.throughput.requestsPerSecond)]).toBe(point.measure.metrics.latency!.summary.p50);
+    // Achieved against offered: the offered rates on x, the diagonal beside what was achieved.
+    const offered = specs['sweep-achieved-by-offered'];
+    expect(offered.x.values).toEqual([50, 100, 150]);
+    expect(offered.series[0].values).toEqual(sweep.points.map((p) => p.measure.throughput.requestsPerSecond));
+    expect(offered.series[1].values).toEqual([50, 100, 150]);
   });
 
   it('a comparison: overlaid percentile spectra and each change with its interval', async () => {
