@@ -1,22 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveStats } from '../../src/live/live-stats.js';
 import { liveKeyMetrics } from '../../src/report/live-view.js';
 import { run } from '../../src/run/runner.js';
 import { serve, type ReferenceServer } from '../../src/server/index.js';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { BUILT_CLI, runBuiltCli as runCli } from '../helpers/cli.js';
 
 let server: ReferenceServer;
-let dir: string;
 
 beforeAll(async () => {
   // Slow enough that the run lasts a few seconds; injected errors give the view an error kind to show.
   server = await serve({ ttft: 'lognormal:60ms:0.3', itl: '10ms', tokens: 'uniform:16:32', errorRate: '8%', seed: 5 });
-  dir = await mkdtemp(join(tmpdir(), 'inferbench-live-'));
 });
 afterAll(() => server.close());
 
@@ -37,9 +31,7 @@ async function screenUntil(session: string, check: (screen: string) => boolean, 
 describe('live view in a pseudo-terminal (tmux)', () => {
   it('shows phase, progress, ETA, rates, rolling percentiles, errors by kind, in flight and client health; Ctrl+C restores the terminal', async () => {
     const session = `live-${process.pid}`;
-    const loader = pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-    const cli = join(REPO_ROOT, 'src/cli/main.ts');
-    const command = `node --import ${loader} ${cli} run --url ${server.url}/v1/chat/completions --model m -c 4 -n 400 --no-write; echo "EXITED $?"; sleep 600`;
+    const command = `${process.execPath} ${BUILT_CLI} run --url ${server.url}/v1/chat/completions --model m -c 4 -n 400 --no-write; echo "EXITED $?"; sleep 600`;
     tmux('new-session', '-d', '-s', session, '-x', '110', '-y', '50', command);
     try {
       const first = await screenUntil(session, (s) => /\d+\/400 done/.test(s) && /ttft +p50/.test(s) && /http_error \d+/.test(s), 'the live view with an error');
