@@ -21,6 +21,7 @@ fail() { echo "check-package: $*" >&2; exit 1; }
 grep -q '^package/LICENSE$' <<<"$listing" || fail "LICENSE is not in the tarball"
 grep -q '^package/examples/openai-chat.yaml$' <<<"$listing" || fail "examples/ are not in the tarball"
 grep -q '^package/examples/library/benchmark.ts$' <<<"$listing" || fail "the library example is not in the tarball"
+! grep -q '^package/examples/.*/node_modules/' <<<"$listing" || fail "the tarball has an example's node_modules : package.json "files" must exclude examples/*/node_modules"
 ! grep -q '\.map$' <<<"$listing" || fail "the tarball has source maps, but no sources: $(grep -c '\.map$' <<<"$listing") .map files"
 ! grep -q '^package/src/' <<<"$listing" || fail "the tarball ships src/"
 
