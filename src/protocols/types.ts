@@ -1,5 +1,7 @@
 import type { Timeline } from '../model/timeline.js';
 
+export type { ProtocolDebugSink } from '../model/debug-sink.js';
+
 /** Values a request template can use: `{{index}}`, `{{seed}}`, `{{uuid}}`, `{{row.field}}`, ... */
 export interface TemplateVars {
   index: number;
@@ -28,15 +30,4 @@ export interface ProtocolClient {
   /** Checks the target answers at all, before load starts (fast failure with the URL and cause). */
   probe?(): Promise<void>;
   close(): Promise<void>;
-}
-
-/**
- * Where a protocol hands raw wire data for `--debug` (the CLI prints it; tests collect it).
- * Protocols call it only when given one, and never print themselves.
- */
-export interface ProtocolDebugSink {
-  /** A whole non-stream response body, e.g. Gradio's POST answer with the event_id. */
-  response?(requestIndex: number, what: string, body: string, atMs: number): void;
-  /** One raw line of a stream, as it arrived (-1 as the index for a stream several requests share). */
-  streamLine?(requestIndex: number, line: string, atMs: number): void;
 }

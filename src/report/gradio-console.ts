@@ -8,7 +8,7 @@
  */
 import { nowMs } from '../model/clock.js';
 import type { Timeline } from '../model/timeline.js';
-import type { ProtocolDebugSink } from '../protocols/types.js';
+import type { ProtocolDebugSink } from '../model/debug-sink.js';
 import type { MetricResult, Results } from '../model/results.js';
 
 type PhaseName = 'warmup' | 'measure';

@@ -5,6 +5,7 @@ import { callLocal } from '../protocols/local/call-local.js';
 import { availableModes, importLocalModule, type LocalMode, type LocalModelModule } from '../protocols/local/load-module.js';
 import { collectGarbage, MemorySampler } from '../protocols/local/memory-sampler.js';
 import { mixSeed, seededRng } from '../random.js';
+import type { ModeStats, OverheadReport } from '../model/overhead.js';
 
 export interface OverheadOptions {
   /** The module (path) or an already imported one. */
@@ -24,50 +25,7 @@ export interface OverheadOptions {
   confidence?: number;
 }
 
-/** One mode's figures over the measured calls. */
-export interface ModeStats {
-  /** `generate`, `stream`, `streamAsync`, or `generate (A/A)`. */
-  name: string;
-  mode: LocalMode;
-  calls: number;
-  medianMs: number;
-  /** Every call's wall time (ms), in call order. */
-  samplesMs: number[];
-  /** Median tokens per call (undefined when the mode does not say, e.g. generate() returning a string). */
-  tokens?: number;
-  tokensPerSecond?: number;
-  msPerToken?: number;
-  /** Median time inside the token callback per call, and its share of the call. */
-  callbackMs: number;
-  callbackShare: number;
-  heapPeakBytes: number;
-  rssPeakBytes: number;
-  /** Against the baseline (absent on the baseline itself). */
-  overhead?: {
-    /** (median(mode) − median(baseline)) / median(baseline), in percent, with its bootstrap interval. */
-    percent: number;
-    lowPercent: number;
-    highPercent: number;
-    /** The same difference per token (ms), when tokens are known. */
-    perTokenMs?: number;
-    perTokenLowMs?: number;
-    perTokenHighMs?: number;
-    /** Mann-Whitney U two-sided p-value. */
-    pValue: number;
-    /** True when the interval excludes zero. */
-    significant: boolean;
-  };
-}
-
-export interface OverheadReport {
-  module: string;
-  rounds: number;
-  warmup: number;
-  confidence: number;
-  /** Whether --expose-gc was on (a collection ran before every call). */
-  gcBetweenCalls: boolean;
-  modes: ModeStats[];
-}
+export type { ModeStats, OverheadReport } from '../model/overhead.js';
 
 interface Arm {
   name: string;

@@ -2,37 +2,33 @@ import { hostname, cpus, arch, platform } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { nowMs, epochMsOf, sleepMs } from '../model/clock.js';
-import { arrivalSchedule } from '../load/arrivals.js';
-import { closedLoop, openLoop, type SendFn } from '../load/drivers.js';
+import { epochMsOf, sleepMs } from '../model/clock.js';
 import type { Timeline } from '../model/timeline.js';
 import type { PhaseName, Progress } from '../model/progress.js';
-import { loadTokenCounter, type TokenCounter } from '../measure/tokens.js';
-import { assessClientHealth, startClientHealth } from '../monitor/client-health.js';
+import { loadTokenCounter } from '../measure/tokens.js';
 import { probeTcp } from './probe.js';
 import { createClient } from '../protocols/registry.js';
-import type { ProtocolClient, ProtocolDebugSink } from '../protocols/types.js';
-import { Recorder } from '../measure/recorder.js';
+import type { ProtocolDebugSink } from '../protocols/types.js';
 import { RecordsWriter, recordsPathFor } from '../results/records.js';
 import type { LoadPointResult, PhaseResult, Results } from '../model/results.js';
 import { resultsFileName, writeResultsAtomic } from '../results/writer.js';
-import { loadDataset, type Dataset } from '../scenario/dataset.js';
+import { loadDataset } from '../scenario/dataset.js';
 import { resolveScenario, type LoadedScenario } from '../scenario/load-scenario.js';
-import type { Load, Scenario, ScenarioInput } from '../scenario/schema.js';
+import type { Scenario, ScenarioInput } from '../scenario/schema.js';
 import { loadPoints, type LoadPoint } from '../scenario/load-points.js';
 import { SecretRegistry } from '../scenario/secrets.js';
-import { mixSeed } from '../random.js';
-import { requestsOf, WHOLE_LOAD, type LoadShare } from '../load/share.js';
+import { WHOLE_LOAD, type LoadShare } from '../load/share.js';
 import { planWorkers, startWorkerPool, type WorkerPool } from './workers.js';
-import { checkStopConditions } from '../load/stop-conditions.js';
+import { maxConcurrency, runPhase, type PhaseBounds, type PhaseOutcome, type PhaseSpec } from './phase.js';
 import { TOOL_VERSION } from '../version.js';
-import { scenarioMonitors, startPhaseMonitors, type PhaseMonitorFactory } from '../monitor/phase-monitor.js';
+import { scenarioMonitors, type PhaseMonitorFactory } from '../monitor/phase-monitor.js';
 import { pointsPerText } from '../scenario/text-points.js';
 import { perTextResults } from '../results/per-text.js';
-import { scenarioSlos } from '../conditions/scenario-fields.js';
 import { judgeTargets } from '../conditions/targets.js';
 
 export type { PhaseName, Progress };
+export type { PhaseBounds, PhaseOutcome };
+export { maxConcurrency };
 
 export interface RunOptions {
   /** Abort to stop the run (Ctrl+C): in-flight requests end as `aborted`, and what was measured is kept and written. */
@@ -64,8 +60,6 @@ export interface RunResult {
   recordsPath?: string;
   secrets: SecretRegistry;
 }
-
-const PROGRESS_INTERVAL_MS = 250;
 
 /**
  * Runs a scenario: probe, then for each load point warmup → measure → cooldown, then
@@ -120,15 +114,16 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
 
   let pool: WorkerPool | undefined;
   try {
-    if (workerPlan.workers > 1) pool = await startWorkerPool(loaded, workerPlan.workers, options.segment ?? WHOLE_LOAD, stop);
+    if (workerPlan.workers > 1) pool = await startWorkerPool(loaded, workerPlan.workers, stop);
     for (const [pointIndex, point] of points.entries()) {
       if (stop.signal.aborted) break;
       const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug });
       const pointDataset = point.dataset ?? dataset;
       // The seam to worker threads: one phase runs here, or split across the pool and merged.
+      const specOf = (phase: PhaseName, bounds: PhaseBounds): PhaseSpec => ({ phase, pointIndex, point, bounds, share: options.segment ?? WHOLE_LOAD, slo: scenario.slo, stop: scenario.stop });
       const phaseRunner: PhaseRunner = pool
-        ? (phase, bounds) => pool!.runPhase({ phase, pointIndex, point, bounds }, options)
-        : (phase, bounds) => runPhase(phase, scenario, point.load, bounds, client, pointDataset, tokenizer, stop, options, point.label, { share: options.segment ?? WHOLE_LOAD });
+        ? (phase, bounds) => pool!.runPhase(specOf(phase, bounds), options)
+        : (phase, bounds) => runPhase(specOf(phase, bounds), { client, dataset: pointDataset, tokenizer, stop, ...options });
       try {
         results.points.push(await runLoadPoint(scenario, point, phaseRunner, stop, options, secrets, results.warnings));
         if (point.text) results.points.at(-1)!.text = point.text;
@@ -170,21 +165,8 @@ async function finish(results: Results, scenario: Scenario, secrets: SecretRegis
   return { results, path, secrets };
 }
 
-export function maxConcurrency(load: Load): number {
-  if (load.mode === 'rate') return load.max_in_flight ?? 1024;
-  return load.mode === 'concurrency' ? load.concurrency : 1;
-}
-
 /** Runs one phase of the current load point, on this thread or across worker threads. */
 export type PhaseRunner = (phase: PhaseName, bounds: PhaseBounds) => Promise<PhaseOutcome>;
-export interface PhaseBounds {
-  requests?: number;
-  durationMs?: number;
-}
-export interface PhaseOutcome {
-  result: PhaseResult;
-  warnings: string[];
-}
 
 async function runLoadPoint(
   scenario: Scenario,
@@ -210,104 +192,6 @@ async function runLoadPoint(
     await sleepMs(scenario.phases.cooldown, stop.signal);
   }
   return point;
-}
-
-/**
- * One phase on this thread. `slice.share` picks this thread's part of the load; worker threads
- * pass `slice.originMs`, the phase start every worker shares (converted to this thread's clock).
- */
-export async function runPhase(
-  phase: PhaseName,
-  scenario: Scenario,
-  load: Load,
-  bounds: PhaseBounds,
-  client: ProtocolClient,
-  dataset: Dataset | undefined,
-  tokenizer: TokenCounter | undefined,
-  stop: AbortController,
-  options: RunOptions,
-  pointLabel: string,
-  slice: { share: LoadShare; originMs?: number } = { share: WHOLE_LOAD },
-): Promise<PhaseOutcome> {
-  const openLoopMode = load.mode === 'rate';
-  // Monitors take their "before" reading (a metrics scrape) before the first request leaves.
-  const monitors = await startPhaseMonitors(options.phaseMonitors, { phase, pointLabel });
-  const { share } = slice;
-  if (slice.originMs !== undefined) await sleepMs(slice.originMs - nowMs(), stop.signal);
-  const originMs = slice.originMs ?? nowMs();
-  const recorder = new Recorder({
-    phaseStartMs: originMs,
-    openLoop: openLoopMode,
-    tokenizer,
-    slos: scenarioSlos(scenario.slo),
-  });
-  const health = startClientHealth();
-  const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 };
-  const emit = () =>
-    options.onProgress?.({
-      phase,
-      pointLabel,
-      sent: counts.sent,
-      done: counts.done,
-      ok: counts.ok,
-      failed: counts.failed,
-      inFlight: counts.inFlight,
-      total: bounds.requests === undefined ? undefined : requestsOf(share, bounds.requests, load.mode === 'rate' ? undefined : load.mode === 'concurrency' ? load.concurrency : 1),
-      durationMs: bounds.durationMs,
-      elapsedMs: nowMs() - originMs,
-    });
-  const ticker = options.onProgress ? setInterval(emit, PROGRESS_INTERVAL_MS) : undefined;
-  ticker?.unref();
-  // Warmup and measure draw different per-request seeds, so warmup never replays measured payloads.
-  const phaseSeed = mixSeed(load.seed, phase === 'warmup' ? 1 : 2);
-
-  const send: SendFn = async (index, scheduledMs) => {
-    counts.sent++;
-    counts.inFlight++;
-    const leftAt = nowMs();
-    recorder.noteSent(leftAt);
-    recorder.noteInFlight(counts.inFlight, leftAt);
-    const t = await client.send({
-      index,
-      scheduledMs,
-      vars: { index, seed: mixSeed(phaseSeed, index), row: dataset?.rowFor(index) },
-      signal: stop.signal,
-    });
-    counts.inFlight--;
-    counts.done++;
-    recorder.noteInFlight(counts.inFlight, t.endMs);
-    if (t.outcome === 'ok') counts.ok++;
-    else counts.failed++;
-    recorder.record(t);
-    options.onRequest?.(t, phase, pointLabel);
-    checkStopConditions(scenario, counts, stop);
-  };
-
-  if (openLoopMode) {
-    await openLoop(
-      {
-        ...bounds,
-        signal: stop.signal,
-        originMs,
-        schedule: arrivalSchedule(load.arrival, load.rate!, phaseSeed, load.burstiness),
-        maxInFlight: load.max_in_flight === undefined ? undefined : Math.ceil(load.max_in_flight / share.count),
-        onDropped: () => recorder.noteDropped(),
-        share,
-      },
-      send,
-    );
-  } else {
-    const workers = load.mode === 'concurrency' ? load.concurrency : 1;
-    await closedLoop({ ...bounds, signal: stop.signal, originMs, workers, thinkTimeMs: load.think_time, share }, send);
-  }
-  if (ticker) clearInterval(ticker);
-  emit();
-
-  const sample = health.stop();
-  const assessed = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare: recorder.lateSendShare });
-  const result = recorder.toPhaseResult(sample);
-  const notes = await monitors.stop(result);
-  return { result, warnings: phase === 'measure' ? [...assessed.warnings, ...notes] : [] };
 }
 
 function hostInfo(): Results['host'] {
