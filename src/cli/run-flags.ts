@@ -34,7 +34,8 @@ export function addRunFlags(cmd: Command): Command {
     .option('--arrival <kind>', 'constant | poisson | gamma (load.arrival)')
     .option('--burstiness <factor>', 'gamma shape: 1 = Poisson, < 1 burstier (load.burstiness)', float)
     .option('--max-in-flight <n>', 'open loop cap; arrivals over it are dropped (load.max_in_flight)', int)
-    .option('--think-time <duration>', 'closed loop pause between a worker\'s requests (load.think_time)')
+    .option('--think-time <duration>', 'closed loop pause between a worker\'s requests, e.g. 500ms, or random between two: 1s..3s (load.think_time)')
+    .option('--spawn-rate <usersPerSecond>', 'closed loop: start -c users at this many per second, then hold until -d (load.spawn_rate; locust --spawn-rate)', float)
     .option('--seed <n>', 'seed for arrivals and templates (load.seed)', int)
     .option('--warmup <n|duration>', 'warmup requests (a number) or time ("10s") before measuring (phases.warmup)')
     .option('--cooldown <duration>', 'pause after measuring (phases.cooldown)')
@@ -95,6 +96,7 @@ export interface RunFlags {
   burstiness?: number;
   maxInFlight?: number;
   thinkTime?: string;
+  spawnRate?: number;
   seed?: number;
   warmup?: string;
   cooldown?: string;
@@ -196,6 +198,15 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   }
   set('target', 'timeout', flags.timeout);
 
+  // Both loops at once would silently drop one; a flag that picks a loop replaces the file's other loop.
+  if (flags.rate !== undefined && flags.concurrency !== undefined) {
+    problems.push({ path: '--rate', message: 'given with -c/--concurrency: an open loop (--rate) sends on its schedule whatever is in flight; a closed loop (-c) keeps N in flight. Use one (to cap an open loop, add --max-in-flight)' });
+  }
+  if (flags.rate !== undefined && flags.thinkTime !== undefined) {
+    problems.push({ path: '--think-time', message: 'given with --rate: think time paces a closed loop (-c); an open loop has none. Drop --think-time, or use -c instead of --rate' });
+  }
+  if (flags.rate !== undefined) for (const f of ['concurrency', 'think_time', 'spawn_rate', 'mode']) delete section('load')[f];
+  if (flags.concurrency !== undefined) for (const f of ['rate', 'arrival', 'burstiness', 'max_in_flight', 'mode']) delete section('load')[f];
   set('load', 'concurrency', numeric('concurrency', flags.concurrency));
   set('load', 'requests', numeric('requests', flags.requests));
   set('load', 'duration', flags.duration);
@@ -205,8 +216,7 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   set('load', 'max_in_flight', numeric('max-in-flight', flags.maxInFlight));
   set('load', 'think_time', flags.thinkTime);
   set('load', 'seed', numeric('seed', flags.seed));
-  if (flags.rate !== undefined) section('load').mode = 'rate';
-  else if (flags.concurrency !== undefined && section('load').mode === undefined) section('load').mode = 'concurrency';
+  set('load', 'spawn_rate', numeric('spawn-rate', flags.spawnRate));
 
   if (flags.warmup !== undefined) {
     const n = Number(flags.warmup);
@@ -234,8 +244,32 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
     if (flags.serverMetric !== undefined) sm.metrics = flags.serverMetric;
   }
 
+  if (Array.isArray((s as Record<string, unknown>).steps)) flagsOverSteps((s as Record<string, unknown>).steps as Record<string, unknown>[], base, s);
   if (problems.length) throw new ConfigError(problems);
   return s;
+}
+
+/**
+ * Flags win over every step too: a field a flag set at the top (`--cooldown 0`, `-c 8`,
+ * `--timeout 5s`) is removed from each step's own override, so the flag's value reaches every
+ * step; a flag that picks a loop also removes the other loop's fields from each step.
+ */
+function flagsOverSteps(steps: Record<string, unknown>[], before: Record<string, unknown>, after: Record<string, unknown>): void {
+  for (const key of ['target', 'load', 'phases']) {
+    const was = (before[key] ?? {}) as Record<string, unknown>;
+    const now = (after[key] ?? {}) as Record<string, unknown>;
+    const changed = Object.keys(now).filter((k) => JSON.stringify(now[k]) !== JSON.stringify(was[k]));
+    if (key === 'target') {
+      // The url and body differ per step by nature: a flag for them has no single meaning across steps.
+      for (const k of ['url', 'body', 'query', 'protocol']) if (changed.includes(k)) changed.splice(changed.indexOf(k), 1);
+    }
+    if (key === 'load' && now.rate !== undefined && was.rate !== now.rate) changed.push('concurrency', 'think_time', 'spawn_rate', 'mode');
+    if (key === 'load' && now.concurrency !== undefined && was.concurrency !== now.concurrency) changed.push('rate', 'arrival', 'burstiness', 'max_in_flight', 'mode');
+    for (const step of steps) {
+      const own = step[key] as Record<string, unknown> | undefined;
+      if (own) for (const k of changed) delete own[k];
+    }
+  }
 }
 
 function parseBodyFlag(value: string): unknown {

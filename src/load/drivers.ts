@@ -26,7 +26,7 @@ export interface DriveResult {
  * (plus think time). Iterations are the same with one worker.
  */
 export async function closedLoop(
-  bounds: PhaseBounds & { workers: number; thinkTimeMs: number; originMs: number },
+  bounds: PhaseBounds & { workers: number; originMs: number; thinkTimeMs?: (index: number) => number },
   send: SendFn,
 ): Promise<DriveResult> {
   const share = bounds.share ?? WHOLE_LOAD;
@@ -43,7 +43,8 @@ export async function closedLoop(
   const worker = async () => {
     for (let index = claim(); index !== undefined; index = claim()) {
       await send(index);
-      if (bounds.thinkTimeMs > 0) await sleepMs(Math.min(bounds.thinkTimeMs, deadline - nowMs()), bounds.signal);
+      const thinkMs = bounds.thinkTimeMs?.(index) ?? 0;
+      if (thinkMs > 0) await sleepMs(Math.min(thinkMs, deadline - nowMs()), bounds.signal);
     }
   };
   const users = usersOf(share, bounds.workers);

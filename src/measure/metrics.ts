@@ -49,7 +49,8 @@ export interface DeriveOptions {
  * every request (it is also what the late-send share is computed from).
  */
 export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics {
-  const startMs = opts.openLoop && t.scheduledMs !== undefined ? t.scheduledMs : t.sentMs;
+  // Closed loop: the call starts when it began opening its connection, if it needed one (the caller waits for it).
+  const startMs = opts.openLoop && t.scheduledMs !== undefined ? t.scheduledMs : t.sentMs - (t.connectMs ?? 0);
   const ok = t.outcome === 'ok';
   const values: DerivedMetrics['values'] = {};
   const tokens = countOutputTokens(t, opts.tokenizer);
@@ -62,6 +63,7 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
   }
 
   values.latency = t.endMs - startMs;
+  if (t.connectMs !== undefined) values.connect = t.connectMs;
   values.service_time = t.endMs - t.sentMs;
   // A protocol that only marks headers still received its first byte no later than them.
   const firstByteMs = t.firstByteMs ?? t.headersMs;

@@ -13,12 +13,18 @@ export interface RequestRecord {
   load_point: string;
   /** Open loop: when the schedule wanted it sent; empty in closed loops. */
   intended_start_epoch_ms: number | null;
+  /** When the call started: its connection set-up (if it needed one) or, on a kept-alive connection, its send. */
   start_epoch_ms: number;
   end_epoch_ms: number;
   status: number | string | null;
   ok: boolean;
   outcome: string;
+  /** end − start as METRICS.md defines start (the intended start in open loop). */
   latency_ms: number;
+  /** The call's own duration, end − its start (the notebook's delta_ms): latency without an open loop's queueing. */
+  delta_ms: number;
+  /** Time opening the connection this call waited for; empty when it reused one. */
+  connect_ms: number | null;
   ttfb_ms: number | null;
   first_event_ms: number | null;
   ttft_ms: number | null;
@@ -26,9 +32,11 @@ export interface RequestRecord {
   error: string | null;
   /** Failures only: the first bytes of what the server said. */
   body_preview: string | null;
+  /** The scenario's own columns (`record:`, e.g. series_id). */
+  [column: string]: unknown;
 }
 
-export const RECORD_FIELDS: readonly (keyof RequestRecord)[] = [
+export const RECORD_FIELDS: readonly string[] = [
   'call_index',
   'phase',
   'load_point',
@@ -39,6 +47,8 @@ export const RECORD_FIELDS: readonly (keyof RequestRecord)[] = [
   'ok',
   'outcome',
   'latency_ms',
+  'delta_ms',
+  'connect_ms',
   'ttfb_ms',
   'first_event_ms',
   'ttft_ms',
@@ -47,29 +57,39 @@ export const RECORD_FIELDS: readonly (keyof RequestRecord)[] = [
   'body_preview',
 ];
 
+/** The record's columns with the scenario's own after call_index (a name that is already a field keeps its place). */
+export function recordFieldNames(columns: readonly string[]): string[] {
+  const own = columns.filter((c) => !RECORD_FIELDS.includes(c));
+  return [RECORD_FIELDS[0]!, ...own, ...RECORD_FIELDS.slice(1)];
+}
+
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const since = (mark: number | undefined, startMs: number) => (mark === undefined ? null : round3(mark - startMs));
 
 /**
  * A request's record. Times follow METRICS.md: start is the intended start in open loop (a
- * timeline with scheduledMs), else the send; latency is end − start whatever the outcome,
- * so failed rows show how long the failure took. Tokens come from usage or content events
- * (no tokenizer here: it would cost as much as the request bookkeeping itself).
+ * timeline with scheduledMs), else the call's start (its connect, when it needed one, is part of
+ * what the caller waited); latency is end − start whatever the outcome, so failed rows show how
+ * long the failure took. Tokens come from usage or content events (no tokenizer here: it would
+ * cost as much as the request bookkeeping itself).
  */
-export function recordOf(t: Timeline, phase: string, pointLabel: string): RequestRecord {
-  const startMs = t.scheduledMs ?? t.sentMs;
+export function recordOf(t: Timeline, phase: string, pointLabel: string, columns: readonly string[] = []): RequestRecord {
+  const callStartMs = Number.isFinite(t.sentMs) ? t.sentMs - (t.connectMs ?? 0) : t.endMs;
+  const startMs = t.scheduledMs ?? callStartMs;
   const ok = t.outcome === 'ok';
-  return {
+  const record: RequestRecord = {
     call_index: t.index,
     phase,
     load_point: pointLabel,
     intended_start_epoch_ms: t.scheduledMs === undefined ? null : round3(epochMsOf(t.scheduledMs)),
-    start_epoch_ms: round3(epochMsOf(Number.isFinite(t.sentMs) ? t.sentMs : startMs)),
+    start_epoch_ms: round3(epochMsOf(callStartMs)),
     end_epoch_ms: round3(epochMsOf(t.endMs)),
     status: t.status ?? null,
     ok,
     outcome: t.outcome,
     latency_ms: round3(t.endMs - startMs),
+    delta_ms: round3(t.endMs - callStartMs),
+    connect_ms: t.connectMs === undefined ? null : round3(t.connectMs),
     ttfb_ms: since(t.firstByteMs ?? t.headersMs, startMs),
     first_event_ms: since(t.firstEventMs, startMs),
     ttft_ms: since(t.content[0]?.atMs, startMs),
@@ -77,6 +97,15 @@ export function recordOf(t: Timeline, phase: string, pointLabel: string): Reques
     error: t.error ?? null,
     body_preview: ok ? null : (t.bodyPreview ?? null),
   };
+  for (const c of columns) if (!RECORD_FIELDS.includes(c)) record[c] = t.values?.[c] ?? null;
+  return record;
+}
+
+/** A record value as one CSV cell: objects (a captured JSON value) as JSON. */
+function cell(v: unknown): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'object') return JSON.stringify(v);
+  return v as string | number | boolean;
 }
 
 /**
@@ -112,15 +141,17 @@ export class RecordsWriter {
   private constructor(
     readonly path: string,
     readonly format: RecordsFormat,
+    /** The scenario's own columns (`record:`), from each call's values, after call_index. */
+    readonly columns: readonly string[],
   ) {
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'w');
-    if (format === 'csv') this.buffer = `${RECORD_FIELDS.join(',')}\n`;
+    if (format === 'csv') this.buffer = `${recordFieldNames(columns).join(',')}\n`;
     process.on('exit', this.flushOnExit);
   }
 
-  static open(path: string, format: RecordsFormat): RecordsWriter {
-    return new RecordsWriter(path, format);
+  static open(path: string, format: RecordsFormat, columns: readonly string[] = []): RecordsWriter {
+    return new RecordsWriter(path, format, columns);
   }
 
   get rowCount(): number {
@@ -129,8 +160,8 @@ export class RecordsWriter {
 
   write(t: Timeline, phase: string, pointLabel: string): void {
     if (this.fd === undefined) return;
-    const r = recordOf(t, phase, pointLabel);
-    this.buffer += this.format === 'csv' ? `${RECORD_FIELDS.map((f) => csvField(r[f])).join(',')}\n` : `${JSON.stringify(r)}\n`;
+    const r = recordOf(t, phase, pointLabel, this.columns);
+    this.buffer += this.format === 'csv' ? `${recordFieldNames(this.columns).map((f) => csvField(cell(r[f]))).join(',')}\n` : `${JSON.stringify(r)}\n`;
     this.rows++;
     if (this.buffer.length >= FLUSH_AT_CHARS) this.flush();
   }

@@ -5,7 +5,7 @@
  * holds (its protocol client, dataset, tokenizer, stop signal, hooks) as a {@link PhaseContext}.
  */
 import { nowMs, sleepMs } from '../model/clock.js';
-import type { PhaseResult } from '../model/results.js';
+import type { PhaseResult, StageResult } from '../model/results.js';
 import type { Timeline } from '../model/timeline.js';
 import type { PhaseName, Progress } from '../model/progress.js';
 import { arrivalSchedule } from '../load/arrivals.js';
@@ -21,7 +21,10 @@ import { scenarioSlos } from '../conditions/scenario-fields.js';
 import type { Dataset } from '../scenario/dataset.js';
 import type { LoadPoint } from '../scenario/load-points.js';
 import type { Load } from '../scenario/schema.js';
-import { mixSeed } from '../random.js';
+import { mixSeed, seededRng } from '../random.js';
+import { TimelineBuilder } from '../model/timeline.js';
+import { closedLoopIndices, ownsArrival } from '../load/share.js';
+import { Captures, RequestBuilder, type StepValues } from './requests.js';
 
 export interface PhaseBounds {
   requests?: number;
@@ -43,6 +46,12 @@ export interface PhaseSpec {
   slo?: readonly string[];
   /** Stop conditions checked on this thread's counts (the main thread checks the totals of all workers). */
   stop: StopConditions;
+  /** The point's connection pool size (its load's most requests in flight), whatever load this phase runs at. */
+  connections?: number;
+  /** `{{run_id}}`: the same for every call, thread and segment of the run. */
+  runId?: string;
+  /** Earlier steps' values (their successful calls, in call order), for `{{steps.<step>.<value>}}`. */
+  stepValues?: StepValues;
 }
 
 /** Hooks a phase reports through; all optional. */
@@ -66,6 +75,17 @@ export interface PhaseContext extends PhaseHooks {
 export interface PhaseOutcome {
   result: PhaseResult;
   warnings: string[];
+  /** Each call's named values (values, captures), when the point names any: what later steps use. */
+  calls?: CallValues[];
+  /** A staged load: each stage's part of the phase. */
+  stages?: StageResult[];
+}
+
+/** One call's values, kept for the steps after it. */
+export interface CallValues {
+  index: number;
+  ok: boolean;
+  values: Record<string, unknown>;
 }
 
 const PROGRESS_INTERVAL_MS = 250;
@@ -102,24 +122,41 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   // Warmup and measure draw different per-request seeds, so warmup never replays measured payloads.
   const phaseSeed = mixSeed(load.seed, phase === 'warmup' ? 1 : 2);
 
+  const builder = await RequestBuilder.create({
+    phase,
+    phaseSeed,
+    runId: spec.runId,
+    dataset,
+    calls: point.calls,
+    stepValues: spec.stepValues,
+    build: (point.target as { build?: string }).build,
+    client,
+  });
+  // Requests are built before the clock starts, as the notebook pre-generates its payloads.
+  if (bounds.requests !== undefined) await builder.prebuild(plannedIndices(spec));
+  const captures = new Captures(point.calls?.capture);
+  const calls: CallValues[] | undefined = point.calls?.values || point.calls?.capture || (point.target as { build?: string }).build ? [] : undefined;
+
   const send: SendFn = async (index, scheduledMs) => {
+    const call = await builder.take(index);
     counts.sent++;
     counts.inFlight++;
     const leftAt = nowMs();
     recorder.noteSent(leftAt);
     recorder.noteInFlight(counts.inFlight, leftAt);
-    const t = await client.send({
-      index,
-      scheduledMs,
-      vars: { index, seed: mixSeed(phaseSeed, index), row: dataset?.rowFor(index) },
-      signal: stop.signal,
-    });
+    const t = call.error
+      ? new TimelineBuilder(index, scheduledMs).finish('protocol_error', call.error)
+      : await client.send({ index, scheduledMs, vars: call.vars, prepared: call.prepared, keepResponse: captures.wanted, signal: stop.signal });
+    const values = captures.valuesOf(t, call.vars.values);
+    delete t.responseText;
+    if (values) t.values = values;
     counts.inFlight--;
     counts.done++;
     recorder.noteInFlight(counts.inFlight, t.endMs);
     if (t.outcome === 'ok') counts.ok++;
     else counts.failed++;
     recorder.record(t);
+    calls?.push({ index, ok: t.outcome === 'ok', values: values ?? {} });
     ctx.onRequest?.(t, phase, pointLabel);
     checkStopConditions(spec.stop, counts, stop);
   };
@@ -138,7 +175,7 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
       send,
     );
   } else {
-    await closedLoop({ ...bounds, signal: stop.signal, originMs, workers: closedLoopUsers(load)!, thinkTimeMs: load.think_time, share }, send);
+    await closedLoop({ ...bounds, signal: stop.signal, originMs, workers: closedLoopUsers(load)!, thinkTimeMs: thinkTimeOf(load, phaseSeed), share }, send);
   }
   if (ticker) clearInterval(ticker);
   emit();
@@ -147,5 +184,23 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   const assessed = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare: recorder.lateSendShare });
   const result = recorder.toPhaseResult(sample);
   const notes = await monitors.stop(result);
-  return { result, warnings: phase === 'measure' ? [...assessed.warnings, ...notes] : [] };
+  const outcome: PhaseOutcome = { result, warnings: phase === 'measure' ? [...assessed.warnings, ...notes] : [] };
+  if (calls) outcome.calls = calls;
+  return outcome;
+}
+
+/** The call indices this share sends in a count-bounded phase (what is built ahead). */
+function* plannedIndices({ point, bounds, share }: PhaseSpec): Generator<number> {
+  if (bounds.requests === undefined) return;
+  const users = closedLoopUsers(point.load);
+  if (users !== undefined) yield* closedLoopIndices(share, users, bounds.requests);
+  else for (let i = 0; i < bounds.requests; i++) if (ownsArrival(share, i)) yield i;
+}
+
+/** Think time after call i: fixed, or drawn between the bounds from the call's own seed (the same run, the same pauses). */
+function thinkTimeOf(load: Load, phaseSeed: number): ((index: number) => number) | undefined {
+  const { minMs, maxMs } = load.think_time;
+  if (maxMs <= 0) return undefined;
+  if (maxMs === minMs) return () => minMs;
+  return (index) => minMs + seededRng(mixSeed(mixSeed(phaseSeed, 0x7417), index))() * (maxMs - minMs);
 }

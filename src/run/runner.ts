@@ -19,7 +19,8 @@ import { loadPoints, type LoadPoint } from '../scenario/load-points.js';
 import { SecretRegistry } from '../scenario/secrets.js';
 import { WHOLE_LOAD, type LoadShare } from '../load/share.js';
 import { planWorkers, startWorkerPool, type WorkerPool } from './workers.js';
-import { maxConcurrency, runPhase, type PhaseBounds, type PhaseOutcome, type PhaseSpec } from './phase.js';
+import { maxConcurrency, runPhase, type CallValues, type PhaseBounds, type PhaseOutcome, type PhaseSpec } from './phase.js';
+import type { StepValues } from './requests.js';
 import { TOOL_VERSION } from '../version.js';
 import { scenarioMonitors, type PhaseMonitorFactory } from '../monitor/phase-monitor.js';
 import { pointsPerText } from '../scenario/text-points.js';
@@ -50,6 +51,11 @@ export interface RunOptions {
   workers?: number;
   /** Run only this deterministic share of the scenario (`--segment i/n`); the results are a part for `inferbench merge`. */
   segment?: LoadShare;
+  /**
+   * Hold the first phase until this instant (epoch ms), so segments started seconds apart
+   * (pods, machines) send their shares of one schedule together (`--start-at`).
+   */
+  startAtEpochMs?: number;
 }
 
 export interface RunResult {
@@ -73,7 +79,6 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   options = { ...options, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
 
   const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
-  if (!options.skipProbe && 'url' in scenario.target) await probeTcp(scenario.target.url);
 
   const started = new Date();
   const results: Results = {
@@ -89,17 +94,22 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     scenario: secrets.redact(scenario as unknown as Record<string, unknown>),
     interrupted: false,
     warnings: [],
+    runId: runIdOf(new Date(options.startAtEpochMs ?? started.getTime())),
     points: [],
   };
 
-  // Records stream next to where the results will be written, under the same name.
-  const records = scenario.output.records ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records) : undefined;
+  const points = pointsPerText(loadPoints(scenario, loaded.raw ?? {}), scenario, loaded.raw ?? {}, dataset);
+  if (!options.skipProbe) await probeTargets(points);
+  // Records stream next to where the results will be written, under the same name; none when nothing is written.
+  const records =
+    scenario.output.records && scenario.output.write
+      ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records, recordColumns(points))
+      : undefined;
   if (records) {
     const outer = options.onRequest;
     options = { ...options, onRequest: (t, phase, label) => (records.write(t, phase, label), outer?.(t, phase, label)) };
   }
 
-  const points = pointsPerText(loadPoints(scenario, loaded.raw ?? {}), scenario, loaded.raw ?? {}, dataset);
   const workerPlan = await planWorkers(scenario, points, options);
   results.warnings.push(...workerPlan.warnings);
   if (options.segment && options.segment.count > 1) results.segment = { ...options.segment };
@@ -113,20 +123,45 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   if (options.signal?.aborted) onUserAbort();
 
   let pool: WorkerPool | undefined;
+  // Each step's successful calls, in call order: what later steps' {{steps.<name>.<value>}} read.
+  const stepValues: StepValues = {};
   try {
     if (workerPlan.workers > 1) pool = await startWorkerPool(loaded, workerPlan.workers, stop);
-    for (const [pointIndex, point] of points.entries()) {
+    if (options.startAtEpochMs !== undefined) await sleepMs(options.startAtEpochMs - Date.now(), stop.signal);
+    for (const [pointIndex, planned] of points.entries()) {
       if (stop.signal.aborted) break;
+      const point = withCountFromSteps(planned, stepValues, results.warnings);
+      if (!point) continue;
       const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug });
       const pointDataset = point.dataset ?? dataset;
+      const uses = point.step?.uses.length ? Object.fromEntries(point.step.uses.map((u) => [u, stepValues[u] ?? []])) : undefined;
       // The seam to worker threads: one phase runs here, or split across the pool and merged.
-      const specOf = (phase: PhaseName, bounds: PhaseBounds): PhaseSpec => ({ phase, pointIndex, point, bounds, share: options.segment ?? WHOLE_LOAD, slo: scenario.slo, stop: scenario.stop });
+      const specOf = (phase: PhaseName, bounds: PhaseBounds, asPoint: LoadPoint): PhaseSpec => ({
+        phase,
+        pointIndex,
+        point: asPoint,
+        bounds,
+        share: options.segment ?? WHOLE_LOAD,
+        slo: scenario.slo,
+        stop: scenario.stop,
+        connections: maxConcurrency(point.load),
+        runId: results.runId,
+        stepValues: uses,
+      });
       const phaseRunner: PhaseRunner = pool
-        ? (phase, bounds) => pool!.runPhase(specOf(phase, bounds), options)
-        : (phase, bounds) => runPhase(specOf(phase, bounds), { client, dataset: pointDataset, tokenizer, stop, ...options });
+        ? (phase, bounds, asPoint = point) => pool!.runPhase(specOf(phase, bounds, asPoint), options)
+        : (phase, bounds, asPoint = point) => runPhase(specOf(phase, bounds, asPoint), { client, dataset: pointDataset, tokenizer, stop, ...options });
       try {
-        results.points.push(await runLoadPoint(scenario, point, phaseRunner, stop, options, secrets, results.warnings));
-        if (point.text) results.points.at(-1)!.text = point.text;
+        const { result, calls } = await runLoadPoint(point, phaseRunner, stop, options, secrets, results.warnings, Boolean(scenario.sweep));
+        if (point.step) stepValues[point.step.name] = (calls ?? []).filter((c) => c.ok).sort((a, b) => a.index - b.index).map((c) => c.values);
+        if (point.step?.setup) {
+          const c = result.measure.counts;
+          (results.setup ??= []).push({ step: point.step.name, sent: c.sent, ok: c.ok, failed: c.failed, durationMs: result.measure.durationMs });
+          if (c.failed > 0) results.warnings.push(`setup step ${point.step.name}: ${c.failed} of ${c.sent} calls failed${c.errors[0] ? ` (${c.errors[0].message})` : ''}`);
+        } else {
+          if (point.text) result.text = point.text;
+          results.points.push(result);
+        }
       } finally {
         await client.close().catch(() => undefined);
       }
@@ -165,33 +200,91 @@ async function finish(results: Results, scenario: Scenario, secrets: SecretRegis
   return { results, path, secrets };
 }
 
-/** Runs one phase of the current load point, on this thread or across worker threads. */
-export type PhaseRunner = (phase: PhaseName, bounds: PhaseBounds) => Promise<PhaseOutcome>;
+/** Runs one phase of the current load point, on this thread or across worker threads (`asPoint`: the point as this phase runs it). */
+export type PhaseRunner = (phase: PhaseName, bounds: PhaseBounds, asPoint?: LoadPoint) => Promise<PhaseOutcome>;
+
+/** `{{run_id}}`: the run's start in UTC, as the notebook's `strftime("%Y%m%d_%H%M%S")`. */
+export function runIdOf(at: Date): string {
+  return resultsFileName('', at).replace(/^results_|\.json$/g, '').replace(/^_/, '');
+}
+
+/** Every record column the points add (their `record:` lists), in order of first appearance. */
+function recordColumns(points: LoadPoint[]): string[] {
+  return [...new Set(points.flatMap((p) => p.calls?.record ?? []))];
+}
+
+/**
+ * A step that follows an earlier one's calls and names no count of its own makes one call per
+ * successful call of that step; with none, it is skipped with a warning saying why.
+ */
+function withCountFromSteps<P extends LoadPoint>(point: P, stepValues: StepValues, warnings: string[]): P | undefined {
+  const step = point.step;
+  if (!step?.uses.length) return point;
+  const empty = step.uses.filter((u) => !stepValues[u]?.length);
+  if (empty.length) {
+    warnings.push(`step ${step.name} skipped: it uses the values of step ${empty.join(', ')}, which had no successful call`);
+    return undefined;
+  }
+  if (!step.countFromUses) return point;
+  return { ...point, load: { ...point.load, requests: stepValues[step.uses[0]!]!.length, duration: undefined } };
+}
+
+/** The load a warmup runs at: sequential (one call at a time) when asked, else the point's own (a staged load's first stage). */
+function warmupPoint(point: LoadPoint): LoadPoint {
+  const { load } = point;
+  if (point.phases.warmup.sequential) return { ...point, load: { ...load, mode: 'iterations', concurrency: 1, stages: undefined } };
+  if (!load.stages) return point;
+  const first = load.stages[0]!;
+  return load.mode === 'rate'
+    ? { ...point, load: { ...load, rate: load.rate ?? Math.max(first.rate ?? 1, 1e-3), stages: undefined } }
+    : { ...point, load: { ...load, concurrency: load.concurrency > 1 ? load.concurrency : Math.max(1, first.concurrency ?? 1), stages: undefined } };
+}
 
 async function runLoadPoint(
-  scenario: Scenario,
-  { label, load, target }: LoadPoint,
+  point: LoadPoint,
   runPhaseOf: PhaseRunner,
   stop: AbortController,
   options: RunOptions,
   secrets: SecretRegistry,
   warnings: string[],
-): Promise<LoadPointResult> {
-  const point: LoadPointResult = { label, load: { ...load } as Record<string, unknown>, measure: undefined as unknown as PhaseResult };
-  if (scenario.sweep) point.target = secrets.redact(target as unknown as Record<string, unknown>);
-  const warm = scenario.phases.warmup;
-  if ((warm.requests ?? 0) > 0 || (warm.duration ?? 0) > 0) {
-    const w = await runPhaseOf('warmup', { requests: warm.requests || undefined, durationMs: warm.duration });
-    point.warmup = { sent: w.result.counts.sent, ok: w.result.counts.ok, failed: w.result.counts.failed, durationMs: w.result.durationMs };
+  sweep: boolean,
+): Promise<{ result: LoadPointResult; calls?: CallValues[] }> {
+  const { label, load, target, phases } = point;
+  const result: LoadPointResult = { label, load: { ...load } as Record<string, unknown>, measure: undefined as unknown as PhaseResult };
+  if (sweep) result.target = secrets.redact(target as unknown as Record<string, unknown>);
+  if (point.step) result.step = point.step.name;
+  const warm = phases.warmup;
+  if (!point.step?.setup && ((warm.requests ?? 0) > 0 || (warm.duration ?? 0) > 0)) {
+    const w = await runPhaseOf('warmup', { requests: warm.requests || undefined, durationMs: warm.duration }, warmupPoint(point));
+    result.warmup = { sent: w.result.counts.sent, ok: w.result.counts.ok, failed: w.result.counts.failed, durationMs: w.result.durationMs };
   }
   const m = await runPhaseOf('measure', { requests: load.requests, durationMs: load.duration });
-  point.measure = m.result;
+  result.measure = m.result;
+  if (m.stages) result.stages = m.stages;
   warnings.push(...m.warnings.map((w) => `${label}: ${w}`));
-  if (scenario.phases.cooldown > 0 && !stop.signal.aborted) {
-    options.onProgress?.({ phase: 'cooldown', pointLabel: label, sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0, elapsedMs: 0, durationMs: scenario.phases.cooldown });
-    await sleepMs(scenario.phases.cooldown, stop.signal);
+  if (phases.cooldown > 0 && !stop.signal.aborted) {
+    options.onProgress?.({ phase: 'cooldown', pointLabel: label, sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0, elapsedMs: 0, durationMs: phases.cooldown });
+    await sleepMs(phases.cooldown, stop.signal);
   }
-  return point;
+  return { result, calls: m.calls };
+}
+
+/** Checks each distinct target address answers at all, before any load (fast failure with the URL and cause). */
+async function probeTargets(points: LoadPoint[]): Promise<void> {
+  const seen = new Set<string>();
+  for (const p of points) {
+    const url = 'url' in p.target ? p.target.url : undefined;
+    if (!url) continue;
+    let origin: string;
+    try {
+      origin = new URL(url).host;
+    } catch {
+      continue;
+    }
+    if (seen.has(origin)) continue;
+    seen.add(origin);
+    await probeTcp(url);
+  }
 }
 
 function hostInfo(): Results['host'] {

@@ -44,7 +44,7 @@ post({ type: 'ready' });
 async function runOnePhase({ spec, wantRequests }: Extract<ToWorker, { type: 'phase' }>): Promise<void> {
   if (current?.pointIndex !== spec.pointIndex) {
     await current?.client.close().catch(() => undefined);
-    const share1 = Math.ceil(maxConcurrency(spec.point.load) / spec.share.count);
+    const share1 = Math.ceil((spec.connections ?? maxConcurrency(spec.point.load)) / spec.share.count);
     current = { pointIndex: spec.pointIndex, client: await createClient(spec.point.target, { secrets, maxConcurrency: share1 }) };
   }
   let batch: Timeline[] = [];

@@ -3,20 +3,20 @@ import { FrameSource, recordFrames, type FrameBatch } from '../frames/frame-sour
 import type { FramesOptions } from '../frames/schema.js';
 import { httpFramesBody } from '../frames/http-frames.js';
 import { TimelineBuilder, type Timeline } from '../../model/timeline.js';
-import { compileTemplate, hasPlaceholders, type CompiledTemplate } from '../../scenario/template.js';
+import { compileHttpRequest, compileTemplate, hasHeader, type HttpRequestParts } from '../../scenario/template.js';
 import type { HttpTarget } from './schema.js';
 import { createDispatcher, httpExchange } from '../wire/http-exchange.js';
 import type { ProtocolClient, RequestInput } from '../types.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
 
+const PREVIEW_BYTES = 4096;
+/** Responses values are captured from are kept whole up to this size. */
+const MAX_KEPT_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** A plain HTTP endpoint: one request, one answer; latency, TTFB and status are what matter. */
 export class HttpClient implements ProtocolClient {
   private readonly dispatcher: Dispatcher;
-  private readonly renderBody: CompiledTemplate | undefined;
-  private readonly constantBody: string | undefined;
-  private readonly renderQuery: CompiledTemplate;
-  private readonly headers: Record<string, string>;
+  private readonly render: (vars: RequestInput['vars']) => HttpRequestParts;
   private readonly timeoutMs: number;
 
   constructor(
@@ -24,25 +24,19 @@ export class HttpClient implements ProtocolClient {
     maxConnections?: number,
   ) {
     this.dispatcher = createDispatcher(maxConnections);
-    const body = target.body;
-    const isJson = body !== undefined && typeof body !== 'string';
-    this.headers = { ...target.headers };
-    if (body !== undefined && !hasHeader(this.headers, 'content-type')) {
-      this.headers['content-type'] = isJson ? 'application/json' : (target.content_type ?? 'text/plain');
-    }
-    if (body !== undefined && !hasPlaceholders(body)) this.constantBody = isJson ? JSON.stringify(body) : (body as string);
-    else if (body !== undefined) {
-      const compiled = compileTemplate(body);
-      this.renderBody = isJson ? (vars) => JSON.stringify(compiled(vars)) : compiled;
-    }
-    this.renderQuery = compileTemplate(target.query);
+    this.render = compileHttpRequest({ url: target.url, headers: target.headers, query: target.query, body: target.frames ? undefined : target.body, contentType: target.content_type });
     this.timeoutMs = requestTimeoutMs(target.timeout, false);
+  }
+
+  /** Renders the request (url, headers, body) for these vars, before its timed section. */
+  prepare(vars: RequestInput['vars']): HttpRequestParts {
+    return this.render(vars);
   }
 
   send(input: RequestInput): Promise<Timeline> {
     if (this.target.frames) return this.sendFrames(input, this.target.frames);
-    const body = this.constantBody ?? (this.renderBody?.(input.vars) as string | undefined);
-    return this.exchange(input, body, this.headers);
+    const request = (input.prepared as HttpRequestParts | undefined) ?? this.render(input.vars);
+    return this.exchange(input, request, request.body);
   }
 
   private frameSource: Promise<FrameSource> | undefined;
@@ -60,32 +54,29 @@ export class HttpClient implements ProtocolClient {
     } catch (err) {
       return tl.finish(input.signal.aborted ? 'aborted' : 'protocol_error', `cannot build the request: ${(err as Error).message}`);
     }
-    const headers = { ...this.headers, 'content-type': built.contentType };
-    const t = await this.exchange(input, built.body, headers);
+    const request = (input.prepared as HttpRequestParts | undefined) ?? this.render(input.vars);
+    const t = await this.exchange(input, { ...request, headers: { ...request.headers, 'content-type': built.contentType } }, built.body);
     recordFrames(t, batch, this.target.batch_size !== undefined);
     return t;
   }
 
-  private exchange(input: RequestInput, body: string | Uint8Array | undefined, headers: Record<string, string>): Promise<Timeline> {
-    const query = this.renderQuery(input.vars) as Record<string, unknown>;
-    let url = this.target.url;
-    if (Object.keys(query).length) {
-      const u = new URL(url);
-      for (const [k, v] of Object.entries(query)) u.searchParams.set(k, String(v));
-      url = u.toString();
-    }
+  private exchange(input: RequestInput, request: HttpRequestParts, body: string | Uint8Array | undefined): Promise<Timeline> {
+    const { url, headers } = request;
     return httpExchange(this.dispatcher, { url, method: this.target.method, headers, body, timeoutMs: this.timeoutMs }, input, (tl) => {
       const parts: Buffer[] = [];
       let size = 0;
+      // Keep only a preview of unary bodies (memory stays flat on large answers), unless the run captures values from them.
+      const keep = input.keepResponse ? MAX_KEPT_RESPONSE_BYTES : PREVIEW_BYTES;
       return {
         chunk(data) {
-          // Keep only a preview of unary bodies: memory stays flat on large answers.
-          if (size < 4096) parts.push(Buffer.from(data));
+          if (size < keep) parts.push(Buffer.from(data));
           size += data.byteLength;
         },
         end(atMs) {
           tl.content('', 1, atMs);
-          tl.t.bodyPreview = Buffer.concat(parts).toString('utf8').slice(0, 512);
+          const text = Buffer.concat(parts).toString('utf8');
+          tl.t.bodyPreview = text.slice(0, 512);
+          if (input.keepResponse) tl.t.responseText = text;
           return { outcome: 'ok' };
         },
       };
@@ -97,7 +88,4 @@ export class HttpClient implements ProtocolClient {
   }
 }
 
-export function hasHeader(headers: Record<string, string>, name: string): boolean {
-  const lower = name.toLowerCase();
-  return Object.keys(headers).some((k) => k.toLowerCase() === lower);
-}
+export { hasHeader };

@@ -1,4 +1,6 @@
-import { Agent, type Dispatcher } from 'undici';
+import { subscribe } from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { nowMs } from '../../model/clock.js';
 import { TimelineBuilder, type OutcomeKind, type Timeline } from '../../model/timeline.js';
 import type { RequestInput } from '../types.js';
@@ -41,7 +43,43 @@ export function createDispatcher(maxConnections: number = DEFAULT_MAX_CONNECTION
     headersTimeout: 0,
     bodyTimeout: 0,
     connections: maxConnections,
+    connect: timedConnector(),
   });
+}
+
+/**
+ * Connection set-up time (METRICS.md `connect`): our connector times each new socket's TCP (and
+ * TLS) set-up, and the first request written on that socket is charged with it. undici writes a
+ * request's headers synchronously right after calling the handler's onConnect, publishing
+ * `undici:client:sendHeaders` with the socket in between; so the request whose onConnect ran
+ * last is the one on that socket.
+ */
+const connectMsOfNewSocket = new WeakMap<Socket, number>();
+let connecting: TimelineBuilder | undefined;
+let subscribed = false;
+
+function timedConnector(): buildConnector.connector {
+  const base = buildConnector({});
+  if (!subscribed) {
+    subscribed = true;
+    subscribe('undici:client:sendHeaders', (message) => {
+      const { socket } = message as { socket: Socket };
+      const tl = connecting;
+      connecting = undefined;
+      const ms = connectMsOfNewSocket.get(socket);
+      if (tl && ms !== undefined) {
+        connectMsOfNewSocket.delete(socket);
+        tl.t.connectMs = ms;
+      }
+    });
+  }
+  return (options, callback) => {
+    const startedMs = nowMs();
+    base(options, (err, socket) => {
+      if (socket) connectMsOfNewSocket.set(socket as Socket, nowMs() - startedMs);
+      (callback as (e: Error | null, s: Socket | null) => void)(err, socket as Socket | null);
+    });
+  };
 }
 
 /**
@@ -95,12 +133,16 @@ export function httpExchange(
     input.signal.addEventListener('abort', onStop, { once: true });
     if (input.signal.aborted) stopReason = 'aborted';
 
-    tl.sent(); // replaced in onConnect, which undici calls just before it writes the request to the socket
+    // The call starts now: the timeout runs from here, as the caller's wait does. `sent` moves to
+    // the socket write in onConnect; a connection opened for this call is then its `connect`.
+    tl.sent();
     const handler: Dispatcher.DispatchHandler = {
       onConnect(abort) {
-        tl.sent();
         abortRequest = abort as (reason?: Error) => void;
-        if (stopReason) abort(new Error(stopReason));
+        // Timed out (or stopped) while waiting for a connection: it never reached the wire.
+        if (stopReason) return abort(new Error(stopReason));
+        tl.sent();
+        connecting = tl;
       },
       onHeaders(statusCode, rawHeaders) {
         const at = nowMs();
@@ -135,7 +177,7 @@ export function httpExchange(
         settle(tl.finish(verdict.outcome, verdict.error, terminalAtMs ?? endAt));
       },
       onError(err) {
-        if (stopReason === 'timeout') return settle(tl.finish('timeout', `no complete answer within ${spec.timeoutMs} ms`));
+        if (stopReason === 'timeout') return settle(tl.finish('timeout', `no complete answer within the ${formatTimeout(spec.timeoutMs)} timeout (target.timeout, --timeout)`));
         if (stopReason === 'aborted') return settle(tl.finish('aborted', 'run stopped'));
         settle(tl.finish('connection_error', describeNetworkError(err, spec.url, tl.t.headersMs !== undefined)));
       },
@@ -149,6 +191,10 @@ export function httpExchange(
       settle(tl.finish('connection_error', describeNetworkError(err, spec.url, false)));
     }
   });
+}
+
+function formatTimeout(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 /** The server's own message from a JSON error body (OpenAI, vLLM, TGI, FastAPI shapes), else the text. */
