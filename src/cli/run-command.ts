@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { METRICS } from '../model/metrics.js';
@@ -14,6 +14,7 @@ import { ProgressLine } from '../report/progress.js';
 import { run, type RunResult } from '../run/runner.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
+import { resolveScenarioPaths } from '../scenario/paths.js';
 import { TargetUnreachableError } from '../run/probe.js';
 import { ExitCode } from './exit-codes.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
@@ -70,7 +71,8 @@ export async function readScenarioObject(file: string): Promise<Record<string, u
   try {
     const value = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
     if (!value || typeof value !== 'object') throw new Error('expected a mapping at the top level');
-    return value as Record<string, unknown>;
+    // Files the scenario names are relative to the scenario file; flags laid over it stay relative to the current directory.
+    return resolveScenarioPaths(value as Record<string, unknown>, dirname(resolve(file)));
   } catch (err) {
     throw new ConfigError([{ path: '', message: `${file} is not a valid scenario: ${(err as Error).message}` }], file);
   }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { dirname, extname, resolve as resolvePath } from 'node:path';
+import { resolveScenarioPaths } from './paths.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, closest, type ConfigProblem } from '../model/config-error.js';
@@ -29,7 +30,8 @@ export async function loadScenarioFile(path: string, env: NodeJS.ProcessEnv = pr
   } catch (err) {
     throw new ConfigError([{ path: '', message: `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}` }], path);
   }
-  return resolveScenario(raw, env, path);
+  const withPaths = raw && typeof raw === 'object' ? resolveScenarioPaths(raw as Record<string, unknown>, dirname(resolvePath(path))) : raw;
+  return resolveScenario(withPaths, env, path);
 }
 
 /**
