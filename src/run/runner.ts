@@ -22,6 +22,8 @@ import { planWorkers, startWorkerPool, type WorkerPool } from './workers.js';
 import { maxConcurrency, runPhase, type CallValues, type PhaseBounds, type PhaseOutcome, type PhaseSpec } from './phase.js';
 import type { StepValues } from './requests.js';
 import { TOOL_VERSION } from '../version.js';
+import { ConfigError } from '../model/config-error.js';
+import { preflightProblems } from './preflight.js';
 import { scenarioMonitors, type PhaseMonitorFactory } from '../monitor/phase-monitor.js';
 import { pointsPerText } from '../scenario/text-points.js';
 import { perTextResults } from '../results/per-text.js';
@@ -99,6 +101,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   };
 
   const points = pointsPerText(loadPoints(scenario, loaded.raw ?? {}), scenario, loaded.raw ?? {}, dataset);
+  const preflight = preflightProblems(points, dataset);
+  if (preflight.length) throw new ConfigError(preflight);
   if (!options.skipProbe) await probeTargets(points);
   // Records stream next to where the results will be written, under the same name; none when nothing is written.
   const records =

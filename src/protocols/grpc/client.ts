@@ -87,6 +87,7 @@ export class GrpcClient implements ProtocolClient {
       const field = message.startsWith('method:') ? 'method' : 'proto';
       problems.push({ path: `target.${field}`, message: message.replace(/^(method|proto): /, '') });
     }
+    if (method) problems.push(...requestFieldProblems(method, target));
     if (method && target.stream.mode === 'frames' && !(method.requestStream && method.responseStream)) {
       problems.push({ path: 'target.stream.mode', message: `"frames" needs a bidirectional streaming method; ${target.method} is not one. Use mode "call".` });
     }
@@ -407,4 +408,30 @@ function metadataOf(pairs: Record<string, string>): grpc.Metadata {
   const md = new grpc.Metadata();
   for (const [k, v] of Object.entries(pairs)) md.add(k, String(v));
   return md;
+}
+
+/** Fields the request template and the frames name that the .proto's request message lacks (protobuf would drop them silently). */
+function requestFieldProblems(method: GrpcMethod, target: GrpcTarget): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  if (target.frames?.path) {
+    let keys: (string | number)[] | undefined;
+    try {
+      keys = compilePath(target.frames.path);
+    } catch (err) {
+      problems.push({ path: 'target.frames.path', message: (err as Error).message });
+    }
+    const problem = keys && method.requestFieldProblem(keys);
+    if (problem) problems.push({ path: 'target.frames.path', message: `${problem}: the frames would be dropped from every request` });
+  }
+  const walk = (value: unknown, keys: (string | number)[]): void => {
+    if (Array.isArray(value)) return value.length ? walk(value[0], [...keys, 0]) : undefined;
+    if (!value || typeof value !== 'object') return;
+    for (const [k, v] of Object.entries(value)) {
+      const problem = method.requestFieldProblem([...keys, k]);
+      if (problem) problems.push({ path: `target.request.${[...keys, k].join('.')}`, message: `${problem}; protobuf would drop it from every request` });
+      else walk(v, [...keys, k]);
+    }
+  };
+  walk(target.request, []);
+  return problems;
 }
