@@ -131,21 +131,27 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   const stepValues: StepValues = {};
   try {
     if (workerPlan.workers > 1) pool = await startWorkerPool(loaded, workerPlan.workers, stop);
-    if (options.startAtEpochMs !== undefined) await sleepMs(options.startAtEpochMs - Date.now(), stop.signal);
+    // --start-at holds the first measured phase (after its warmup) until that instant.
+    let startAt = options.startAtEpochMs;
     for (const [pointIndex, planned] of points.entries()) {
       if (stop.signal.aborted) break;
-      const point = withCountFromSteps(planned, stepValues, results.warnings);
-      if (!point) continue;
+      const counted = withCountFromSteps(planned, stepValues, results.warnings);
+      if (!counted) continue;
+      // In a segment, a step that follows an earlier step's calls follows this segment's own calls:
+      // it runs all of them, at this segment's share of the load.
+      const followsOwnRows = Boolean(counted.step?.uses.length && options.segment && options.segment.count > 1);
+      const point = followsOwnRows ? { ...counted, load: segmentShareOf(counted.load, options.segment!.count) } : counted;
       const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug });
       const pointDataset = point.dataset ?? dataset;
       const uses = point.step?.uses.length ? Object.fromEntries(point.step.uses.map((u) => [u, stepValues[u] ?? []])) : undefined;
       // The seam to worker threads: one phase runs here, or split across the pool and merged.
       const specOf = (phase: PhaseName, bounds: PhaseBounds, asPoint: LoadPoint): PhaseSpec => ({
+        ...(phase === 'measure' && startAt !== undefined ? { originEpochMs: startAtOrigin(startAt, results.warnings, () => (startAt = undefined)) } : {}),
         phase,
         pointIndex,
         point: asPoint,
         bounds,
-        share: options.segment ?? WHOLE_LOAD,
+        share: followsOwnRows ? WHOLE_LOAD : (options.segment ?? WHOLE_LOAD),
         slo: scenario.slo,
         stop: scenario.stop,
         connections: maxConcurrency(point.load),
@@ -207,6 +213,17 @@ async function finish(results: Results, scenario: Scenario, secrets: SecretRegis
 /** Runs one phase of the current load point, on this thread or across worker threads (`asPoint`: the point as this phase runs it). */
 export type PhaseRunner = (phase: PhaseName, bounds: PhaseBounds, asPoint?: LoadPoint) => Promise<PhaseOutcome>;
 
+/**
+ * The first measured phase's origin under --start-at. A part that arrives late still takes the
+ * shared origin, so its arrivals stay aligned with the other parts' (late sends show as queue delay).
+ */
+function startAtOrigin(startAtEpochMs: number, warnings: string[], used: () => void): number {
+  used();
+  const lateMs = Date.now() - startAtEpochMs;
+  if (lateMs > 1000) warnings.push(`--start-at: this part was ready ${(lateMs / 1000).toFixed(1)} s after the shared start, so it began late (its first requests count as sent late)`);
+  return startAtEpochMs;
+}
+
 /** `{{run_id}}`: the run's start in UTC, as the notebook's `strftime("%Y%m%d_%H%M%S")`. */
 export function runIdOf(at: Date): string {
   return resultsFileName('', at).replace(/^results_|\.json$/g, '').replace(/^_/, '');
@@ -231,6 +248,10 @@ function withCountFromSteps<P extends LoadPoint>(point: P, stepValues: StepValue
   }
   if (!step.countFromUses) return point;
   return { ...point, load: { ...point.load, requests: stepValues[step.uses[0]!]!.length, duration: undefined } };
+}
+
+function segmentShareOf(load: LoadPoint['load'], count: number): LoadPoint['load'] {
+  return load.mode === 'rate' ? { ...load, rate: load.rate === undefined ? undefined : load.rate / count } : { ...load, concurrency: Math.max(1, Math.ceil(load.concurrency / count)) };
 }
 
 /** The load a warmup runs at: sequential (one call at a time) when asked, else the point's own (a staged load's first stage). */

@@ -152,7 +152,7 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, sto
       const { phase, point, bounds } = spec;
       // GPU and server-metrics monitors watch the whole phase from the main thread, as on one thread.
       const monitors = await startPhaseMonitors(options.phaseMonitors, { phase, pointLabel: point.label });
-      const originMs = nowMs() + START_LEAD_MS;
+      const originMs = spec.originEpochMs !== undefined ? spec.originEpochMs - performance.timeOrigin : nowMs() + START_LEAD_MS;
       const plannedTotal = bounds.requests === undefined ? undefined : requestsOf(spec.share, bounds.requests, closedLoopUsers(point.load));
       const latest: PhaseCounts[] = handles.map(() => ({ sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 }));
       const total = (): PhaseCounts => latest.reduce((a, c) => ({ sent: a.sent + c.sent, done: a.done + c.done, ok: a.ok + c.ok, failed: a.failed + c.failed, inFlight: a.inFlight + c.inFlight }));
