@@ -10,6 +10,7 @@ import { formatMarkdownSummary } from '../report/markdown.js';
 import { checkThresholds, formatThresholdOutcomes, parseThresholds, type Threshold } from '../conditions/thresholds.js';
 import { resultsFileName } from '../results/writer.js';
 import { formatSpeechReport } from '../report/speech.js';
+import { formatStages } from '../report/stages.js';
 import { ProgressLine } from '../report/progress.js';
 import { run, type RunResult } from '../run/runner.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
@@ -148,6 +149,8 @@ export async function runAndReport(
   if (!flags.quiet) {
     const summary = flags.summary === 'md' ? formatMarkdownSummary(results, outcomes) : formatSummary(results, { color: Boolean(human.isTTY) });
     human.write(secrets.redactText(summary) + '\n');
+    const stages = formatStages(results);
+    if (stages) human.write(`\n${secrets.redactText(stages)}\n`);
     const speech = formatSpeechReport(results);
     if (speech) human.write(secrets.redactText(speech) + '\n');
     if (target.protocol === 'gradio' || flags.verbose) human.write(secrets.redactText(formatSeedSummary(results)) + '\n');

@@ -9,7 +9,8 @@ import type { PhaseResult, StageResult } from '../model/results.js';
 import type { Timeline } from '../model/timeline.js';
 import type { PhaseName, Progress } from '../model/progress.js';
 import { arrivalSchedule } from '../load/arrivals.js';
-import { closedLoop, openLoop, type SendFn } from '../load/drivers.js';
+import { closedLoop, openLoop, rampedClosedLoop, type SendFn } from '../load/drivers.js';
+import { peakOf, rampedSchedule, stageAt, stageSpans, totalMs } from '../load/stages.js';
 import { requestsOf, type LoadShare } from '../load/share.js';
 import { checkStopConditions, type StopConditions } from '../load/stop-conditions.js';
 import type { TokenCounter } from '../measure/tokens.js';
@@ -93,6 +94,7 @@ const PROGRESS_INTERVAL_MS = 250;
 /** The most requests a load keeps in flight (connection pools are sized to it). */
 export function maxConcurrency(load: Load): number {
   if (load.mode === 'rate') return load.max_in_flight ?? 1024;
+  if (load.stages) return Math.max(1, Math.ceil(peakOf(stageSpans(load.stages, false))));
   return load.mode === 'concurrency' ? load.concurrency : 1;
 }
 
@@ -111,12 +113,18 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   const monitors = await startPhaseMonitors(ctx.phaseMonitors, { phase, pointLabel });
   if (spec.originEpochMs !== undefined) await sleepMs(spec.originEpochMs - (performance.timeOrigin + nowMs()), stop.signal);
   const originMs = spec.originEpochMs === undefined ? nowMs() : spec.originEpochMs - performance.timeOrigin;
-  const recorder = new Recorder({ phaseStartMs: originMs, openLoop: openLoopMode, tokenizer: ctx.tokenizer, slos: scenarioSlos(spec.slo) });
+  const recorderAt = (phaseStartMs: number) => new Recorder({ phaseStartMs, openLoop: openLoopMode, tokenizer: ctx.tokenizer, slos: scenarioSlos(spec.slo) });
+  const recorder = recorderAt(originMs);
+  // A staged load: each stage's requests (by when they started) are also recorded apart.
+  const spans = load.stages && phase === 'measure' ? stageSpans(load.stages, openLoopMode) : undefined;
+  const stageRecorders = spans?.map((s) => recorderAt(originMs + s.startMs));
+  const stageOf = (atMs: number) => stageRecorders?.[stageAt(spans!, atMs - originMs)];
+  const durationMs = bounds.durationMs ?? (spans ? totalMs(spans) : undefined);
   const health = startClientHealth();
   const counts = { sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 };
   const total = bounds.requests === undefined ? undefined : requestsOf(share, bounds.requests, closedLoopUsers(load));
   const emit = () =>
-    ctx.onProgress?.({ phase, pointLabel, ...counts, total, durationMs: bounds.durationMs, elapsedMs: nowMs() - originMs });
+    ctx.onProgress?.({ phase, pointLabel, ...counts, total, durationMs, elapsedMs: nowMs() - originMs });
   const ticker = ctx.onProgress ? setInterval(emit, PROGRESS_INTERVAL_MS) : undefined;
   ticker?.unref();
   // Warmup and measure draw different per-request seeds, so warmup never replays measured payloads.
@@ -144,6 +152,9 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
     const leftAt = nowMs();
     recorder.noteSent(leftAt);
     recorder.noteInFlight(counts.inFlight, leftAt);
+    const stageRecorder = stageOf(scheduledMs ?? leftAt);
+    stageRecorder?.noteSent(leftAt);
+    stageRecorder?.noteInFlight(counts.inFlight, leftAt);
     const t = call.error
       ? new TimelineBuilder(index, scheduledMs).finish('protocol_error', call.error)
       : await client.send({ index, scheduledMs, vars: call.vars, prepared: call.prepared, keepResponse: captures.wanted, signal: stop.signal });
@@ -153,6 +164,7 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
     counts.inFlight--;
     counts.done++;
     recorder.noteInFlight(counts.inFlight, t.endMs);
+    stageRecorder?.record(t);
     if (t.outcome === 'ok') counts.ok++;
     else counts.failed++;
     recorder.record(t);
@@ -165,15 +177,23 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
     await openLoop(
       {
         ...bounds,
+        durationMs,
         signal: stop.signal,
         originMs,
-        schedule: arrivalSchedule(load.arrival, load.rate!, phaseSeed, load.burstiness),
+        schedule: spans
+          ? rampedSchedule(spans, arrivalSchedule(load.arrival, 1, phaseSeed, load.burstiness))
+          : arrivalSchedule(load.arrival, load.rate!, phaseSeed, load.burstiness),
         maxInFlight: load.max_in_flight === undefined ? undefined : Math.ceil(load.max_in_flight / share.count),
-        onDropped: () => recorder.noteDropped(),
+        onDropped: (_index, scheduledMs) => {
+          recorder.noteDropped();
+          stageOf(scheduledMs)?.noteDropped();
+        },
         share,
       },
       send,
     );
+  } else if (spans) {
+    await rampedClosedLoop({ signal: stop.signal, originMs, spans, share, thinkTimeMs: thinkTimeOf(load, phaseSeed) }, send);
   } else {
     await closedLoop({ ...bounds, signal: stop.signal, originMs, workers: closedLoopUsers(load)!, thinkTimeMs: thinkTimeOf(load, phaseSeed), share }, send);
   }
@@ -186,6 +206,17 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   const notes = await monitors.stop(result);
   const outcome: PhaseOutcome = { result, warnings: phase === 'measure' ? [...assessed.warnings, ...notes] : [] };
   if (calls) outcome.calls = calls;
+  if (spans) {
+    outcome.stages = spans.map((span, i) => ({
+      label: span.label,
+      startOffsetMs: span.startMs,
+      durationMs: span.durationMs,
+      from: span.from,
+      to: span.to,
+      unit: openLoopMode ? 'requests/s' : 'users',
+      measure: stageRecorders![i]!.toPhaseResult(sample),
+    }));
+  }
   return outcome;
 }
 

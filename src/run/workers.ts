@@ -196,7 +196,11 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, sto
       latest.splice(0, latest.length, { sent: result.counts.sent, done: result.counts.completed, ok: result.counts.ok, failed: result.counts.failed, inFlight: 0 });
       emit();
       const notes = await monitors.stop(result);
-      return { result, warnings: phase === 'measure' ? [...healthWarnings(result), ...notes] : [] };
+      const outcome: PhaseOutcome = { result, warnings: phase === 'measure' ? [...healthWarnings(result), ...notes] : [] };
+      if (outcomes.some((o) => o.calls)) outcome.calls = outcomes.flatMap((o) => o.calls ?? []);
+      const stages = outcomes[0]?.stages;
+      if (stages) outcome.stages = stages.map((stage, i) => ({ ...stage, measure: Recorder.merge(outcomes.map((o) => o.stages![i]!.measure)) }));
+      return outcome;
     },
     async close() {
       stop.signal.removeEventListener('abort', onStop);
