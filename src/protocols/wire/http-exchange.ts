@@ -48,14 +48,15 @@ export function createDispatcher(maxConnections: number = DEFAULT_MAX_CONNECTION
 }
 
 /**
- * Connection set-up time (METRICS.md `connect`): our connector times each new socket's TCP (and
- * TLS) set-up, and the first request written on that socket is charged with it. undici writes a
- * request's headers synchronously right after calling the handler's onConnect, publishing
- * `undici:client:sendHeaders` with the socket in between; so the request whose onConnect ran
- * last is the one on that socket.
+ * Connection set-up time (METRICS.md `connect`): when a call is written on a socket that was
+ * opened for it, the wait from the call's start to that write (undici's new client, TCP, TLS) is
+ * its connect, so the call's latency runs from its start, as its timeout does. Our connector marks
+ * each new socket; undici writes a request's headers synchronously right after calling the
+ * handler's onConnect, publishing `undici:client:sendHeaders` with the socket in between, so the
+ * call whose onConnect ran last is the one on that socket.
  */
-const connectMsOfNewSocket = new WeakMap<Socket, number>();
-let connecting: TimelineBuilder | undefined;
+const newSockets = new WeakSet<Socket>();
+let connecting: { tl: TimelineBuilder; startedMs: number } | undefined;
 let subscribed = false;
 
 function timedConnector(): buildConnector.connector {
@@ -64,19 +65,17 @@ function timedConnector(): buildConnector.connector {
     subscribed = true;
     subscribe('undici:client:sendHeaders', (message) => {
       const { socket } = message as { socket: Socket };
-      const tl = connecting;
+      const call = connecting;
       connecting = undefined;
-      const ms = connectMsOfNewSocket.get(socket);
-      if (tl && ms !== undefined) {
-        connectMsOfNewSocket.delete(socket);
-        tl.t.connectMs = ms;
+      if (call && newSockets.has(socket)) {
+        newSockets.delete(socket);
+        call.tl.t.connectMs = Math.max(0, call.tl.t.sentMs - call.startedMs);
       }
     });
   }
   return (options, callback) => {
-    const startedMs = nowMs();
     base(options, (err, socket) => {
-      if (socket) connectMsOfNewSocket.set(socket as Socket, nowMs() - startedMs);
+      if (socket) newSockets.add(socket as Socket);
       (callback as (e: Error | null, s: Socket | null) => void)(err, socket as Socket | null);
     });
   };
@@ -136,13 +135,14 @@ export function httpExchange(
     // The call starts now: the timeout runs from here, as the caller's wait does. `sent` moves to
     // the socket write in onConnect; a connection opened for this call is then its `connect`.
     tl.sent();
+    const startedMs = tl.t.sentMs;
     const handler: Dispatcher.DispatchHandler = {
       onConnect(abort) {
         abortRequest = abort as (reason?: Error) => void;
         // Timed out (or stopped) while waiting for a connection: it never reached the wire.
         if (stopReason) return abort(new Error(stopReason));
         tl.sent();
-        connecting = tl;
+        connecting = { tl, startedMs };
       },
       onHeaders(statusCode, rawHeaders) {
         const at = nowMs();
