@@ -12,6 +12,7 @@ import { registerCapacityCommand } from './capacity-command.js';
 import { registerMergeCommand } from './merge-command.js';
 import { registerK8sCommand } from './k8s-command.js';
 import { registerCalibrateCommand } from './calibrate-command.js';
+import { registerProtocolsCommand } from './protocols-command.js';
 
 const program = new Command('inferbench')
   .description('Benchmark ML inference endpoints: TTFT, inter-token latency, throughput, errors — measured correctly.\nWith no command, benchmarks the built-in reference server.')
@@ -30,5 +31,6 @@ registerCapacityCommand(program);
 registerMergeCommand(program);
 registerK8sCommand(program);
 registerCalibrateCommand(program);
+registerProtocolsCommand(program);
 
 await program.parseAsync(process.argv);

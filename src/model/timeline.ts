@@ -1,16 +1,21 @@
 import { nowMs } from './clock.js';
+import type { ContentKind } from './metrics.js';
 
 /** How a request ended. Every failure is recorded and counted; none stops a run by itself. */
 export const OUTCOME_KINDS = ['ok', 'http_error', 'protocol_error', 'timeout', 'connection_error', 'aborted'] as const;
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
-/** One stream event that carried content (text, audio samples, a frame). */
+/**
+ * One stream event that carried content. Its kind says what `units` counts, and each metric
+ * family reads only its own kind: text metrics never see audio samples or frames.
+ */
 export interface ContentEvent {
   /** Monotonic arrival time. */
   atMs: number;
-  /** Tokens (or samples, or frames) this event carries, as far as the protocol can tell; 1 when unknown. */
+  kind: ContentKind;
+  /** tokens: tokens this event carries (1 when the protocol cannot tell); samples: sample frames; frames: frames answered; bytes; messages. */
   units: number;
-  /** Characters of text this event added (0 for binary content). */
+  /** Characters of text this event added (tokens only; 0 otherwise). */
   chars: number;
 }
 
@@ -25,6 +30,12 @@ export interface Timeline {
   scheduledMs?: number;
   /** When the request reached the wire (its first byte was handed to the socket). */
   sentMs: number;
+  /**
+   * When the call was issued: its timeout runs from here, and closed-loop latency starts here
+   * (what the caller waits for includes a connection set-up or a wait for a free connection).
+   * Absent: the protocol issues and sends at one moment (`sentMs`).
+   */
+  startedMs?: number;
   /**
    * Time spent opening the connection this request waited for (TCP, TLS, WebSocket handshake),
    * when it needed a new one; it happened just before `sentMs`, and closed-loop latency includes it.
@@ -48,6 +59,8 @@ export interface Timeline {
   text?: string;
   /** Output tokens as the server reported them (usage field), when it did. */
   usageTokens?: number;
+  /** Audio: the sample rate of the samples in `content` (from the WAV header or the declared PCM layout). */
+  sampleRateHz?: number;
   /** Protocol-specific numeric metrics, recorded as histograms under these names (ms unless the name says otherwise). */
   extra: Record<string, number>;
   /** A short preview of the response body, kept for failures. */
@@ -83,16 +96,27 @@ export class TimelineBuilder {
   event(at = nowMs()): void {
     this.t.firstEventMs ??= at;
   }
-  /** A content-bearing event. Empty content is not content: call `event()` only. */
-  content(text: string, units = 1, at = nowMs()): void {
+  /** Text that arrived (`tokens` as far as the protocol can tell). Empty text is not content: call `event()` only. */
+  text(text: string, tokens = 1, at = nowMs()): void {
     this.t.firstEventMs ??= at;
-    this.t.content.push({ atMs: at, units, chars: text.length });
+    this.t.content.push({ atMs: at, kind: 'tokens', units: tokens, chars: text.length });
     if (text) this.textParts.push(text);
   }
-  /** Binary content (audio bytes, frames): counted in units, no text. */
-  binaryContent(units: number, at = nowMs()): void {
+  /** Audio sample frames that arrived (whole samples only), at the timeline's `sampleRateHz`. */
+  samples(count: number, at = nowMs()): void {
+    this.push('samples', count, at);
+  }
+  /** Image frames whose answers arrived. */
+  frames(count: number, at = nowMs()): void {
+    this.push('frames', count, at);
+  }
+  /** An opaque message (a stream message whose payload inferbench does not read). */
+  message(at = nowMs()): void {
+    this.push('messages', 1, at);
+  }
+  private push(kind: ContentKind, units: number, at: number): void {
     this.t.firstEventMs ??= at;
-    this.t.content.push({ atMs: at, units, chars: 0 });
+    this.t.content.push({ atMs: at, kind, units, chars: 0 });
   }
   /** Replaces the accumulated text (protocols whose stream sends the whole text so far, like Gradio). */
   setText(text: string): void {

@@ -1,6 +1,5 @@
+import type { FamilyOf } from '../model/metrics.js';
 import type { Timeline } from '../model/timeline.js';
-
-export type { ProtocolDebugSink } from '../model/debug-sink.js';
 
 /** Values a request template can use: `{{index}}`, `{{seed}}`, `{{uuid}}`, `{{row.field}}`, `{{steps.fit.id}}`, ... */
 export interface TemplateVars {
@@ -17,11 +16,11 @@ export interface TemplateVars {
   /** Earlier steps' values for this call, `{{steps.<step>.<value>}}`. */
   steps?: Record<string, Record<string, unknown>>;
   /** What the target's request-builder module returned for this call; its parts replace the templates. */
-  built?: BuiltRequest;
+  built?: BuildModuleResult;
 }
 
 /** What a request-builder module (`target.build`) may return for one call; each part it gives replaces the target's template. */
-export interface BuiltRequest {
+export interface BuildModuleResult {
   url?: string;
   headers?: Record<string, string>;
   query?: Record<string, unknown>;
@@ -55,6 +54,8 @@ export interface RequestInput {
  * `send` never rejects for anything the target did: failures are outcomes in the Timeline.
  */
 export interface ProtocolClient {
+  /** What this client's answers are: the family (and streaming) the run's metrics come from. */
+  readonly family: FamilyOf;
   /**
    * Builds one call's request (url, headers, body, message) from its vars, so the runner can build
    * requests before the timed section starts; `send` then gets it back as `input.prepared`.
@@ -65,3 +66,5 @@ export interface ProtocolClient {
   probe?(): Promise<void>;
   close(): Promise<void>;
 }
+
+export type { ProtocolDebugSink } from '../model/progress.js';

@@ -1,107 +1,94 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { epochMsOf } from '../model/clock.js';
-import { countOutputTokens } from '../measure/metrics.js';
+import { callStartMs, countOutputTokens } from '../measure/metrics.js';
 import type { Timeline } from '../model/timeline.js';
+import type { FamilyOf } from '../model/metrics.js';
 
 export type RecordsFormat = 'csv' | 'ndjson';
 
-/** One request as a row: the per-call record of the users' notebooks, with our marks. */
-export interface RequestRecord {
-  call_index: number;
-  phase: string;
-  load_point: string;
-  /** Open loop: when the schedule wanted it sent; empty in closed loops. */
-  intended_start_epoch_ms: number | null;
-  /** When the call started: its connection set-up (if it needed one) or, on a kept-alive connection, its send. */
-  start_epoch_ms: number;
-  end_epoch_ms: number;
-  status: number | string | null;
-  ok: boolean;
-  outcome: string;
-  /** end − start as METRICS.md defines start (the intended start in open loop). */
-  latency_ms: number;
-  /** The call's own duration, end − its start (the notebook's delta_ms): latency without an open loop's queueing. */
-  delta_ms: number;
-  /** Time opening the connection this call waited for; empty when it reused one. */
-  connect_ms: number | null;
-  ttfb_ms: number | null;
-  first_event_ms: number | null;
-  ttft_ms: number | null;
-  output_tokens: number | null;
-  error: string | null;
-  /** Failures only: the first bytes of what the server said. */
-  body_preview: string | null;
-  /** The scenario's own columns (`record:`, e.g. series_id). */
-  [column: string]: unknown;
-}
+/**
+ * One request as a row: the per-call record of the users' notebooks, with our marks, its
+ * family's own columns, and the scenario's own (`record:`, e.g. series_id; a captured JSON value
+ * as JSON). `start_epoch_ms` is when the call started (its connection set-up, when it opened
+ * one); `delta_ms` is the call's own duration from there (the notebook's), `latency_ms` the
+ * same from the intended start in an open loop; `connect_ms` is empty on a kept-alive connection.
+ */
+export type RequestRecord = Record<RecordField, string | number | boolean | null> & Record<string, unknown>;
 
-export const RECORD_FIELDS: readonly string[] = [
-  'call_index',
-  'phase',
-  'load_point',
-  'intended_start_epoch_ms',
-  'start_epoch_ms',
-  'end_epoch_ms',
-  'status',
-  'ok',
-  'outcome',
-  'latency_ms',
-  'delta_ms',
-  'connect_ms',
-  'ttfb_ms',
-  'first_event_ms',
-  'ttft_ms',
-  'output_tokens',
-  'error',
-  'body_preview',
-];
+/** Columns every record has, in this order. */
+const COMMON_FIELDS = ['call_index', 'phase', 'load_point', 'intended_start_epoch_ms', 'start_epoch_ms', 'end_epoch_ms', 'status', 'ok', 'outcome', 'latency_ms', 'delta_ms', 'connect_ms', 'ttfb_ms'] as const;
+/** Each family's columns (stream columns only when the family streams), then `error` and `body_preview` (failures only). */
+const FAMILY_FIELDS = {
+  stream: ['first_event_ms'],
+  text: ['ttft_ms', 'output_tokens'],
+  audio: ['ttfc_ms', 'audio_seconds', 'rtf'],
+  frames: ['frames', 'frame_latency_ms'],
+} as const;
+const TAIL_FIELDS = ['error', 'body_preview'] as const;
 
-/** The record's columns with the scenario's own after call_index (a name that is already a field keeps its place). */
-export function recordFieldNames(columns: readonly string[]): string[] {
-  const own = columns.filter((c) => !RECORD_FIELDS.includes(c));
-  return [RECORD_FIELDS[0]!, ...own, ...RECORD_FIELDS.slice(1)];
+type RecordField = (typeof COMMON_FIELDS)[number] | (typeof FAMILY_FIELDS)[keyof typeof FAMILY_FIELDS][number] | (typeof TAIL_FIELDS)[number];
+
+/** The columns of a records file whose load points produce these families (a sweep may mix them), with the scenario's own after call_index. */
+export function recordFields(families: readonly FamilyOf[], columns: readonly string[] = []): string[] {
+  const known = new Set<string>([...COMMON_FIELDS, ...Object.values(FAMILY_FIELDS).flat(), ...TAIL_FIELDS]);
+  const own = columns.filter((c) => !known.has(c));
+  const fields: string[] = ['call_index', ...own, ...COMMON_FIELDS.slice(1)];
+  const add = (names: readonly string[]) => {
+    for (const n of names) if (!fields.includes(n)) fields.push(n);
+  };
+  if (families.some((f) => f.streamed)) add(FAMILY_FIELDS.stream);
+  for (const f of families) if (f.family !== 'unary') add(f.family === 'text' && !f.streamed ? ['output_tokens'] : FAMILY_FIELDS[f.family]);
+  add(TAIL_FIELDS);
+  return fields;
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const since = (mark: number | undefined, startMs: number) => (mark === undefined ? null : round3(mark - startMs));
+const valueOr = (n: number | undefined) => (n === undefined ? null : round3(n));
 
 /**
  * A request's record. Times follow METRICS.md: start is the intended start in open loop (a
- * timeline with scheduledMs), else the call's start (its connect, when it needed one, is part of
- * what the caller waited); latency is end − start whatever the outcome, so failed rows show how
- * long the failure took. Tokens come from usage or content events (no tokenizer here: it would
- * cost as much as the request bookkeeping itself).
+ * timeline with scheduledMs), else the send; latency is end − start whatever the outcome,
+ * so failed rows show how long the failure took. Tokens come from usage or text events
+ * (no tokenizer here: it would cost as much as the request bookkeeping itself).
  */
 export function recordOf(t: Timeline, phase: string, pointLabel: string, columns: readonly string[] = []): RequestRecord {
-  const callStartMs = Number.isFinite(t.sentMs) ? t.sentMs - (t.connectMs ?? 0) : t.endMs;
-  const startMs = t.scheduledMs ?? callStartMs;
+  const callStart = Number.isFinite(t.sentMs) ? callStartMs(t) : t.endMs;
+  const startMs = t.scheduledMs ?? callStart;
   const ok = t.outcome === 'ok';
+  const firstText = t.content.find((e) => e.kind === 'tokens');
+  const frames = t.content.reduce((n, e) => n + (e.kind === 'frames' ? e.units : 0), 0);
   const record: RequestRecord = {
     call_index: t.index,
     phase,
     load_point: pointLabel,
     intended_start_epoch_ms: t.scheduledMs === undefined ? null : round3(epochMsOf(t.scheduledMs)),
-    start_epoch_ms: round3(epochMsOf(callStartMs)),
+    start_epoch_ms: round3(epochMsOf(callStart)),
     end_epoch_ms: round3(epochMsOf(t.endMs)),
     status: t.status ?? null,
     ok,
     outcome: t.outcome,
     latency_ms: round3(t.endMs - startMs),
-    delta_ms: round3(t.endMs - callStartMs),
+    delta_ms: round3(t.endMs - callStart),
     connect_ms: t.connectMs === undefined ? null : round3(t.connectMs),
     ttfb_ms: since(t.firstByteMs ?? t.headersMs, startMs),
     first_event_ms: since(t.firstEventMs, startMs),
-    ttft_ms: since(t.content[0]?.atMs, startMs),
-    output_tokens: countOutputTokens(t).count ?? null,
+    ttft_ms: since(firstText?.atMs, startMs),
+    output_tokens: firstText ? (countOutputTokens(t).count ?? null) : (t.usageTokens ?? null),
+    ttfc_ms: valueOr(t.extra.ttfc),
+    audio_seconds: valueOr(t.extra.audio_seconds),
+    rtf: valueOr(t.extra.rtf),
+    frames: frames || (t.extra.frames_count ?? null),
+    frame_latency_ms: valueOr(t.extra.frame_latency),
     error: t.error ?? null,
     body_preview: ok ? null : (t.bodyPreview ?? null),
   };
-  for (const c of columns) if (!RECORD_FIELDS.includes(c)) record[c] = t.values?.[c] ?? null;
+  for (const c of columns) if (!(c in record)) record[c] = cell(t.values?.[c]);
   return record;
 }
 
-/** A record value as one CSV cell: objects (a captured JSON value) as JSON. */
+/** A scenario column's value as one cell: objects (a captured JSON value) as JSON. */
 function cell(v: unknown): string | number | boolean | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'object') return JSON.stringify(v);
@@ -141,17 +128,19 @@ export class RecordsWriter {
   private constructor(
     readonly path: string,
     readonly format: RecordsFormat,
-    /** The scenario's own columns (`record:`), from each call's values, after call_index. */
+    readonly fields: readonly string[],
+    /** The scenario's own columns (`record:`). */
     readonly columns: readonly string[],
   ) {
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'w');
-    if (format === 'csv') this.buffer = `${recordFieldNames(columns).join(',')}\n`;
+    if (format === 'csv') this.buffer = `${fields.join(',')}\n`;
     process.on('exit', this.flushOnExit);
   }
 
-  static open(path: string, format: RecordsFormat, columns: readonly string[] = []): RecordsWriter {
-    return new RecordsWriter(path, format, columns);
+  /** A records file with the columns of these families (see {@link recordFields}). */
+  static open(path: string, format: RecordsFormat, families: readonly FamilyOf[], columns: readonly string[] = []): RecordsWriter {
+    return new RecordsWriter(path, format, recordFields(families, columns), columns);
   }
 
   get rowCount(): number {
@@ -161,7 +150,12 @@ export class RecordsWriter {
   write(t: Timeline, phase: string, pointLabel: string): void {
     if (this.fd === undefined) return;
     const r = recordOf(t, phase, pointLabel, this.columns);
-    this.buffer += this.format === 'csv' ? `${recordFieldNames(this.columns).map((f) => csvField(cell(r[f]))).join(',')}\n` : `${JSON.stringify(r)}\n`;
+    if (this.format === 'csv') this.buffer += `${this.fields.map((f) => csvField((r[f] ?? null) as string | number | boolean | null)).join(',')}\n`;
+    else {
+      const row: Record<string, unknown> = {};
+      for (const f of this.fields) row[f] = r[f];
+      this.buffer += `${JSON.stringify(row)}\n`;
+    }
     this.rows++;
     if (this.buffer.length >= FLUSH_AT_CHARS) this.flush();
   }

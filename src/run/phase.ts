@@ -113,7 +113,7 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   const monitors = await startPhaseMonitors(ctx.phaseMonitors, { phase, pointLabel });
   if (spec.originEpochMs !== undefined) await sleepMs(spec.originEpochMs - (performance.timeOrigin + nowMs()), stop.signal);
   const originMs = spec.originEpochMs === undefined ? nowMs() : spec.originEpochMs - performance.timeOrigin;
-  const recorderAt = (phaseStartMs: number) => new Recorder({ phaseStartMs, openLoop: openLoopMode, tokenizer: ctx.tokenizer, slos: scenarioSlos(spec.slo) });
+  const recorderAt = (phaseStartMs: number) => new Recorder({ family: client.family, phaseStartMs, openLoop: openLoopMode, tokenizer: ctx.tokenizer, slos: scenarioSlos(spec.slo) });
   const recorder = recorderAt(originMs);
   // A staged load: each stage's requests (by when they started) are also recorded apart.
   const spans = load.stages && phase === 'measure' ? stageSpans(load.stages, openLoopMode) : undefined;

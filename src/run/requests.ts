@@ -7,7 +7,7 @@
  * by time, each call is built just before it is sent).
  */
 import type { Timeline } from '../model/timeline.js';
-import type { BuiltRequest, ProtocolClient, TemplateVars } from '../protocols/types.js';
+import type { BuildModuleResult, ProtocolClient, TemplateVars } from '../protocols/types.js';
 import { compilePath, getPath } from '../protocols/wire/extraction.js';
 import type { Dataset } from '../scenario/dataset.js';
 import type { CallSpec } from '../scenario/load-points.js';
@@ -36,7 +36,7 @@ export interface BuildContext {
   phase: string;
 }
 
-export type BuildFunction = (ctx: BuildContext) => BuiltRequest | Promise<BuiltRequest>;
+export type BuildFunction = (ctx: BuildContext) => BuildModuleResult | Promise<BuildModuleResult>;
 
 /** One call, ready to send; `error` when it could not be built (it is then recorded as a failed call, not sent). */
 export interface PreparedCall {

@@ -7,10 +7,10 @@ import type { Timeline } from '../model/timeline.js';
 import type { PhaseName, Progress } from '../model/progress.js';
 import { loadTokenCounter } from '../measure/tokens.js';
 import { probeTcp } from './probe.js';
-import { createClient } from '../protocols/registry.js';
+import { createClient, familiesOf } from '../protocols/registry.js';
 import type { ProtocolDebugSink } from '../protocols/types.js';
 import { RecordsWriter, recordsPathFor } from '../results/records.js';
-import type { LoadPointResult, PhaseResult, Results } from '../model/results.js';
+import { RESULTS_SCHEMA_VERSION, type LoadPointResult, type PhaseResult, type Results } from '../model/results.js';
 import { resultsFileName, writeResultsAtomic } from '../results/writer.js';
 import { loadDataset } from '../scenario/dataset.js';
 import { resolveScenario, type LoadedScenario } from '../scenario/load-scenario.js';
@@ -84,7 +84,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
 
   const started = new Date();
   const results: Results = {
-    schemaVersion: 1,
+    schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: { name: 'inferbench', version: TOOL_VERSION },
     name: scenario.name,
     startedAt: started.toISOString(),
@@ -107,7 +107,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   // Records stream next to where the results will be written, under the same name; none when nothing is written.
   const records =
     scenario.output.records && scenario.output.write
-      ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records, recordColumns(points))
+      ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records, points.flatMap((p) => familiesOf(p.target).slice(0, 1)), recordColumns(points))
       : undefined;
   if (records) {
     const outer = options.onRequest;

@@ -1,6 +1,6 @@
-import type { BuiltRequest, TemplateVars } from '../protocols/types.js';
+import type { BuildModuleResult, TemplateVars } from '../protocols/types.js';
 
-export type { BuiltRequest };
+export type { BuildModuleResult };
 import { mixSeed, seededRng, uuidFrom, type Rng } from '../random.js';
 
 /**

@@ -20,6 +20,7 @@ import { registerOpenAiResponsesRoutes } from './routes/openai-responses.js';
 import { attachWebSocketEndpoints } from './websocket.js';
 import { registerSpeechRoutes } from './routes/speech.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerOpenAiEmbeddingsRoutes } from './routes/openai-embeddings.js';
 import { registerModelApiRoutes, type SeriesStore } from './routes/model-api.js';
 
 /** A running reference server. */
@@ -60,6 +61,7 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
   registerOpenAiResponsesRoutes(router);
   registerSpeechRoutes(router);
   registerMetricsRoutes(router);
+  registerOpenAiEmbeddingsRoutes(router);
   const series = registerModelApiRoutes(router);
 
   const sockets = new Set<Socket>();

@@ -5,17 +5,18 @@ import { compileTemplate, type CompiledTemplate } from '../../scenario/template.
 import { debugLineTap } from '../wire/debug-tap.js';
 import { fetchGradioConfig, GRADIO_API_PREFIX, parseGradioUrl, type GradioConfig } from './discovery.js';
 import { GradioQueueSession } from './queue.js';
-import { adoptSubmit, gradioErrorMessage, submitCall, type SubmitResult } from './submit.js';
 import type { GradioTarget } from './schema.js';
 import { gradioOutputs, gradioText } from './values.js';
-import { hasHeader } from '../http/client.js';
+import { hasHeader } from '../wire/http-client.js';
+import type { FamilyOf } from '../../model/metrics.js';
+import type { ClientContext } from '../descriptor.js';
+import { adoptSubmit, gradioErrorMessage, submitCall, type SubmitResult } from './submit.js';
 import { createDispatcher, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
 import { SseReader } from '../wire/sse.js';
 import { charsPerSecond, TextGrowth } from '../wire/text-growth.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from '../types.js';
 import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
-
 
 /**
  * A Gradio app through its queue API (PROTOCOLS.md §1), as Hugging Face Spaces serve it.
@@ -31,7 +32,6 @@ import { requestTimeoutMs } from '../../scenario/fields.js';
  * `serverRequestId` is the event id (the reference server keeps its ground truth under it).
  */
 export class GradioClient implements ProtocolClient {
-  private readonly dispatcher: Dispatcher = createDispatcher();
   private readonly root: string;
   private readonly apiName: string;
   private readonly headers: Record<string, string>;
@@ -42,10 +42,17 @@ export class GradioClient implements ProtocolClient {
   private config: Promise<GradioConfig | undefined> | undefined;
   private queue: GradioQueueSession | undefined;
 
+  readonly family: FamilyOf = { family: 'text', streamed: true };
+  private readonly dispatcher: Dispatcher;
+  private readonly debug: ProtocolDebugSink | undefined;
+
   constructor(
     private readonly target: GradioTarget,
-    private readonly debug?: ProtocolDebugSink,
+    ctx: ClientContext,
   ) {
+    // Queue mode holds one more connection: the session's shared queue/data stream.
+    this.dispatcher = createDispatcher(ctx.maxConcurrency + 1);
+    this.debug = ctx.debug;
     const parsed = parseGradioUrl(target.url);
     this.root = parsed.root;
     this.apiName = (target.api ?? parsed.api ?? 'predict').replace(/^\//, '');

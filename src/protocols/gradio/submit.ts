@@ -1,4 +1,3 @@
-/** Gradio's submission step, shared by the simple (`/call`) and session-queue (`/queue/join`) clients. */
 import type { Dispatcher } from 'undici';
 import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
 import { httpExchange } from '../wire/http-exchange.js';
@@ -53,6 +52,8 @@ export async function submitCall(
 /** Copies the POST's marks into the request's timeline: its start, first byte and the submit time. */
 export function adoptSubmit(tl: TimelineBuilder, post: Timeline): void {
   tl.t.sentMs = post.sentMs;
+  tl.t.startedMs = post.startedMs;
+  tl.t.connectMs = post.connectMs;
   tl.t.headersMs = post.headersMs;
   tl.t.firstByteMs = post.firstByteMs;
   tl.t.status = post.status;

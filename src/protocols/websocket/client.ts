@@ -6,6 +6,7 @@ import { ConfigError } from '../../model/config-error.js';
 import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
 import { compileExtraction, extractionProblems, type Extractor } from '../wire/extraction.js';
 import type { WebSocketTarget } from './schema.js';
+import type { FamilyOf } from '../../model/metrics.js';
 import type { ProtocolClient, RequestInput, TemplateVars } from '../types.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
 
@@ -17,6 +18,7 @@ import { requestTimeoutMs } from '../../scenario/fields.js';
  * usage come from the `*_path` options. Without `content_path` every message is content.
  */
 export class WebSocketClient implements ProtocolClient {
+  readonly family: FamilyOf;
   private readonly idle: WebSocket[] = [];
   private readonly all = new Set<WebSocket>();
   private readonly render: CompiledTemplate;
@@ -27,6 +29,7 @@ export class WebSocketClient implements ProtocolClient {
     private readonly target: WebSocketTarget,
     private readonly frames: FrameSource | undefined,
   ) {
+    this.family = websocketFamily(target);
     this.render = compileTemplate(target.message, 'message');
     this.extract = compileExtraction(target);
     this.timeoutMs = requestTimeoutMs(target.timeout, true);
@@ -67,7 +70,8 @@ export class WebSocketClient implements ProtocolClient {
   async send(input: RequestInput): Promise<Timeline> {
     const tl = new TimelineBuilder(input.index, input.scheduledMs);
     // One clock: the timeout runs from the call's start, connection set-up included.
-    const deadlineMs = nowMs() + this.timeoutMs;
+    tl.t.startedMs = nowMs();
+    const deadlineMs = tl.t.startedMs + this.timeoutMs;
     let payload: string | Buffer;
     let batch: FrameBatch | undefined;
     try {
@@ -118,7 +122,7 @@ export class WebSocketClient implements ProtocolClient {
         tl.firstByte(at);
         tl.bytesIn(bytes);
         if (isBinary) {
-          tl.binaryContent(1, at);
+          tl.message(at);
           if (echo) done('ok', undefined, at);
           return;
         }
@@ -137,7 +141,7 @@ export class WebSocketClient implements ProtocolClient {
           return done('protocol_error', `in-band error: ${x.error}`, at, false);
         }
         const content = this.target.content_path ? x.content : text;
-        if (content && !(x.end && !this.target.content_path)) tl.content(content, 1, at);
+        if (content && !(x.end && !this.target.content_path)) tl.text(content, 1, at);
         else tl.event(at);
         if (x.usageTokens !== undefined) tl.t.usageTokens = x.usageTokens;
         if (echo || x.end) {
@@ -166,4 +170,10 @@ export class WebSocketClient implements ProtocolClient {
   async close(): Promise<void> {
     for (const ws of this.all) ws.terminate();
   }
+}
+
+/** Frames when messages carry frames; a per-message round trip in echo mode; else a text stream. */
+export function websocketFamily(target: Pick<WebSocketTarget, 'mode' | 'frames'>): FamilyOf {
+  if (target.frames) return { family: 'frames', streamed: target.mode !== 'echo' };
+  return target.mode === 'echo' ? { family: 'unary', streamed: false } : { family: 'text', streamed: true };
 }
