@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { withStdoutOnStderr } from './stdout-guard.js';
 import type { Command } from 'commander';
 import { LOCAL_MODES, type LocalMode } from '../protocols/local/load-module.js';
 import { checkOverheadThresholds, measureOverhead, parseOverheadThreshold, type OverheadThreshold } from '../run/overhead.js';
@@ -15,6 +18,7 @@ interface OverheadFlags {
   seed: string;
   threshold?: string[];
   json?: boolean;
+  out?: string;
 }
 
 /** `inferbench overhead`: a library's generate() vs stream() vs streamAsync(), in process. */
@@ -30,7 +34,8 @@ export function registerOverheadCommand(program: Command): void {
     .option('--aa', 'also run the baseline as its own arm (A/A control: its interval shows the noise floor)')
     .option('--seed <n>', 'bootstrap seed', '1')
     .option('--threshold <expr...>', 'fail (exit 3) unless it holds, e.g. "overhead(stream)<5%" "overhead(streamAsync)<10%"')
-    .option('--json', 'print the report as JSON')
+    .option('--json', 'print the report as JSON (anything the module prints goes to stderr, so stdout stays one JSON document)')
+    .option('--out <path>', 'also write the report as JSON to this file')
     .addHelpText('after', '\nRun node with --expose-gc (NODE_OPTIONS=--expose-gc) to collect garbage before every call.')
     .action(async (flags: OverheadFlags) => {
       process.exitCode = await overheadFromCli(flags);
@@ -72,14 +77,22 @@ async function overheadFromCli(flags: OverheadFlags): Promise<ExitCode> {
   }
   let report;
   try {
-    report = await measureOverhead({ module: flags.module, input, rounds, warmup, modes, aa: flags.aa, seed });
+    // The module's own prints (console.log in a model) must not break --json on stdout.
+    report = await withStdoutOnStderr(() => measureOverhead({ module: flags.module, input, rounds, warmup, modes, aa: flags.aa, seed }));
   } catch (err) {
     process.stderr.write(`inferbench overhead: ${(err as Error).message}\n`);
     return ExitCode.badConfig;
   }
   const checks = checkOverheadThresholds(report, thresholds);
-  if (flags.json) process.stdout.write(JSON.stringify({ ...report, thresholds: checks.map((c) => ({ text: c.threshold.text, passed: c.passed, message: c.message })) }, null, 2) + '\n');
+  const json = JSON.stringify({ ...report, thresholds: checks.map((c) => ({ text: c.threshold.text, passed: c.passed, message: c.message })) }, null, 2) + '\n';
+  if (flags.out) {
+    await mkdir(dirname(flags.out), { recursive: true });
+    await writeFile(flags.out, json);
+  }
+  if (flags.json) process.stdout.write(json);
   else process.stdout.write(formatOverheadReport(report) + '\n');
+  for (const w of report.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+  if (flags.out && !flags.json) process.stdout.write(`report: ${flags.out}\n`);
   for (const c of checks) process.stderr.write(`${c.message}\n`);
   return checks.every((c) => c.passed) ? ExitCode.ok : ExitCode.thresholdFailed;
 }

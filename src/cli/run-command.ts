@@ -19,6 +19,7 @@ import { resolveScenario } from '../scenario/load-scenario.js';
 import { resolveScenarioPaths } from '../scenario/paths.js';
 import { TargetUnreachableError } from '../run/probe.js';
 import { ExitCode } from './exit-codes.js';
+import { withStdoutOnStderr } from './stdout-guard.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
 import { addScaleFlags, scaleRunOptions, type ScaleFlags } from './scale-flags.js';
 
@@ -129,14 +130,16 @@ export async function runAndReport(
   process.on('SIGINT', onSigint);
   let result: RunResult;
   try {
-    result = await run(loaded, {
+    // With --json, stdout is the results document: a local module's own prints go to stderr.
+    const guard = flags.json ? withStdoutOnStderr : <T>(fn: () => Promise<T>) => fn();
+    result = await guard(() => run(loaded, {
       signal: controller.signal,
       commandLine: process.argv.slice(2),
       ...scale,
       onProgress: flags.quiet || flags.verbose || debugSwitches.size ? undefined : (p) => progress.update(p),
       onRequest: flags.quiet ? undefined : runConsole.onRequest,
       debug: runConsole.debug,
-    });
+    }));
   } finally {
     process.off('SIGINT', onSigint);
     progress.clear();

@@ -44,5 +44,7 @@ export interface OverheadReport {
   /** Whether --expose-gc was on (a collection ran before every call). */
   gcBetweenCalls: boolean;
   modes: ModeStats[];
+  /** Problems that cost no measurement (a teardown() that threw). */
+  warnings?: string[];
 }
 

@@ -69,6 +69,7 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
 
   await mod.setup?.();
   let gcOn = false;
+  let teardownWarning: string | undefined;
   try {
     for (let w = 0; w < warmup; w++) for (const arm of arms) await timedCall(mod, arm.mode, input);
     // A fresh seeded order every round: each mode follows every other mode equally often, so
@@ -89,7 +90,12 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
       }
     }
   } finally {
-    await mod.teardown?.();
+    // A teardown() that throws must not cost the measured calls: it becomes a warning.
+    try {
+      await mod.teardown?.();
+    } catch (err) {
+      teardownWarning = `teardown() failed: ${(err as Error)?.message ?? String(err)}; the measured calls are kept`;
+    }
   }
 
   // generate() returning a string says nothing of its tokens; the same input streams the same count.
@@ -127,7 +133,9 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
     }
     return s;
   });
-  return { module: typeof opts.module === 'string' ? opts.module : '(module object)', rounds, warmup, confidence, gcBetweenCalls: gcOn, modes: stats };
+  const report: OverheadReport = { module: typeof opts.module === 'string' ? opts.module : '(module object)', rounds, warmup, confidence, gcBetweenCalls: gcOn, modes: stats };
+  if (teardownWarning) report.warnings = [teardownWarning];
+  return report;
 }
 
 async function timedCall(mod: LocalModelModule, mode: LocalMode, input: unknown) {

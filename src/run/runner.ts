@@ -173,7 +173,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
           results.points.push(result);
         }
       } finally {
-        await client.close().catch(() => undefined);
+        // A target's teardown() that throws costs nothing measured: the run keeps its results and says why.
+        await client.close().catch((err: unknown) => results.warnings.push(`${point.label}: closing the target failed (${(err as Error)?.message ?? String(err)}); the measured results are kept`));
       }
     }
   } catch (err) {
