@@ -56,6 +56,7 @@ export function addRunFlags(cmd: Command): Command {
     .option('--input <text>', 'speech: text to speak, templated (target.input); default the dataset row\'s text')
     .option('--response-format <fmt>', 'speech: pcm | wav (target.response_format, or target.format for audio-http)')
     .option('--stream-format <fmt>', 'speech: audio | sse (target.stream_format)')
+    .option('--sample-rate <hz>', 'speech: sample rate of headerless PCM audio, e.g. 22050 (target.sample_rate; default 24000, OpenAI\'s)', int)
     .option('--slo <condition...>', 'per-request SLO for goodput, repeatable, e.g. "ttft<=400ms" "rtf<=0.5" (slo)')
     .option('--gpu [interval]', 'sample nvidia-smi during measure phases, e.g. --gpu or --gpu 200ms (monitor.gpu)')
     .option('--server-metrics <url>', 'Prometheus endpoint scraped before, during and after each phase (monitor.server_metrics.url)')
@@ -125,6 +126,7 @@ export interface RunFlags {
   input?: string;
   responseFormat?: string;
   streamFormat?: string;
+  sampleRate?: number;
   slo?: string[];
   gpu?: boolean | string;
   serverMetrics?: string;
@@ -245,6 +247,7 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   set('target', 'input', flags.input);
   if (flags.responseFormat !== undefined) target[target.protocol === 'audio-http' ? 'format' : 'response_format'] = flags.responseFormat;
   set('target', 'stream_format', flags.streamFormat);
+  set('target', 'sample_rate', numeric('sample-rate', flags.sampleRate));
   if (flags.slo?.length) (s as Record<string, unknown>).slo = flags.slo;
   if (flags.gpu !== undefined) section('monitor').gpu = flags.gpu === true ? true : { interval: flags.gpu };
   if (flags.serverMetrics !== undefined || flags.serverMetric !== undefined) {

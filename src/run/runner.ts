@@ -101,6 +101,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   };
 
   const points = pointsPerText(loadPoints(scenario, loaded.raw ?? {}), scenario, loaded.raw ?? {}, dataset);
+  results.warnings.push(...assumedSampleRates(points, loaded.raw ?? {}));
   const preflight = preflightProblems(points, dataset);
   if (preflight.length) throw new ConfigError(preflight);
   if (!options.skipProbe) await probeTargets(points);
@@ -293,6 +294,21 @@ async function runLoadPoint(
     await sleepMs(phases.cooldown, stop.signal);
   }
   return { result, calls: m.calls };
+}
+
+/**
+ * Headerless PCM says nothing of its sample rate, and audio_seconds and rtf scale with it: when a
+ * speech target's rate was not given, say which rate was assumed and how to set it.
+ */
+function assumedSampleRates(points: LoadPoint[], raw: Record<string, unknown>): string[] {
+  const given = (t: unknown) => Boolean(t && typeof t === 'object' && 'sample_rate' in t);
+  if (given(raw.target) || (Array.isArray(raw.steps) && raw.steps.some((s) => given((s as { target?: unknown })?.target)))) return [];
+  for (const p of points) {
+    const t = p.target as { protocol: string; response_format?: string; format?: string; sample_rate?: number };
+    const pcm = (t.protocol === 'openai-speech' && t.response_format === 'pcm') || (t.protocol === 'audio-http' && t.format === 'pcm');
+    if (pcm) return [`${p.label}: PCM audio carries no sample rate; assumed ${t.sample_rate} Hz (OpenAI's). audio_seconds and rtf scale with it: if the server speaks another rate, set --sample-rate (target.sample_rate)`];
+  }
+  return [];
 }
 
 /** Checks each distinct target address answers at all, before any load (fast failure with the URL and cause). */
