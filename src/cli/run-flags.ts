@@ -45,6 +45,7 @@ export function addRunFlags(cmd: Command): Command {
     .option('--output-dir <dir>', 'directory for results files (output.dir)')
     .option('--no-write', 'write no results file (output.write=false)')
     .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int)
+    .option('--tts-layout', 'speech over named texts: also write <results>.tts.json in the TTS team\'s results layout (output.tts_layout)')
     .option('--records <format>', 'csv | ndjson: stream one row per request next to the results (output.records)')
     .option('--threshold <expr>', 'check after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; repeatable; a failure exits 3 (thresholds)', collect)
     .option('--proto <file>', 'gRPC: .proto file, or "kserve" / "detector" for the shipped ones (target.proto); --method is then package.Service/Method')
@@ -116,6 +117,7 @@ export interface RunFlags {
   usagePath?: string;
   eventType?: string;
   records?: string;
+  ttsLayout?: boolean;
   threshold?: string[];
   proto?: string;
   request?: string;
@@ -240,6 +242,7 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   if (flags.write === false) section('output').write = false;
   set('stop', 'max_errors', numeric('max-errors', flags.maxErrors));
   set('output', 'records', flags.records);
+  if (flags.ttsLayout) section('output').tts_layout = true;
   if (flags.threshold?.length) {
     const own = Array.isArray(s.thresholds) ? (s.thresholds as unknown as unknown[]) : [];
     (s as Record<string, unknown>).thresholds = [...own, ...flags.threshold];

@@ -1,5 +1,7 @@
 import { hostname, cpus, arch, platform } from 'node:os';
 import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { ttsTeamResultsFile } from '../report/tts-team.js';
 import { execFileSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { epochMsOf, sleepMs } from '../model/clock.js';
@@ -209,6 +211,8 @@ async function finish(results: Results, scenario: Scenario, secrets: SecretRegis
   if (!scenario.output.write) return { results, secrets };
   const path = resultsPathOf(scenario, new Date(results.startedAtEpochMs), results.segment);
   await writeResultsAtomic(path, results);
+  const team = scenario.output.tts_layout ? ttsTeamResultsFile(results) : undefined;
+  if (team) await writeFile(`${path.replace(/\.json$/i, '')}.tts.json`, `${JSON.stringify(team, null, 2)}\n`);
   return { results, path, secrets };
 }
 

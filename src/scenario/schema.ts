@@ -150,6 +150,8 @@ export const outputSchema = z
     write: z.boolean().default(true),
     /** Stream one row per request, as it completes, to `<results>.records.csv` / `.records.ndjson`. */
     records: z.enum(['csv', 'ndjson']).optional(),
+    /** Speech over named texts: also write `<results>.tts.json` in the TTS team's own results layout (metadata, configuration, results.<text>, summary). */
+    tts_layout: z.boolean().optional(),
   })
   .default({ dir: 'benchmarks/results', write: true });
 
