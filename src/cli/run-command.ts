@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { METRIC_FAMILIES, METRICS, type MetricDefinition } from '../model/metrics.js';
 import { descriptorOf } from '../protocols/registry.js';
 import { formatSummary } from '../report/console.js';
-import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
+import { createRunConsole, DEBUG_SWITCHES, formatRunHeader, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
 import { checkThresholds, formatThresholdOutcomes, parseThresholds, type Threshold } from '../conditions/thresholds.js';
@@ -114,6 +114,7 @@ export async function runAndReport(
     textual: descriptor.textual(target),
     textHint: descriptor.textHint,
     plannedRequests: loaded.scenario.load.requests,
+    header: target.protocol === 'gradio' ? formatRunHeader(loaded.scenario.load.requests, (loaded.scenario.target as { data?: unknown }).data) : undefined,
     write: (text) => process.stderr.write(text),
     redact: (text) => loaded.secrets.redactText(text),
   });

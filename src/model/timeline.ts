@@ -65,6 +65,9 @@ export interface Timeline {
   extra: Record<string, number>;
   /** A short preview of the response body, kept for failures. */
   bodyPreview?: string;
+  /** Stream events received (every SSE data event, or queue message, for this request), heartbeats counted apart. */
+  streamEvents?: number;
+  heartbeats?: number;
   /** The whole response body, kept only when the run captures values from it (step `capture`). */
   responseText?: string;
   /** The call's named values (step `values`, build-module values, captures), for records and later steps. */
