@@ -216,6 +216,7 @@ export class GrpcClient implements ProtocolClient {
           if (err) return onStatus({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? err.message, metadata: new grpc.Metadata() }, nowMs());
           const at = messageAtMs ?? nowMs();
           if (value !== undefined) tl.t.bodyPreview = previewOf(value);
+          if (value !== undefined && input.keepResponse) tl.t.responseText = JSON.stringify(value);
           tl.t.status = 'OK';
           done('ok', undefined, at);
         });
@@ -224,6 +225,7 @@ export class GrpcClient implements ProtocolClient {
           if (err) return onStatus({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? err.message, metadata: new grpc.Metadata() }, nowMs());
           const at = messageAtMs ?? nowMs();
           if (value !== undefined) tl.t.bodyPreview = previewOf(value);
+          if (value !== undefined && input.keepResponse) tl.t.responseText = JSON.stringify(value);
           tl.t.status = 'OK';
           done('ok', undefined, at);
         });
