@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { METRIC_FAMILIES, METRICS, type MetricDefinition } from '../model/metrics.js';
 import { descriptorOf } from '../protocols/registry.js';
 import { formatSummary } from '../report/console.js';
@@ -152,7 +153,8 @@ export async function runAndReport(
     const scenario = loaded.scenario;
     reportPath = reportPathFor(path ?? join(scenario.output.dir, resultsFileName(scenario.name, new Date(results.startedAtEpochMs))));
     await mkdir(dirname(reportPath), { recursive: true });
-    await writeFile(reportPath, secrets.redactText(renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes })));
+    const calls = result.recordsPath ? await readRecords(result.recordsPath) : undefined;
+    await writeFile(reportPath, secrets.redactText(renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes, calls })));
   }
   if (!flags.quiet) {
     const summary = flags.summary === 'md' ? formatMarkdownSummary(results, outcomes) : formatSummary(results, { color: Boolean(human.isTTY) });
@@ -173,6 +175,17 @@ export async function runAndReport(
   if (flags.json) process.stdout.write(secrets.redactText(JSON.stringify(results, null, 2)) + '\n');
   if (controller.signal.aborted) return ExitCode.interrupted;
   return failed.length ? ExitCode.thresholdFailed : ExitCode.ok;
+}
+
+/** A records file (CSV or NDJSON) as columns and rows, for the HTML report's per-call table. */
+async function readRecords(path: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+  const text = await readFile(path, 'utf8');
+  if (path.endsWith('.csv')) {
+    const rows = parseCsv(text, { columns: true, skip_empty_lines: true }) as Record<string, unknown>[];
+    return { columns: text.slice(0, text.indexOf('\n')).split(','), rows };
+  }
+  const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { columns: [...new Set(rows.flatMap((r) => Object.keys(r)))], rows };
 }
 
 /** `<results>.json` → `<results>.html`. */

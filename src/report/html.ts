@@ -20,7 +20,12 @@ export interface ReportRun {
 export interface HtmlReportOptions {
   comparisons?: RunComparison[];
   thresholds?: ThresholdOutcome[];
+  /** The run's per-call records (the records file's columns and rows), shown as a table. */
+  calls?: { columns: string[]; rows: Record<string, unknown>[] };
 }
+
+/** Rows of the per-call table at most; a longer run's table says how many more the records file holds. */
+const MAX_CALL_ROWS = 2000;
 
 /**
  * One self-contained HTML file: ECharts is inlined (no CDN, opens offline from file://),
@@ -64,6 +69,7 @@ export function renderHtmlReport(runs: ReportRun[], opts: HtmlReportOptions = {}
     section('Over time', overTime),
     section('Queue delay', defined([queue]), '<p class="note">Open loop: how late each request left against its intended start. Large values mean the client, not the server, fell behind.</p>'),
     section('Sweep', sweeps, '<p class="note">One curve per metric across the load points.</p>'),
+    opts.calls ? callsSection(opts.calls) : '',
     healthSection(runs),
     scenarioSection(runs),
     environmentSection(runs),
@@ -229,6 +235,16 @@ function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
+/** The per-call records as a table (the CSV's columns), failures first so they are seen. */
+function callsSection(calls: NonNullable<HtmlReportOptions['calls']>): string {
+  const ok = (r: Record<string, unknown>) => r.ok === true || r.ok === 'true';
+  const rows = [...calls.rows.filter((r) => !ok(r)), ...calls.rows.filter(ok)].slice(0, MAX_CALL_ROWS);
+  const cell = (v: unknown) => (v === null || v === undefined || v === '' ? '' : esc(typeof v === 'object' ? JSON.stringify(v) : String(v)));
+  const body = rows.map((r) => `<tr${ok(r) ? '' : ' class="failed"'}>${calls.columns.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('');
+  const more = calls.rows.length > rows.length ? `<p class="note">First ${rows.length} of ${calls.rows.length} calls (failures first); the records file holds them all.</p>` : '';
+  return `<section><h2>Calls</h2><p class="note">One row per call, as in the records file: failed calls first, with the first bytes the server answered.</p>${more}<div class="calls"><table class="calls"><thead><tr>${calls.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div></section>`;
+}
+
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -273,6 +289,9 @@ th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vert
 th { background: #f3f4f6; font-weight: 600; }
 table.compare td:not(:first-child) { text-align: right; white-space: nowrap; }
 tr.absent { color: #9ca3af; }
+div.calls { max-height: 480px; overflow: auto; }
+table.calls { font-size: 12px; white-space: nowrap; }
+table.calls tr.failed { background: #fef2f2; }
 .good { color: var(--good); } .bad { color: var(--bad); font-weight: 600; }
 .warnings li { color: #92400e; }
 `;

@@ -7,6 +7,7 @@ import { serve } from '../../src/index.js';
 import type { ReferenceServer } from '../../src/server/index.js';
 import type { Results } from '../../src/model/results.js';
 import { runCli } from '../helpers/cli.js';
+import { launchChromium } from '../helpers/chromium.js';
 
 let server: ReferenceServer;
 beforeAll(async () => {
@@ -76,6 +77,26 @@ describe('examples/rest-fit-predict.yaml (the stress notebook as one scenario)',
     for (const r of predictRows) expect(predicted.get(r.series_id)).toBe(200);
     expect(server.series.size).toBe(105);
   }, 60_000);
+
+  it("the HTML report's per-call table has the records' columns, the team's series_id among them", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'inferbench-fit-predict-html-'));
+    const out = await runCli(['run', 'examples/rest-fit-predict.yaml', '--cooldown', '0', '-c', '10', '--output-dir', dir, '--report', 'html', '-q'], { env: { BASE_URL: server.url } });
+    expect(out.code, out.stderr).toBe(0);
+    const html = await readFile(join(dir, (await readdir(dir)).find((f) => f.endsWith('.html'))!), 'utf8');
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.setContent(html, { waitUntil: 'load' });
+      const headers = await page.locator('table.calls thead th').allTextContents();
+      expect(headers.slice(0, 3)).toEqual(['call_index', 'series_id', 'phase']);
+      expect(headers).toEqual(expect.arrayContaining(['status', 'ok', 'delta_ms', 'start_epoch_ms', 'end_epoch_ms', 'error', 'body_preview']));
+      expect(await page.locator('table.calls tbody tr').count()).toBe(210);
+      const firstRow = await page.locator('table.calls tbody tr').first().locator('td').allTextContents();
+      expect(firstRow[1]).toMatch(/^benchmark_stress_\d{8}_\d{6}_(warmup|measure)_\d+$/);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 
   it('answers what the notebook checks: 422 for a wrong shape, 400 for a constant series, 404 for a series never fit', async () => {
     const post = (path: string, body: unknown) => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
