@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderHtmlReport } from '../src/report/html.js';
-import { checkThresholds, parseThresholds } from '../src/conditions/thresholds.js';
+import { parseConditions } from '../src/conditions/condition.js';
+import { checkThresholds } from '../src/conditions/thresholds.js';
 import { readResults } from '../src/results/writer.js';
 import type { Results } from '../src/model/results.js';
 import { run } from '../src/run/runner.js';
@@ -35,7 +36,7 @@ async function freshResults(): Promise<Results> {
 
 const [input, output = 'benchmarks/results/report-screenshot.png'] = process.argv.slice(2);
 const results = input ? await readResults(input) : await freshResults();
-const outcomes = checkThresholds(results, parseThresholds(['p95(ttft)<400ms', 'error_rate<1%']));
+const outcomes = checkThresholds(results, ['p95(ttft)<400ms', 'error_rate<1%'].flatMap((t) => parseConditions(t)));
 const dir = await mkdtemp(join(tmpdir(), 'inferbench-report-'));
 const htmlPath = join(dir, 'report.html');
 await writeFile(htmlPath, renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes }));

@@ -3,7 +3,8 @@ import { findCapacity, requestsForPercentiles, type CapacityAxis, type CapacityP
 import { table } from '../report/console.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
-import { parseConditions, formatMeasured, type Condition } from '../conditions/condition.js';
+import { compileConditions, formatMeasured, type Condition } from '../conditions/condition.js';
+import { producibleOf } from '../scenario/check-conditions.js';
 import { ExitCode } from './exit-codes.js';
 import { readScenarioObject, reportFailure } from './run-command.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
@@ -37,15 +38,7 @@ async function capacityFromCli(file: string | undefined, flags: CapacityFlags): 
   const out = flags.json ? process.stderr : process.stdout;
   try {
     const problems: ConfigProblem[] = [];
-    const conditions: Condition[] = [];
     if (!flags.slo?.length) problems.push({ path: '--slo', message: 'required: the conditions every probe must meet, e.g. --slo "p95(ttfc)<400ms and p99(latency)<750ms"' });
-    for (const s of flags.slo ?? []) {
-      try {
-        conditions.push(...parseConditions(s));
-      } catch (err) {
-        problems.push({ path: '--slo', message: (err as Error).message });
-      }
-    }
     const over = flags.over as CapacityAxis;
     if (over !== 'concurrency' && over !== 'rate') problems.push({ path: '--over', message: `expected concurrency or rate, got ${JSON.stringify(flags.over)}` });
     const num = (name: string, v: string | undefined) => {
@@ -59,8 +52,24 @@ async function capacityFromCli(file: string | undefined, flags: CapacityFlags): 
     if (over === 'concurrency' && ![start, max, step].every(Number.isInteger)) problems.push({ path: '--start/--max/--step', message: 'concurrency takes whole numbers' });
     const raw = file ? await readScenarioObject(file) : {};
     const scenarioRaw = applyRunFlags(raw, { ...flags, slo: undefined });
-    const loaded = resolveScenario(scenarioRaw, process.env, file); // reports every scenario problem before any load
-    if (problems.length) throw new ConfigError(problems);
+    let loaded: ReturnType<typeof resolveScenario> | undefined;
+    try {
+      loaded = resolveScenario(scenarioRaw, process.env, file);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+    // Capacity SLOs judge each probe as a whole (p95(ttfc)<400ms), checked against what the target can produce.
+    let conditions: Condition[] = [];
+    try {
+      const sources = (flags.slo ?? []).map((text, i) => ({ field: `--slo[${i}]`, text }));
+      conditions = compileConditions(sources, 'phase', producibleOf(loaded?.scenario.target ?? (scenarioRaw as { target?: unknown }).target)).flat();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+    // Every problem (flags, scenario, conditions) is reported at once, before any load.
+    if (problems.length || !loaded) throw new ConfigError(problems);
     out.write(`capacity over ${over} for ${conditions.map((c) => c.text).join(' and ')}; ${Math.max(requestsForPercentiles(conditions), flags.requests ?? 0)} measured requests per probe\n`);
     const result = await findCapacity(loaded.raw, {
       conditions,
@@ -82,7 +91,7 @@ async function capacityFromCli(file: string | undefined, flags: CapacityFlags): 
 }
 
 function describe(p: CapacityProbe): string {
-  return p.verdicts.map((v) => `${v.condition.stat ?? 'mean'}(${v.condition.metric}) ${v.value === undefined ? 'n/a' : formatMeasured(v.condition, v.value)}`).join(', ');
+  return p.verdicts.map((v) => `${v.condition.subject} ${v.value === undefined ? 'n/a' : formatMeasured(v.condition, v.value)}`).join(', ');
 }
 
 function row(p: CapacityProbe, conditions: Condition[]): string[] {

@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { compareRuns, comparisonRows, type RunComparison } from '../report/compare.js';
 import { formatComparison, formatComparisonMarkdown } from '../report/compare-format.js';
 import { renderHtmlReport, type ReportRun } from '../report/html.js';
-import { parseThresholds } from '../conditions/thresholds.js';
+import { compileConditions, type Condition } from '../conditions/condition.js';
+import { producibleOfResults } from '../scenario/check-conditions.js';
+import type { Results } from '../model/results.js';
 import { readResults } from '../results/writer.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
@@ -49,17 +51,12 @@ async function compareFromCli(beforePath: string, afterPaths: string[], flags: C
     if (!FORMATS.includes(flags.format)) problems.push({ path: '--format', message: `expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(flags.format)}` });
     for (const f of flags.failOn ?? []) if (!FAIL_ON.includes(f)) problems.push({ path: '--fail-on', message: `expected one of ${FAIL_ON.join(', ')}, got ${JSON.stringify(f)}` });
     if (!Number.isInteger(flags.seed)) problems.push({ path: '--seed', message: 'expected an integer' });
-    let targets: ReturnType<typeof parseThresholds> = [];
-    try {
-      targets = parseThresholds(flags.target ?? [], '--target');
-    } catch (err) {
-      if (err instanceof ConfigError) problems.push(...err.problems);
-      else throw err;
-    }
     if (problems.length) throw new ConfigError(problems);
 
     const paths = [beforePath, ...afterPaths];
     const runs = await Promise.all(paths.map((p) => readResults(p)));
+    // Targets are judged on every run, so each is checked against what every run could measure.
+    const targets = compareTargets(flags.target ?? [], runs);
     const baseline = runs[0]!;
     const comparisons: RunComparison[] = runs.slice(1).map((r, i) => compareRuns(baseline, r, { targets, seed: flags.seed, beforePath, afterPath: afterPaths[i] }));
 
@@ -95,4 +92,22 @@ async function compareFromCli(beforePath: string, afterPaths: string[], flags: C
   } catch (err) {
     return reportInputError(err);
   }
+}
+
+/** `--target` conditions, checked against each results file's target before anything is printed. */
+function compareTargets(texts: string[], runs: Results[]): Condition[] {
+  if (!texts.length) return [];
+  const sources = texts.map((text, i) => ({ field: `--target[${i}]`, text }));
+  const problems: ConfigProblem[] = [];
+  let compiled: Condition[] = [];
+  for (const r of runs) {
+    try {
+      compiled = compileConditions(sources, 'phase', producibleOfResults(r)).flat();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      for (const p of err.problems) if (!problems.some((q) => q.path === p.path && q.message === p.message)) problems.push(p);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return compiled;
 }

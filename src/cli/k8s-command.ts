@@ -5,7 +5,7 @@ import { ConfigError } from '../model/config-error.js';
 import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { dockerfile, kubernetesManifests } from '../run/k8s.js';
 import { ExitCode } from './exit-codes.js';
-import { parseDurationMs } from '../scenario/duration.js';
+import { parseDurationMs } from '../model/units.js';
 
 interface K8sFlags {
   parts: string;
@@ -42,7 +42,7 @@ async function k8sFromCli(file: string, flags: K8sFlags): Promise<ExitCode> {
   if (!Number.isInteger(parts) || parts < 1) problems.push(`--parts: expected a whole number ≥ 1, got ${JSON.stringify(flags.parts)}`);
   const workers = flags.workers === undefined ? undefined : Number(flags.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) problems.push(`--workers: expected a whole number ≥ 1, got ${JSON.stringify(flags.workers)}`);
-  if (flags.startLead !== undefined && parseDurationMs(flags.startLead) === undefined) problems.push(`--start-lead: expected a duration like 60s, got ${JSON.stringify(flags.startLead)}`);
+  if (flags.startLead !== undefined && parseDurationMs(flags.startLead, 'seconds') === undefined) problems.push(`--start-lead: expected a duration like 60s, got ${JSON.stringify(flags.startLead)}`);
   if (!flags.image.trim()) problems.push('--image: give the image to run, e.g. registry.example.com/inferbench:0.1.0');
   let name = 'run';
   let text = '';

@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { formatSummary } from '../report/console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
-import { checkThresholds, formatThresholdOutcomes, parseThresholds } from '../conditions/thresholds.js';
+import { compileConditions } from '../conditions/condition.js';
+import { checkThresholds, formatThresholdOutcomes } from '../conditions/thresholds.js';
+import { producibleOfResults } from '../scenario/check-conditions.js';
 import { readResults, ResultsFileError } from '../results/writer.js';
 import { ConfigError } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
@@ -35,8 +37,10 @@ export function registerReportCommand(program: Command): void {
 async function reportFromCli(file: string, flags: ReportFlags): Promise<ExitCode> {
   try {
     if (!FORMATS.includes(flags.format)) throw new ConfigError([{ path: '--format', message: `expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(flags.format)}` }]);
-    const thresholds = parseThresholds(flags.threshold ?? [], '--threshold');
     const results = await readResults(file);
+    // Checked against what the recorded run could measure, before anything is written.
+    const sources = (flags.threshold ?? []).map((text, i) => ({ field: `--threshold[${i}]`, text }));
+    const thresholds = compileConditions(sources, 'phase', producibleOfResults(results)).flat();
     const outcomes = checkThresholds(results, thresholds);
     let text: string;
     if (flags.format === 'html') text = renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes });

@@ -9,7 +9,7 @@ import { formatSummary } from '../report/console.js';
 import { createRunConsole, DEBUG_SWITCHES, formatRunHeader, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
-import { checkThresholds, formatThresholdOutcomes, parseThresholds, type Threshold } from '../conditions/thresholds.js';
+import { checkThresholds, formatThresholdOutcomes, scenarioThresholds } from '../conditions/thresholds.js';
 import { resultsFileName } from '../results/writer.js';
 import { formatSpeechReport } from '../report/speech.js';
 import { formatStages } from '../report/stages.js';
@@ -58,7 +58,15 @@ export async function runFromCli(file: string | undefined, flags: RunFlags & Out
   let raw: Record<string, unknown> = {};
   try {
     if (file) raw = await readScenarioObject(file);
-    const loaded = resolveScenario(applyRunFlags(raw, flags), process.env, file);
+    let loaded: ReturnType<typeof resolveScenario>;
+    try {
+      // Conditions from flags are named as flags in messages (`--threshold[0]`), not as the merged scenario field.
+      loaded = resolveScenario(applyRunFlags(raw, flags), process.env, file, { thresholdsFromFlags: flags.threshold?.length ?? 0, sloFromFlags: Boolean(flags.slo?.length) });
+    } catch (err) {
+      // The output flags' problems are reported with the scenario's, all at once.
+      if (err instanceof ConfigError) throw new ConfigError([...err.problems, ...outputFlagProblems(flags)], err.source);
+      throw err;
+    }
     return await runAndReport(() => loaded, flags, human);
   } catch (err) {
     return reportFailure(err);
@@ -93,17 +101,10 @@ export async function runAndReport(
 ): Promise<ExitCode> {
   const loaded = load();
   // Everything a user can get wrong is reported before any load is sent.
-  const problems: ConfigProblem[] = [];
-  if (flags.report !== undefined && flags.report !== 'html') problems.push({ path: '--report', message: `expected "html", got ${JSON.stringify(flags.report)}` });
-  if (flags.summary !== undefined && flags.summary !== 'md') problems.push({ path: '--summary', message: `expected "md", got ${JSON.stringify(flags.summary)}` });
-  let thresholds: Threshold[] = [];
-  try {
-    thresholds = parseThresholds(loaded.scenario.thresholds);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems);
-  }
-  const debugSwitches = parseDebugSwitches(flags.debug, problems);
+  const problems = outputFlagProblems(flags);
+  // Checked against the target when the scenario was resolved; every problem was reported then.
+  const thresholds = scenarioThresholds(loaded.scenario.thresholds);
+  const debugSwitches = parseDebugSwitches(flags.debug, []);
   if (problems.length) throw new ConfigError(problems);
   const scale = scaleRunOptions(flags);
   const target = loaded.scenario.target;
@@ -193,9 +194,11 @@ export function reportPathFor(resultsPath: string): string {
   return `${resultsPath.replace(/\.json$/i, '')}.html`;
 }
 
-/** Every metric's definition, by family, printed under `inferbench run --help` (defined once, in model/metrics.ts). */
+/** Every metric's definition, by family, and the condition language, printed under `inferbench run --help` (defined once, in model/metrics.ts). */
 function metricsHelp(): string {
-  const rows = Object.entries(METRICS as Record<string, MetricDefinition>);
+  const all = Object.entries(METRICS as Record<string, MetricDefinition>);
+  const rows = all.filter(([, d]) => !d.aliasOf && !d.overheadOnly);
+  const aliases = all.filter(([, d]) => d.aliasOf).map(([name, d]) => `${name} = ${d.aliasOf}`);
   const width = Math.max(...rows.map(([name]) => name.length));
   const line = ([name, d]: [string, MetricDefinition]) => `    ${name.padEnd(width)}  [${d.unit}] ${d.definition}`;
   const groups: [string, [string, MetricDefinition][]][] = [
@@ -211,7 +214,28 @@ Metrics. A run reports only its protocol's family: unary (one answer: latency, T
 latency); stream metrics only for streamed answers. All from one monotonic clock; percentiles from HDR
 histograms (3 significant digits).
 ${groups.map(([title, list]) => `  ${title}:\n${list.map(line).join('\n')}`).join('\n')}
+  (also: ${aliases.join(', ')})
+${CONDITIONS_HELP}`;
+}
+
+const CONDITIONS_HELP = `
+Conditions (--threshold, --slo, scenario thresholds / slo / targets, capacity --slo, compare --target, overhead --threshold):
+  [aggregation(]metric[)] < | <= | > | >= number[unit], joined with "and"
+  e.g. "p95(ttft)<400ms"  "p999(latency)<10s"  "p95(ttft)<2min"  "error_rate<1%"  "rtf<0.5"  "fps>20"  "vram<16GB"
+  aggregations: p50 p90 p95 p99 p999 (p99.9) or any pN, median, mean, min, max, std, count, rate
+               (a bare per-request metric means its mean; --slo takes none: each request is checked)
+  units: us ms s min h, %, B KB MB GB KiB MiB GiB, tokens, tokens/s, req/s, frames/s (fps), /s; plain for ratios
+         and counts. Times and sizes need their unit; in scenario durations a bare number is seconds.
+  A condition on a metric the target cannot produce, a typo or a unit that does not fit exits 2 before any request.
 `;
+
+/** Problems with the flags that shape the output (--report, --summary, --debug). */
+function outputFlagProblems(flags: OutputFlags): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (flags.report !== undefined && flags.report !== 'html') problems.push({ path: '--report', message: `expected "html", got ${JSON.stringify(flags.report)}` });
+  if (flags.summary !== undefined && flags.summary !== 'md') problems.push({ path: '--summary', message: `expected "md", got ${JSON.stringify(flags.summary)}` });
+  parseDebugSwitches(flags.debug, problems);
+  return problems;
 }
 
 /** `--debug post sse` or `--debug post,sse`; an unknown switch is a config error naming the choices. */

@@ -47,7 +47,7 @@ export function addRunFlags(cmd: Command): Command {
     .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int)
     .option('--tts-layout', 'speech over named texts: also write <results>.tts.json in the TTS team\'s results layout (output.tts_layout)')
     .option('--records <format>', 'csv | ndjson: stream one row per request next to the results (output.records)')
-    .option('--threshold <expr>', 'check after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; repeatable; a failure exits 3 (thresholds)', collect)
+    .option('--threshold <expr>', 'condition every load point must meet, checked after the run, e.g. "p95(latency)<500ms", "error_rate<1%", "fps>20"; repeatable; a failure exits 3 (thresholds)', collect)
     .option('--proto <file>', 'gRPC: .proto file, or "kserve" / "detector" for the shipped ones (target.proto); --method is then package.Service/Method')
     .option('--request <json|@file>', 'gRPC request / WebSocket message / local input, templated JSON (target.request | message | input)')
     .option('--module <path>', 'in-process target: ESM module (.ts or .js) exporting generate/stream/streamAsync/predict (target.module; protocol local)')
@@ -58,7 +58,7 @@ export function addRunFlags(cmd: Command): Command {
     .option('--response-format <fmt>', 'speech: pcm | wav (target.response_format, or target.format for audio-http)')
     .option('--stream-format <fmt>', 'speech: audio | sse (target.stream_format)')
     .option('--sample-rate <hz>', 'speech: sample rate of headerless PCM audio, e.g. 22050 (target.sample_rate; default 24000, OpenAI\'s)', int)
-    .option('--slo <condition...>', 'per-request SLO for goodput, repeatable, e.g. "ttft<=400ms" "rtf<=0.5" (slo)')
+    .option('--slo <condition...>', 'per-request SLO for goodput (no aggregation), repeatable, e.g. "ttft<=400ms" "rtf<=0.5" (slo); for capacity: conditions on each probe, e.g. "p95(ttfc)<400ms"')
     .option('--gpu [interval]', 'sample nvidia-smi during measure phases, e.g. --gpu or --gpu 200ms (monitor.gpu)')
     .option('--server-metrics <url>', 'Prometheus endpoint scraped before, during and after each phase (monitor.server_metrics.url)')
     .option('--server-metric <name...>', 'metric to report from --server-metrics, repeatable, e.g. vllm:num_requests_running');

@@ -7,7 +7,7 @@ import {
   OptionFormatError,
   formatDistribution,
   parseDistribution,
-  parseDurationMs,
+  parseDurationFlag,
   resolveServerOptions,
   serve,
   type ReferenceServer,
@@ -31,7 +31,7 @@ async function startGrpcFromFlags(flags: GrpcServeFlags, settings: ServerSetting
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--grpc-port: expected a port number 0-65535, got ${JSON.stringify(flags.grpcPort)}`);
   let perFrameMs = 0;
   try {
-    perFrameMs = parseDurationMs(flags.perFrame, '--per-frame');
+    perFrameMs = parseDurationFlag(flags.perFrame, '--per-frame');
   } catch (error) {
     problems.push((error as Error).message);
   }
@@ -138,7 +138,7 @@ export function parseServeOptions(flags: ServeFlags): ServerSettings {
   };
   const text = (raw: string | number) => String(raw);
   const wholeNumber = (raw: string | number, flag: string) => parseNumber(raw, flag, WHOLE_NUMBER_HELP);
-  const duration = (raw: string | number, flag: string) => (typeof raw === 'number' ? raw : parseDurationMs(raw, flag));
+  const duration = (raw: string | number, flag: string) => (typeof raw === 'number' ? raw : parseDurationFlag(raw, flag));
   const durations = (raw: string | number, flag: string) => parseDistribution(String(raw), 'ms', flag);
 
   take('host', flags.host, text);

@@ -2,7 +2,7 @@ import { epochMsOf } from '../model/clock.js';
 import { deriveMetrics, type OutputTokenSource } from './metrics.js';
 import { metricUnit, SCALE_BY_UNIT, type FamilyOf, type MetricFamily } from '../model/metrics.js';
 import { OUTCOME_KINDS, type OutcomeKind, type Timeline } from '../model/timeline.js';
-import { assessClientHealth, CLIENT_HEALTH_LIMITS, type ClientHealthSample } from '../monitor/client-health.js';
+import { CLIENT_HEALTH_LIMITS, type ClientHealthSample } from '../monitor/client-health.js';
 import { MetricHistogram } from '../stats/histogram.js';
 import type { ClientHealth, MetricResult, MetricUnit, PhaseResult, TokenAccounting } from '../model/results.js';
 import { AudioTotals } from './audio-totals.js';
@@ -19,6 +19,8 @@ export interface RecorderOptions {
   tokenizer?: (text: string) => number;
   /** Per-request SLOs (`--slo`); goodput counts the requests meeting all of them. */
   slos?: readonly Condition[];
+  /** Open loop: a send later than this after its intended start counts as late (one inter-arrival gap; default 1 ms). */
+  lateSendMs?: number;
 }
 
 /** Distinct error messages kept while recording (memory stays flat); later ones are counted together. */
@@ -42,6 +44,7 @@ export class Recorder {
   constructor(opts: RecorderOptions) {
     this.opts = opts;
     this.s = new PhaseTotals(epochMsOf(opts.phaseStartMs), opts.family);
+    if (opts.lateSendMs !== undefined) this.s.lateSendThresholdMs = opts.lateSendMs;
     if (opts.slos?.length) this.s.goodput = new GoodputCounter(opts.slos);
   }
 
@@ -70,7 +73,7 @@ export class Recorder {
 
     if (d.values.queue_delay !== undefined) {
       s.openLoopRequests++;
-      if (d.values.queue_delay > CLIENT_HEALTH_LIMITS.lateSendMs) s.lateSends++;
+      if (d.values.queue_delay > (this.opts.lateSendMs ?? CLIENT_HEALTH_LIMITS.lateSendMs)) s.lateSends++;
     }
 
     const sec = this.secondOf(t.endMs);
@@ -158,7 +161,7 @@ export class Recorder {
    * whole seconds of their phase starts, which parts of one phase share). Not exact, by
    * nature: `concurrency.max` and `series.inFlightMax` become the sum of the parts'
    * maxima (an upper bound), the top-10 errors are merged from each part's top 10, and
-   * client health takes the worst part.
+   * client health takes the worst part's figures (the verdict is judged on them afterwards).
    */
   static merge(parts: PhaseResult[]): PhaseResult {
     if (parts.length === 0) throw new Error('Recorder.merge needs at least one phase');
@@ -167,8 +170,7 @@ export class Recorder {
     const family: FamilyOf = { family: first.family, streamed: first.streamed, ...(first.inProcess ? { inProcess: true } : {}) };
     if (parts.some((p) => p.family !== family.family)) throw new Error(`cannot merge phases of different metric families (${[...new Set(parts.map((p) => p.family))].join(', ')})`);
     const s = new PhaseTotals(originEpochMs, family);
-    const health: ClientHealthSample = { eventLoopDelayMs: { mean: 0, p99: 0, max: 0 }, cpuPercent: 0 };
-    let anyClientBound = false;
+    const health: ClientHealthSample = { eventLoopDelayMs: { mean: 0, p99: 0, max: 0 }, cpuPercent: 0, threadBusyShare: 0 };
     for (const p of parts) {
       const shiftMs = p.startedAtEpochMs - originEpochMs;
       const shiftSec = Math.round(shiftMs / 1000);
@@ -220,11 +222,11 @@ export class Recorder {
       health.eventLoopDelayMs.p99 = Math.max(health.eventLoopDelayMs.p99, ch.eventLoopDelayMs.p99);
       health.eventLoopDelayMs.max = Math.max(health.eventLoopDelayMs.max, ch.eventLoopDelayMs.max);
       health.cpuPercent = Math.max(health.cpuPercent, ch.cpuPercent);
-      anyClientBound ||= ch.clientBound;
+      health.threadBusyShare = Math.max(health.threadBusyShare, ch.threadBusyShare ?? 0);
+      if (ch.machine && (!health.machine || (ch.machine.busyShare ?? 0) > (health.machine.busyShare ?? 0))) health.machine = { ...ch.machine };
+      if (ch.lateSendThresholdMs !== undefined) s.lateSendThresholdMs = ch.lateSendThresholdMs;
     }
-    const merged = s.toPhaseResult(health);
-    merged.clientHealth.clientBound ||= anyClientBound;
-    return merged;
+    return s.toPhaseResult(health);
   }
 
   private secondOf(atMs: number): number {
@@ -255,6 +257,7 @@ class PhaseTotals {
   maxInFlight = 0;
   openLoopRequests = 0;
   lateSends = 0;
+  lateSendThresholdMs: number = CLIENT_HEALTH_LIMITS.lateSendMs;
   private metrics = new Map<string, { unit: MetricUnit; h: MetricHistogram }>();
   readonly tokens = new TokenTotals();
   readonly series = new Series();
@@ -303,14 +306,16 @@ class PhaseTotals {
       metrics[name] = { unit, summary: h.summary(), histogram: h.encode(), scale: h.scale };
     }
     const series = this.series.toResult(this.family.family);
-    const lateSendShare = this.lateSendShare();
-    const verdict = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare });
+    // The figures only; the verdict (clientBound, causes) is judged once per phase by judgeClientHealth.
     const clientHealth: ClientHealth = {
       eventLoopDelayMs: { ...sample.eventLoopDelayMs },
       cpuPercent: sample.cpuPercent,
-      lateSendShare,
-      clientBound: verdict.clientBound,
+      lateSendShare: this.lateSendShare(),
+      clientBound: false,
+      threadBusyShare: sample.threadBusyShare,
+      lateSendThresholdMs: this.lateSendThresholdMs,
     };
+    if (sample.machine) clientHealth.machine = { ...sample.machine };
     const family = this.family.family;
     const throughput: PhaseResult['throughput'] = { requestsPerSecond: this.ok * perSecond };
     const peak = (a: number[] | undefined) => (a ?? []).reduce((x, y) => Math.max(x, y), 0);

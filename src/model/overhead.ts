@@ -21,7 +21,10 @@ export interface ModeStats {
   rssPeakBytes: number;
   /** Against the baseline (absent on the baseline itself). */
   overhead?: {
-    /** (median(mode) − median(baseline)) / median(baseline), in percent, with its bootstrap interval. */
+    /**
+     * median(mode) / median(baseline) − 1, in percent, with the bootstrap interval of that ratio
+     * (taken per resample, so it never falls below −100%).
+     */
     percent: number;
     lowPercent: number;
     highPercent: number;

@@ -272,10 +272,34 @@ export interface PerSecondSeries {
 }
 
 export interface ClientHealth {
+  /** Timer lateness of the client's event loop (the busiest load thread's); results before threadBusyShare existed include the 10 ms sampling interval. */
   eventLoopDelayMs: { mean: number; p99: number; max: number };
+  /** This process's CPU time over wall time, percent of one core (every thread). */
   cpuPercent: number;
-  /** Share of requests sent more than 1 ms after their intended start (open loop; 0 for closed loops). */
+  /** Share of open-loop requests sent later than `lateSendThresholdMs` after their intended start (0 for closed loops). */
   lateSendShare: number;
-  /** True when the client, not the server, was likely the limit. */
+  /** True only when this process was the limit (see `causes`); a busy machine alone is `machineBusy`. */
   clientBound: boolean;
+  /** The busiest load thread's event-loop utilization (0..1): near 1, it had no slack. */
+  threadBusyShare?: number;
+  /** Lateness that counts as a late send: one inter-arrival gap, at least 1 ms (older results: 1 ms). */
+  lateSendThresholdMs?: number;
+  /** The machine during the phase. */
+  machine?: MachineLoad;
+  /** Other processes kept the machine busy (steal, their CPU, load average above the cores). */
+  machineBusy?: boolean;
+  /** Why the verdict is what it is. */
+  causes?: ClientHealthCause[];
+}
+
+/** `client-cpu`: a load thread had no slack; `client-starved`: it had work but other processes held its CPU; `event-loop-stalls`, `late-sends`: its own work delayed timings or sends; `machine-busy`: other processes kept the machine busy. */
+export type ClientHealthCause = 'client-cpu' | 'client-starved' | 'event-loop-stalls' | 'late-sends' | 'machine-busy';
+
+export interface MachineLoad {
+  cores: number;
+  loadAverage1m: number;
+  /** Share of all cores' time not idle during the phase (Linux). */
+  busyShare?: number;
+  /** Share of all cores' time stolen by the hypervisor (Linux). */
+  stealShare?: number;
 }

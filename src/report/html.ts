@@ -187,11 +187,14 @@ function healthSection(runs: ReportRun[]): string {
   const rows = runs.flatMap((r) =>
     r.results.points.map((p) => {
       const h = p.measure.clientHealth;
-      return `<tr><td>${esc(runs.length > 1 ? `${r.label} · ${p.label}` : p.label)}</td><td>${fmt(h.eventLoopDelayMs.mean)}</td><td>${fmt(h.eventLoopDelayMs.p99)}</td><td>${fmt(h.eventLoopDelayMs.max)}</td><td>${fmt(h.cpuPercent)}%</td><td>${fmt(h.lateSendShare * 100)}%</td><td class="${h.clientBound ? 'bad' : 'good'}">${h.clientBound ? 'yes' : 'no'}</td></tr>`;
+      const busy = h.threadBusyShare === undefined ? '-' : `${fmt(h.threadBusyShare * 100)}%`;
+      const machine = h.machine ? `${h.machineBusy ? 'busy: ' : ''}load ${fmt(h.machine.loadAverage1m)} on ${h.machine.cores} cores` : '-';
+      const why = h.clientBound && h.causes?.length ? ` (${h.causes.filter((c) => c !== 'machine-busy').join(', ')})` : '';
+      return `<tr><td>${esc(runs.length > 1 ? `${r.label} · ${p.label}` : p.label)}</td><td>${fmt(h.eventLoopDelayMs.mean)}</td><td>${fmt(h.eventLoopDelayMs.p99)}</td><td>${fmt(h.eventLoopDelayMs.max)}</td><td>${busy}</td><td>${fmt(h.cpuPercent)}%</td><td>${fmt(h.lateSendShare * 100)}%</td><td class="${h.machineBusy ? 'bad' : ''}">${esc(machine)}</td><td class="${h.clientBound ? 'bad' : 'good'}">${h.clientBound ? 'yes' : 'no'}${esc(why)}</td></tr>`;
     }),
   );
   const list = warnings.length ? `<ul class="warnings">${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '<p class="good">No client-health warnings: the client kept up with the load.</p>';
-  return `<section><h2>Client health</h2>${list}<table><thead><tr><th>load point</th><th>event-loop delay mean (ms)</th><th>p99 (ms)</th><th>max (ms)</th><th>CPU</th><th>late sends</th><th>client-bound</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  return `<section><h2>Client health</h2>${list}<table><thead><tr><th>load point</th><th>event-loop delay mean (ms)</th><th>p99 (ms)</th><th>max (ms)</th><th>thread busy</th><th>process CPU</th><th>late sends</th><th>machine</th><th>client-bound</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function scenarioSection(runs: ReportRun[]): string {

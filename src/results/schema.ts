@@ -71,6 +71,18 @@ export const clientHealthSchema = z.object({
   cpuPercent: finite,
   lateSendShare: z.number().min(0).max(1),
   clientBound: z.boolean(),
+  threadBusyShare: z.number().min(0).max(1).optional(),
+  lateSendThresholdMs: finite.optional(),
+  machine: z
+    .object({
+      cores: count,
+      loadAverage1m: finite,
+      busyShare: z.number().min(0).max(1).optional(),
+      stealShare: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
+  machineBusy: z.boolean().optional(),
+  causes: z.array(z.enum(['client-cpu', 'client-starved', 'event-loop-stalls', 'late-sends', 'machine-busy'])).optional(),
 });
 
 export const phaseResultSchema = z.object({

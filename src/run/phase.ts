@@ -15,10 +15,10 @@ import { requestsOf, type LoadShare } from '../load/share.js';
 import { checkStopConditions, type StopConditions } from '../load/stop-conditions.js';
 import type { TokenCounter } from '../measure/tokens.js';
 import { Recorder } from '../measure/recorder.js';
-import { assessClientHealth, startClientHealth } from '../monitor/client-health.js';
+import { lateSendThresholdMs, startClientHealth } from '../monitor/client-health.js';
 import { startPhaseMonitors, type PhaseMonitorFactory } from '../monitor/phase-monitor.js';
 import type { ProtocolClient } from '../protocols/types.js';
-import { scenarioSlos } from '../conditions/scenario-fields.js';
+import { compileChecked } from '../conditions/condition.js';
 import type { Dataset } from '../scenario/dataset.js';
 import type { LoadPoint } from '../scenario/load-points.js';
 import type { Load } from '../scenario/schema.js';
@@ -113,7 +113,9 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   const monitors = await startPhaseMonitors(ctx.phaseMonitors, { phase, pointLabel });
   if (spec.originEpochMs !== undefined) await sleepMs(spec.originEpochMs - (performance.timeOrigin + nowMs()), stop.signal);
   const originMs = spec.originEpochMs === undefined ? nowMs() : spec.originEpochMs - performance.timeOrigin;
-  const recorderAt = (phaseStartMs: number) => new Recorder({ family: client.family, phaseStartMs, openLoop: openLoopMode, tokenizer: ctx.tokenizer, slos: scenarioSlos(spec.slo) });
+  const slos = spec.slo?.length ? spec.slo.flatMap((t) => compileChecked(t, 'request')) : undefined;
+  const lateSendMs = openLoopMode ? lateSendThresholdMs(load.rate) : undefined;
+  const recorderAt = (phaseStartMs: number) => new Recorder({ family: client.family, phaseStartMs, openLoop: openLoopMode, tokenizer: ctx.tokenizer, slos, lateSendMs });
   const recorder = recorderAt(originMs);
   // A staged load: each stage's requests (by when they started) are also recorded apart.
   const spans = load.stages && phase === 'measure' ? stageSpans(load.stages, openLoopMode) : undefined;
@@ -201,10 +203,10 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   emit();
 
   const sample = health.stop();
-  const assessed = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare: recorder.lateSendShare });
+  // The figures only: the caller judges the phase's client health once its result is whole (all threads merged).
   const result = recorder.toPhaseResult(sample);
   const notes = await monitors.stop(result);
-  const outcome: PhaseOutcome = { result, warnings: phase === 'measure' ? [...assessed.warnings, ...notes] : [] };
+  const outcome: PhaseOutcome = { result, warnings: phase === 'measure' ? notes : [] };
   if (calls) outcome.calls = calls;
   if (spans) {
     outcome.stages = spans.map((span, i) => ({

@@ -24,6 +24,7 @@ import { planWorkers, startWorkerPool, type WorkerPool } from './workers.js';
 import { maxConcurrency, runPhase, type CallValues, type PhaseBounds, type PhaseOutcome, type PhaseSpec } from './phase.js';
 import type { StepValues } from './requests.js';
 import { TOOL_VERSION } from '../version.js';
+import { judgePhaseHealth } from '../monitor/client-health.js';
 import { ConfigError } from '../model/config-error.js';
 import { preflightProblems } from './preflight.js';
 import { scenarioMonitors, type PhaseMonitorFactory } from '../monitor/phase-monitor.js';
@@ -163,7 +164,12 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
       });
       const phaseRunner: PhaseRunner = pool
         ? (phase, bounds, asPoint = point) => pool!.runPhase(specOf(phase, bounds, asPoint), options)
-        : (phase, bounds, asPoint = point) => runPhase(specOf(phase, bounds, asPoint), { client, dataset: pointDataset, tokenizer, stop, ...options });
+        : async (phase, bounds, asPoint = point) => {
+            const outcome = await runPhase(specOf(phase, bounds, asPoint), { client, dataset: pointDataset, tokenizer, stop, ...options });
+            // The phase's client health is judged once its result is whole.
+            const health = judgePhaseHealth(outcome.result, { threads: 1, openLoop: asPoint.load.mode === 'rate' });
+            return { ...outcome, warnings: phase === 'measure' ? [...health, ...outcome.warnings] : [] };
+          };
       try {
         const { result, calls } = await runLoadPoint(point, phaseRunner, stop, options, secrets, results.warnings, Boolean(scenario.sweep));
         if (point.step) stepValues[point.step.name] = (calls ?? []).filter((c) => c.ok).sort((a, b) => a.index - b.index).map((c) => c.values);

@@ -9,7 +9,7 @@
  *   @/shared/start-at+10s   the same with another lead
  */
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { parseDurationMs } from '../scenario/duration.js';
+import { parseDurationMs } from '../model/units.js';
 
 const DEFAULT_SHARED_LEAD_MS = 30_000;
 
@@ -19,7 +19,7 @@ export function resolveStartAt(value: string, nowEpochMs = Date.now()): number {
   const text = value.trim();
   if (/^\d{10,}$/.test(text)) return Number(text);
   if (text.startsWith('+')) {
-    const ms = parseDurationMs(text.slice(1));
+    const ms = parseDurationMs(text.slice(1), 'seconds');
     if (ms === undefined) throw new StartAtError(`"${value}": expected a duration after +, e.g. +30s`);
     return nowEpochMs + ms;
   }
@@ -35,7 +35,7 @@ export function resolveStartAt(value: string, nowEpochMs = Date.now()): number {
 function sharedStart(spec: string, nowEpochMs: number, original: string): number {
   const m = /^(.*?)(?:\+([^/+]+))?$/.exec(spec)!;
   const path = m[1]!;
-  const leadMs = m[2] === undefined ? DEFAULT_SHARED_LEAD_MS : parseDurationMs(m[2]);
+  const leadMs = m[2] === undefined ? DEFAULT_SHARED_LEAD_MS : parseDurationMs(m[2], 'seconds');
   if (!path || leadMs === undefined) throw new StartAtError(`"${original}": expected @FILE or @FILE+LEAD, e.g. @/results/start-at+30s`);
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {

@@ -8,7 +8,6 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Timeline } from '../model/timeline.js';
 import { loadTokenCounter } from '../measure/tokens.js';
-import { assessClientHealth } from '../monitor/client-health.js';
 import { createClient } from '../protocols/registry.js';
 import type { ProtocolClient } from '../protocols/types.js';
 import { maxConcurrency, runPhase } from './phase.js';
@@ -53,7 +52,6 @@ async function runOnePhase({ spec, wantRequests }: Extract<ToWorker, { type: 'ph
     batch = [];
   };
   const flusher = wantRequests ? setInterval(flush, REQUEST_FLUSH_MS) : undefined;
-  const eluStart = performance.eventLoopUtilization();
   const outcome = await runPhase(spec, {
     client: current.client,
     dataset,
@@ -69,11 +67,8 @@ async function runOnePhase({ spec, wantRequests }: Extract<ToWorker, { type: 'ph
   });
   if (flusher) clearInterval(flusher);
   flush();
-  // process.cpuUsage() counts every thread of the process; this thread's busy share is what
-  // says whether it kept up, so the CPU figure of a worker's part is its event-loop utilization.
-  const h = outcome.result.clientHealth;
-  h.cpuPercent = performance.eventLoopUtilization(eluStart).utilization * 100;
-  h.clientBound = assessClientHealth({ eventLoopDelay: h.eventLoopDelayMs, cpuPercent: h.cpuPercent, lateSendShare: h.lateSendShare }).clientBound;
+  // This part's health figures (its own thread's busy share among them) go back as they are;
+  // the main thread judges the merged phase once.
   post({ type: 'phase-done', outcome });
 }
 

@@ -12,7 +12,7 @@ import { nowMs } from '../model/clock.js';
 import { checkStopConditions } from '../load/stop-conditions.js';
 import { requestsOf, workerShare, type LoadShare } from '../load/share.js';
 import type { Timeline } from '../model/timeline.js';
-import { assessClientHealth } from '../monitor/client-health.js';
+import { judgePhaseHealth } from '../monitor/client-health.js';
 import { startPhaseMonitors } from '../monitor/phase-monitor.js';
 import { Recorder } from '../measure/recorder.js';
 import type { PhaseResult } from '../model/results.js';
@@ -196,7 +196,8 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, sto
       latest.splice(0, latest.length, { sent: result.counts.sent, done: result.counts.completed, ok: result.counts.ok, failed: result.counts.failed, inFlight: 0 });
       emit();
       const notes = await monitors.stop(result);
-      const outcome: PhaseOutcome = { result, warnings: phase === 'measure' ? [...healthWarnings(result), ...notes] : [] };
+      const health = judgePhaseHealth(result, { threads: handles.length, openLoop: point.load.mode === 'rate' });
+      const outcome: PhaseOutcome = { result, warnings: phase === 'measure' ? [...health, ...notes] : [] };
       if (outcomes.some((o) => o.calls)) outcome.calls = outcomes.flatMap((o) => o.calls ?? []);
       const stages = outcomes[0]?.stages;
       if (stages) outcome.stages = stages.map((stage, i) => ({ ...stage, measure: Recorder.merge(outcomes.map((o) => o.stages![i]!.measure)) }));
@@ -219,14 +220,6 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, sto
       );
     },
   };
-}
-
-/** The merged phase's health (the busiest worker's figures) judged as one thread's would be, naming workers in the advice. */
-function healthWarnings(result: PhaseResult): string[] {
-  const h = result.clientHealth;
-  return assessClientHealth({ eventLoopDelay: h.eventLoopDelayMs, cpuPercent: h.cpuPercent, lateSendShare: h.lateSendShare }).warnings.map((w) =>
-    w.replace('of one core', 'of one core in the busiest worker thread'),
-  );
 }
 
 /** Moves a Timeline's monotonic marks from a worker's clock onto this thread's (performance.timeOrigin differs per thread). */

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { DURATION_HINT, parseDurationMs } from './duration.js';
+import { DURATION_HINT, parseDurationMs } from '../model/units.js';
 
-/** A duration field: "500ms", "30s", "2m" or a number of seconds; parsed to milliseconds. */
+/** A duration field: "500ms", "30s", "2min" or a number of seconds (a bare number has always meant seconds here); parsed to milliseconds. */
 export const durationMs = z
   .union([z.string(), z.number()])
   .transform((value, ctx) => {
-    const ms = parseDurationMs(value);
+    const ms = parseDurationMs(value, 'seconds');
     if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HINT}, got ${JSON.stringify(value)}` });
       return z.NEVER;

@@ -7,6 +7,7 @@ import { ConfigError, closest, type ConfigProblem } from '../model/config-error.
 import { scenarioSchema, type Scenario } from './schema.js';
 import { stepPoints } from './load-points.js';
 import { SecretRegistry, substituteEnv } from './secrets.js';
+import { producibleOf, scenarioConditionProblems, type ConditionOrigins } from './check-conditions.js';
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -36,10 +37,11 @@ export async function loadScenarioFile(path: string, env: NodeJS.ProcessEnv = pr
 
 /**
  * Validates a scenario object (from a file, from CLI flags, or from the library API):
- * substitutes `${ENV}` values (registering them as secrets), fills defaults, and collects
- * every problem into one ConfigError.
+ * substitutes `${ENV}` values (registering them as secrets), fills defaults, checks its
+ * conditions against what the target can produce, and collects every problem into one
+ * ConfigError. `origins` says which conditions came from flags, for the messages.
  */
-export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.env, source?: string): LoadedScenario {
+export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.env, source?: string, origins?: ConditionOrigins): LoadedScenario {
   const secrets = new SecretRegistry();
   const { value, missing } = substituteEnv(raw, env, secrets);
   const problems: ConfigProblem[] = missing.map((m) => ({
@@ -61,6 +63,8 @@ export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.e
       problems.push(...err.problems);
     }
   }
+  const target = parsed.success ? parsed.data.target : (stepped as { target?: unknown } | undefined)?.target;
+  problems.push(...scenarioConditionProblems(stepped, producibleOf(target), origins));
   if (problems.length) throw new ConfigError(problems.map((p) => ({ ...p, message: secrets.redactText(p.message) })), source);
   return { scenario: parsed.data!, secrets, raw: value as Record<string, unknown> };
 }

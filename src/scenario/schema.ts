@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { targetSchema } from '../protocols/schemas.js';
 import { durationMs, positiveInt } from './fields.js';
-import { monitorField, sloField, targetsField } from '../conditions/scenario-fields.js';
+import { monitorField } from './monitor-field.js';
 
 const arrivalSchema = z.enum(['constant', 'poisson', 'gamma']);
 
@@ -239,12 +239,23 @@ export const scenarioSchema = z.strictObject({
   tokenizer: z.enum(['auto', 'none']).default('auto'),
   output: outputSchema,
   stop: stopSchema,
-  /** Checked after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; any failure exits 3 (report/thresholds.ts). */
+  // Conditions (thresholds, slo, targets) are one language (conditions/), checked after parsing
+  // against what the target can produce: see scenario/check-conditions.ts.
+  /** Checked after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; any failure exits 3. */
   thresholds: z.array(z.string()).default([]),
   /** Per-request SLOs for goodput, e.g. ["ttft<=400ms", "rtf<=0.5"]. */
-  slo: z.array(sloField).optional(),
-  /** Targets table (metric, target, stretch), judged after the run and printed with PASS/MISS. */
-  targets: targetsField.optional(),
+  slo: z.array(z.string()).optional(),
+  /** Targets table: a row per metric with its target and stretch goal, judged after the run and printed with PASS/MISS. */
+  targets: z
+    .array(
+      z.strictObject({
+        /** How the table names the row, e.g. "TTFC" or "P95 Latency". */
+        metric: z.string().min(1),
+        target: z.string(),
+        stretch: z.string().optional(),
+      }),
+    )
+    .optional(),
   /** GPU sampling and server metrics during measure phases. */
   monitor: monitorField.optional(),
 });

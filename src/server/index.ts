@@ -6,7 +6,7 @@ export {
   OptionFormatError,
   formatDistribution,
   parseDistribution,
-  parseDurationMs,
+  parseDurationFlag,
   sampleCount,
   sampleDistribution,
   sampleDurationMs,

@@ -40,7 +40,8 @@ describe('capacity search', () => {
     const bad = await runCli(['capacity', '--url', `${server.url}/v1/chat/completions`, '--slo', 'p95(ttfc) < fast']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--slo');
-    expect(bad.stderr).toContain('p95(ttfc) < 400ms');
+    expect(bad.stderr).toContain('--slo[0]: "p95(ttfc) < fast": expected a number after "<" at column 13');
+    expect(bad.stderr).toContain('e.g. "p95(ttft)<400ms"');
     const ok = await runCli(['capacity', '--url', `${server.url}/v1/chat/completions`, '--max-tokens', '2', '--slo', 'p50(ttft)<50ms', '--max', '16']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/concurrency\s+requests\s+ok\s+failed\s+p50\(ttft\)<50ms\s+verdict/);

@@ -3,11 +3,12 @@ import { TimelineBuilder } from '../../src/model/timeline.js';
 import type { ClientHealthSample } from '../../src/monitor/client-health.js';
 import { Recorder } from '../../src/measure/recorder.js';
 import { MetricHistogram } from '../../src/stats/histogram.js';
+import { judgePhaseHealth } from '../../src/monitor/client-health.js';
 import { makeTimelines } from './timelines.js';
 
 const summaryOf = (b64: string | null) => (b64 === null ? null : MetricHistogram.decode(b64, 1000).summary());
 
-const calm: ClientHealthSample = { eventLoopDelayMs: { mean: 1, p99: 2, max: 3 }, cpuPercent: 10 };
+const calm: ClientHealthSample = { eventLoopDelayMs: { mean: 1, p99: 2, max: 3 }, cpuPercent: 10, threadBusyShare: 0.1 };
 
 describe('Recorder', () => {
   it('counts outcomes, statuses, errors, tokens and per-second series', () => {
@@ -64,9 +65,12 @@ describe('Recorder', () => {
       b.sent(i * 100 + (i < 2 ? 30 : 0.2)); // two of ten left 30 ms late
       r.record(b.finish('ok', undefined, i * 100 + 50));
     }
-    const p = r.toPhaseResult(calm);
+    const p = r.toPhaseResult({ ...calm, threadBusyShare: 0.6 }); // a busy thread: the lateness is its own
     expect(r.lateSendShare).toBe(0.2);
-    expect(p.clientHealth).toMatchObject({ lateSendShare: 0.2, clientBound: true });
+    // The recorder keeps the figures; the one verdict is judged on them afterwards.
+    expect(p.clientHealth).toMatchObject({ lateSendShare: 0.2, lateSendThresholdMs: 1, clientBound: false });
+    expect(judgePhaseHealth(p, { threads: 1, openLoop: true })).toEqual([expect.stringMatching(/^client-bound: 20% of requests left more than 1\.0 ms/)]);
+    expect(p.clientHealth).toMatchObject({ clientBound: true, causes: ['late-sends'] });
     expect(p.metrics.latency!.summary.max).toBeCloseTo(50, 1);
     expect(p.metrics.service_time!.summary.min).toBeCloseTo(20, 1);
     expect(p.metrics.queue_delay!.summary.count).toBe(10);
