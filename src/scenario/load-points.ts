@@ -171,7 +171,9 @@ function hasBuild(target: Target | undefined): boolean {
 }
 
 function labelOf(load: Load, target: Target | undefined): string {
-  const base = load.stages
+  const base = load.spawn_rate !== undefined
+    ? `concurrency=${load.concurrency} (spawn ${load.spawn_rate}/s)`
+    : load.stages
     ? `stages ${load.stages.map((s) => (load.mode === 'rate' ? `${s.rate}/s` : `${s.concurrency}`)).join('→')}`
     : load.mode === 'rate'
       ? `rate=${load.rate}/s ${load.arrival}${load.arrival === 'gamma' ? `(${load.burstiness})` : ''}`
