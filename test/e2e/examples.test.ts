@@ -7,6 +7,11 @@ import { resolveScenarioPaths } from '../../src/scenario/paths.js';
 import { run } from '../../src/run/runner.js';
 import { serve, type ReferenceServer } from '../../src/server/index.js';
 import { REPO_ROOT } from '../helpers/cli.js';
+import Ajv2020Module from 'ajv/dist/2020.js';
+
+// ajv is CommonJS: under NodeNext its class is the module's `default` property.
+const Ajv2020 = Ajv2020Module.default;
+const validateScenario = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(REPO_ROOT, 'schema/scenario.schema.json'), 'utf8')));
 
 /** Every scenario under examples/, in every folder (tts-espeak, local-model, ...). */
 const examplesDir = join(REPO_ROOT, 'examples');
@@ -76,7 +81,10 @@ describe('examples/', () => {
     expect(files).toEqual(expect.arrayContaining(['rest-fit-predict.yaml', 'tts-espeak/scenario.yaml', 'local-model/frames.yaml']));
   });
 
-  it.each(files)('%s is a valid scenario', (file) => {
+  it.each(files)('%s is a valid scenario, by the checked-in JSON Schema and by inferbench', (file) => {
+    const text = readFileSync(join(examplesDir, file), 'utf8');
+    const raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    expect(validateScenario(raw), JSON.stringify(validateScenario.errors)).toBe(true);
     expect(() => resolveScenario(read(file), {})).not.toThrow();
   });
 
