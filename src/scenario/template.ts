@@ -260,7 +260,9 @@ export function compileHttpRequest(template: HttpRequestTemplate): (vars: Templa
   const renderBody = constantBody === undefined && body !== undefined ? compileTemplate(body, 'body') : undefined;
   const contentTypeOf = (value: unknown) => (typeof value === 'string' ? (template.contentType ?? 'text/plain') : 'application/json');
 
-  return (vars) => {
+  // A request without placeholders is the same every time: built once, handed out as is.
+  let fixed: HttpRequestParts | undefined;
+  const render = (vars: TemplateVars): HttpRequestParts => {
     const built = vars.built;
     const q = built?.query ?? (query?.(vars) as Record<string, unknown> | undefined);
     let u = built?.url ?? constantUrl ?? String(url(vars));
@@ -280,6 +282,8 @@ export function compileHttpRequest(template: HttpRequestTemplate): (vars: Templa
     if (b !== undefined && !hasHeader(h, 'content-type')) h['content-type'] = contentType!;
     return b === undefined ? { url: u, headers: h } : { url: u, headers: h, body: b };
   };
+  const constant = constantUrl !== undefined && constantHeaders !== undefined && renderBody === undefined;
+  return (vars) => (constant && !vars.built ? (fixed ??= render(vars)) : render(vars));
 }
 
 export function hasHeader(headers: Record<string, string>, name: string): boolean {
