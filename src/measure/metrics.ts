@@ -52,7 +52,7 @@ export interface DeriveOptions {
  */
 export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics {
   const { family } = opts;
-  // Closed loop: the call starts when it was issued (a connection it waited for is part of what the caller waits for).
+  // Closed loop: a connection the call opened is part of what the caller waits for.
   const startMs = opts.openLoop && t.scheduledMs !== undefined ? t.scheduledMs : callStartMs(t);
   const ok = t.outcome === 'ok';
   const values: DerivedMetrics['values'] = {};
@@ -107,9 +107,9 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
   return d;
 }
 
-/** When a call started: issued (`startedMs`), else its send less the connect it waited for. */
+/** When a call started: its send, less the connection set-up it waited for when it opened one. */
 export function callStartMs(t: Timeline): number {
-  return t.startedMs ?? t.sentMs - (t.connectMs ?? 0);
+  return t.sentMs - (t.connectMs ?? 0);
 }
 
 /** METRICS.md `output_tokens`: usage → tokenizer → content event units, keeping every count available. */

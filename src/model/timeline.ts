@@ -31,12 +31,6 @@ export interface Timeline {
   /** When the request reached the wire (its first byte was handed to the socket). */
   sentMs: number;
   /**
-   * When the call was issued: its timeout runs from here, and closed-loop latency starts here
-   * (what the caller waits for includes a connection set-up or a wait for a free connection).
-   * Absent: the protocol issues and sends at one moment (`sentMs`).
-   */
-  startedMs?: number;
-  /**
    * Time spent opening the connection this request waited for (TCP, TLS, WebSocket handshake),
    * when it needed a new one; it happened just before `sentMs`, and closed-loop latency includes it.
    */

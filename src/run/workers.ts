@@ -229,7 +229,6 @@ export function shiftTimeline(t: Timeline, shiftMs: number): Timeline {
     ...t,
     scheduledMs: s(t.scheduledMs),
     sentMs: t.sentMs + shiftMs,
-    startedMs: s(t.startedMs),
     headersMs: s(t.headersMs),
     firstByteMs: s(t.firstByteMs),
     firstEventMs: s(t.firstEventMs),

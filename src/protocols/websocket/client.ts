@@ -70,8 +70,7 @@ export class WebSocketClient implements ProtocolClient {
   async send(input: RequestInput): Promise<Timeline> {
     const tl = new TimelineBuilder(input.index, input.scheduledMs);
     // One clock: the timeout runs from the call's start, connection set-up included.
-    tl.t.startedMs = nowMs();
-    const deadlineMs = tl.t.startedMs + this.timeoutMs;
+    const deadlineMs = nowMs() + this.timeoutMs;
     let payload: string | Buffer;
     let batch: FrameBatch | undefined;
     try {

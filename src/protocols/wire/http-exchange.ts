@@ -60,7 +60,8 @@ export function createDispatcher(maxConnections: number = DEFAULT_MAX_CONNECTION
  * call whose onConnect ran last is the one on that socket.
  */
 const newSockets = new WeakSet<Socket>();
-let connecting: { tl: TimelineBuilder; startedMs: number } | undefined;
+/** The call whose onConnect ran last: on a new socket it gets its connect; on a kept-alive one its timeout restarts at the write, where its latency starts. */
+let connecting: { tl: TimelineBuilder; startedMs: number; onReusedSocket: () => void } | undefined;
 let subscribed = false;
 
 function timedConnector(): buildConnector.connector {
@@ -71,10 +72,11 @@ function timedConnector(): buildConnector.connector {
       const { socket } = message as { socket: Socket };
       const call = connecting;
       connecting = undefined;
-      if (call && newSockets.has(socket)) {
+      if (!call) return;
+      if (newSockets.has(socket)) {
         newSockets.delete(socket);
         call.tl.t.connectMs = Math.max(0, call.tl.t.sentMs - call.startedMs);
-      }
+      } else call.onReusedSocket();
     });
   }
   return (options, callback) => {
@@ -138,22 +140,33 @@ export function httpExchange(
       abortRequest?.(new Error(reason));
     };
     const onStop = () => stop('aborted');
-    const timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
+    let timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
     input.signal.addEventListener('abort', onStop, { once: true });
     if (input.signal.aborted) stopReason = 'aborted';
 
     // The call starts now: the timeout runs from here, as the caller's wait does. `sent` moves to
-    // the socket write in onConnect; a connection opened for this call is then its `connect`.
+    // the socket write in onConnect; a connection opened for this call is then its `connect`
+    // (part of its latency), and on a kept-alive connection both the latency and the timeout
+    // start at the write. One clock either way.
     tl.sent();
     const startedMs = tl.t.sentMs;
-    tl.t.startedMs = startedMs;
     const handler: Dispatcher.DispatchHandler = {
       onConnect(abort) {
         abortRequest = abort as (reason?: Error) => void;
         // Timed out (or stopped) while waiting for a connection: it never reached the wire.
         if (stopReason) return abort(new Error(stopReason));
         tl.sent();
-        connecting = { tl, startedMs };
+        connecting = {
+          tl,
+          startedMs,
+          // On a kept-alive connection the call starts at its write (undici may queue a burst
+          // of dispatches for milliseconds first; that is the client's time, not the server's).
+          onReusedSocket: () => {
+            if (settled || stopReason) return;
+            clearTimeout(timer);
+            timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
+          },
+        };
       },
       onHeaders(statusCode, rawHeaders) {
         const at = nowMs();
