@@ -14,7 +14,8 @@ import { resultsFileName } from '../results/writer.js';
 import { formatSpeechReport } from '../report/speech.js';
 import { formatStages } from '../report/stages.js';
 import { ProgressLine } from '../report/progress.js';
-import { run, type RunResult } from '../run/runner.js';
+import { run, type RunOptions, type RunResult } from '../run/runner.js';
+import { runProfile } from '../run/profile.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
 import { resolveScenarioPaths } from '../scenario/paths.js';
@@ -133,16 +134,18 @@ export async function runAndReport(
   process.on('SIGINT', onSigint);
   let result: RunResult;
   try {
-    // With --json, stdout is the results document: a local module's own prints go to stderr.
-    const guard = flags.json ? withStdoutOnStderr : <T>(fn: () => Promise<T>) => fn();
-    result = await guard(() => run(loaded, {
+    const runOptions = {
       signal: controller.signal,
       commandLine: process.argv.slice(2),
       ...scale,
-      onProgress: flags.quiet || flags.verbose || debugSwitches.size ? undefined : (p) => progress.update(p),
+      onProgress: flags.quiet || flags.verbose || debugSwitches.size ? undefined : (p: Parameters<NonNullable<RunOptions['onProgress']>>[0]) => progress.update(p),
       onRequest: flags.quiet ? undefined : runConsole.onRequest,
       debug: runConsole.debug,
-    }));
+    };
+    const profile = loaded.scenario.profile;
+    // With --json, stdout is the results document: a local module's own prints go to stderr.
+    const guard = flags.json ? withStdoutOnStderr : <T>(fn: () => Promise<T>) => fn();
+    result = await guard(() => (profile ? runProfile(loaded, profile, runOptions) : run(loaded, runOptions)));
   } finally {
     process.off('SIGINT', onSigint);
     progress.clear();

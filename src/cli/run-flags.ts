@@ -32,6 +32,9 @@ export function addRunFlags(cmd: Command): Command {
     .option('-n, --requests <n>', 'requests in the measure phase (load.requests)', int)
     .option('-d, --duration <duration>', 'measure-phase duration, e.g. 30s (load.duration)')
     .option('-r, --rate <perSecond>', 'open loop: requests per second (load.rate)', float)
+    .option('--profile <name>', 'sweep (synchronous, throughput, then --rates rates between) | throughput | synchronous (profile)')
+    .option('--rates <n>', 'sweep profile: open-loop rates between the synchronous and throughput rates (profile.rates, default 8)', int)
+    .option('--max-concurrency <n>', 'throughput stage: requests kept in flight (profile.max_concurrency, default 64)', int)
     .option('--arrival <kind>', 'constant | poisson | gamma (load.arrival)')
     .option('--burstiness <factor>', 'gamma shape: 1 = Poisson, < 1 burstier (load.burstiness)', float)
     .option('--max-in-flight <n>', 'open loop cap; arrivals over it are dropped (load.max_in_flight)', int)
@@ -40,7 +43,14 @@ export function addRunFlags(cmd: Command): Command {
     .option('--seed <n>', 'seed for arrivals and templates (load.seed)', int)
     .option('--warmup <n|duration>', 'warmup requests (a number) or time ("10s") before measuring (phases.warmup)')
     .option('--cooldown <duration>', 'pause after measuring (phases.cooldown)')
-    .option('--dataset <path>', 'JSONL/JSON/CSV rows for templates, {{row.field}} (dataset.path)')
+    .option('--dataset <path>', 'JSONL/JSON/CSV rows for templates, {{row.field}}; ShareGPT (conversations) or OpenAI messages rows become the prompts (dataset.path)')
+    .option('--input-tokens <N[:STD]>', 'LLM: prompts of exactly N tokens (normal with std STD) under the tokenizer, from a seeded built-in corpus (workload.input_tokens)')
+    .option('--output-tokens <N[:STD]>', 'LLM: output length sent as max_tokens, held with ignore_eos + min_tokens where supported (workload.output_tokens)')
+    .option('--prefix-tokens <n>', 'LLM: one shared prefix of n tokens at the start of every prompt, for prefix caching (workload.prefix_tokens)', int)
+    .option('--turns <n>', 'LLM: multi-turn sessions of n turns; each turn resends the history with the server\'s answers (workload.turns)', int)
+    .option('--sessions', 'LLM: run each conversation of a ShareGPT / OpenAI-messages dataset as a session, one request per user turn (workload.sessions)')
+    .option('--no-fixed-output', 'LLM: send only max_tokens for --output-tokens, not ignore_eos / min_tokens (workload.fixed_output=false)')
+    .option('--tokenizer <name|path>', 'client tokenizer: auto (o200k_base), cl100k_base, none, or a model\'s tokenizer.json (or its folder) (tokenizer)')
     .option('--out <path>', 'results file path (output.file)')
     .option('--output-dir <dir>', 'directory for results files (output.dir)')
     .option('--no-write', 'write no results file (output.write=false)')
@@ -96,6 +106,9 @@ export interface RunFlags {
   duration?: string;
   rate?: number;
   arrival?: string;
+  profile?: string;
+  rates?: number;
+  maxConcurrency?: number;
   burstiness?: number;
   maxInFlight?: number;
   thinkTime?: string;
@@ -104,6 +117,13 @@ export interface RunFlags {
   warmup?: string;
   cooldown?: string;
   dataset?: string;
+  inputTokens?: string;
+  outputTokens?: string;
+  prefixTokens?: number;
+  turns?: number;
+  sessions?: boolean;
+  fixedOutput?: boolean;
+  tokenizer?: string;
   out?: string;
   outputDir?: string;
   write?: boolean;
@@ -230,6 +250,14 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   set('load', 'think_time', flags.thinkTime);
   set('load', 'seed', numeric('seed', flags.seed));
   set('load', 'spawn_rate', numeric('spawn-rate', flags.spawnRate));
+  if (flags.profile !== undefined || flags.rates !== undefined || flags.maxConcurrency !== undefined) {
+    const own = (s as Record<string, unknown>).profile;
+    const profile = (typeof own === 'string' ? { name: own } : { ...((own as object) ?? {}) }) as Record<string, unknown>;
+    if (flags.profile !== undefined) profile.name = flags.profile;
+    if (flags.rates !== undefined) profile.rates = numeric('rates', flags.rates);
+    if (flags.maxConcurrency !== undefined) profile.max_concurrency = numeric('max-concurrency', flags.maxConcurrency);
+    (s as Record<string, unknown>).profile = profile;
+  }
 
   if (flags.warmup !== undefined) {
     const n = Number(flags.warmup);
@@ -237,6 +265,13 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   }
   set('phases', 'cooldown', flags.cooldown);
   if (flags.dataset !== undefined) set('dataset', 'path', flags.dataset);
+  set('workload', 'input_tokens', flags.inputTokens);
+  set('workload', 'output_tokens', flags.outputTokens);
+  set('workload', 'prefix_tokens', numeric('prefix-tokens', flags.prefixTokens));
+  set('workload', 'turns', numeric('turns', flags.turns));
+  if (flags.sessions) section('workload').sessions = true;
+  if (flags.fixedOutput === false && s.workload) section('workload').fixed_output = false;
+  if (flags.tokenizer !== undefined) (s as Record<string, unknown>).tokenizer = flags.tokenizer;
   set('output', 'file', flags.out);
   set('output', 'dir', flags.outputDir);
   if (flags.write === false) section('output').write = false;

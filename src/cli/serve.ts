@@ -74,6 +74,7 @@ export interface ServeFlags {
   ttsSplitSamples?: boolean;
   ttsMsPerWord?: string;
   ttsSampleRate?: string | number;
+  promptTokenizer?: string;
 }
 
 const RATE_HELP = 'use a fraction such as 0.05 or a percentage such as 5%';
@@ -106,6 +107,7 @@ const FLAG_OF: Record<keyof ReferenceServerOptions, string> = {
   ttsSplitSamples: '--tts-split-samples',
   ttsMsPerWord: '--tts-ms-per-word',
   ttsSampleRate: '--tts-sample-rate',
+  promptTokenizer: '--prompt-tokenizer',
 };
 
 function parseNumber(value: string | number, flag: string, help: string): number {
@@ -172,6 +174,10 @@ export function parseServeOptions(flags: ServeFlags): ServerSettings {
   if (flags.ttsSplitSamples) options.ttsSplitSamples = true;
   take('ttsMsPerWord', flags.ttsMsPerWord, duration);
   take('ttsSampleRate', flags.ttsSampleRate, wholeNumber);
+  take('promptTokenizer', flags.promptTokenizer, (raw, flag) => {
+    if (raw === 'o200k_base' || raw === 'words') return raw;
+    throw new OptionFormatError(`${flag}: "${raw}" is not a choice; use o200k_base (a client's default tokenizer) or words`);
+  });
 
   try {
     const settings = resolveServerOptions(options, (key) => FLAG_OF[key]);
@@ -278,6 +284,7 @@ export function registerServeCommand(program: Command): Command {
     .option('--tts-split-samples', 'speech: chunk boundaries fall mid-sample')
     .option('--tts-ms-per-word <duration>', 'speech: audio per input word', '350ms')
     .option('--tts-sample-rate <hz>', 'speech: sample rate of the 16-bit mono audio', '24000')
+    .option('--prompt-tokenizer <kind>', 'how usage.prompt_tokens counts a prompt: o200k_base (as a client counts by default) or words', 'o200k_base')
     .action(async (flags: ServeFlags & GrpcServeFlags, command: Command) => {
       let settings: ServerSettings;
       try {

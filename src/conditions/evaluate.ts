@@ -105,10 +105,12 @@ function runLevelValue(metric: string, phase: PhaseResult): number | undefined |
     case 'peak_output_token_throughput':
       return phase.throughput.peakOutputTokensPerSecond;
     case 'input_token_throughput': {
+      if (phase.throughput.inputTokensPerSecond !== undefined) return phase.throughput.inputTokensPerSecond;
       const input = sum('input_tokens');
       return input === undefined ? undefined : perSecond(input);
     }
     case 'total_token_throughput': {
+      if (phase.throughput.totalTokensPerSecond !== undefined) return phase.throughput.totalTokensPerSecond;
       const input = sum('input_tokens') ?? 0;
       const output = phase.tokens?.totalOutputTokens ?? 0;
       return input + output > 0 ? perSecond(input + output) : undefined;

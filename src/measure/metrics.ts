@@ -17,6 +17,16 @@ export interface OutputTokenCount {
   events?: number;
 }
 
+export type InputTokenSource = 'usage' | 'tokenizer' | 'none';
+
+/** A request's input (prompt) tokens: the server's usage when it reported them, else the client tokenizer over the prompt as sent. */
+export interface InputTokenCount {
+  count?: number;
+  source: InputTokenSource;
+  usage?: number;
+  tokenizer?: number;
+}
+
 export interface DerivedMetrics {
   outcome: OutcomeKind;
   ok: boolean;
@@ -28,9 +38,14 @@ export interface DerivedMetrics {
   itl: number[];
   /** Each gap divided by the later event's units (events with 0 units are skipped). */
   itlPerToken: number[];
+  /** When the later token of each `itl` gap arrived (monotonic ms), for per-second series by arrival. */
+  itlAtMs: number[];
+  /** When the first token arrived (the `ttft` mark). */
+  firstTokenAtMs?: number;
   /** Protocol-specific metrics from `Timeline.extra`, each recorded under its own name (ok requests only). */
   extra: Record<string, number>;
   tokens: OutputTokenCount;
+  inputTokens: InputTokenCount;
 }
 
 export interface DeriveOptions {
@@ -58,7 +73,8 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
   const values: DerivedMetrics['values'] = {};
   const text = family.family === 'text';
   const tokens: OutputTokenCount = text ? countOutputTokens(t, opts.tokenizer) : { source: 'none' };
-  const d: DerivedMetrics = { outcome: t.outcome, ok, startMs, values, itl: [], itlPerToken: [], extra: {}, tokens };
+  const inputTokens: InputTokenCount = text ? countInputTokens(t, opts.tokenizer) : { source: 'none' };
+  const d: DerivedMetrics = { outcome: t.outcome, ok, startMs, values, itl: [], itlPerToken: [], itlAtMs: [], extra: {}, tokens, inputTokens };
 
   if (opts.openLoop && t.scheduledMs !== undefined) values.queue_delay = t.sentMs - t.scheduledMs;
   if (!ok) {
@@ -82,9 +98,11 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
     if (text && content.length > 0) {
       const first = content[0]!;
       values.ttft = first.atMs - startMs;
+      d.firstTokenAtMs = first.atMs;
       for (let i = 1; i < content.length; i++) {
         const gap = content[i]!.atMs - content[i - 1]!.atMs;
         d.itl.push(gap);
+        d.itlAtMs.push(content[i]!.atMs);
         if (content[i]!.units > 0) d.itlPerToken.push(gap / content[i]!.units);
       }
       // One content event holding every token says nothing about per-token time.
@@ -95,6 +113,7 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
     }
   }
   if (text && tokens.count !== undefined) values.output_tokens = tokens.count;
+  if (text && inputTokens.count !== undefined) values.input_tokens = inputTokens.count;
 
   // Protocol metrics (audio, frames, server durations, callback time): kept when they fit the family.
   const table = METRICS as Record<string, MetricDefinition>;
@@ -125,5 +144,17 @@ export function countOutputTokens(t: Timeline, tokenizer?: (text: string) => num
   if (usage !== undefined) Object.assign(out, { count: usage, source: 'usage' });
   else if (tok !== undefined) Object.assign(out, { count: tok, source: 'tokenizer' });
   else if (events !== undefined) Object.assign(out, { count: events, source: 'events' });
+  return out;
+}
+
+/** METRICS.md `input_tokens`: usage (prompt tokens) → the client tokenizer over the prompt as sent, keeping both. */
+export function countInputTokens(t: Timeline, tokenizer?: (text: string) => number): InputTokenCount {
+  const usage = t.usageInputTokens;
+  const tok = tokenizer && t.prompt !== undefined ? tokenizer(t.prompt) : undefined;
+  const out: InputTokenCount = { source: 'none' };
+  if (usage !== undefined) out.usage = usage;
+  if (tok !== undefined) out.tokenizer = tok;
+  if (usage !== undefined) Object.assign(out, { count: usage, source: 'usage' });
+  else if (tok !== undefined) Object.assign(out, { count: tok, source: 'tokenizer' });
   return out;
 }

@@ -1,10 +1,10 @@
 import { epochMsOf } from '../model/clock.js';
-import { deriveMetrics, type OutputTokenSource } from './metrics.js';
+import { deriveMetrics, type InputTokenSource, type OutputTokenSource } from './metrics.js';
 import { metricUnit, SCALE_BY_UNIT, type FamilyOf, type MetricFamily } from '../model/metrics.js';
 import { OUTCOME_KINDS, type OutcomeKind, type Timeline } from '../model/timeline.js';
 import { CLIENT_HEALTH_LIMITS, type ClientHealthSample } from '../monitor/client-health.js';
 import { MetricHistogram } from '../stats/histogram.js';
-import type { ClientHealth, MetricResult, MetricUnit, PhaseResult, TokenAccounting } from '../model/results.js';
+import type { ClientHealth, InputTokenAccounting, MetricResult, MetricUnit, PhaseResult, TokenAccounting } from '../model/results.js';
 import { AudioTotals } from './audio-totals.js';
 import { GoodputCounter } from './goodput.js';
 import { errorGroupOf } from './error-groups.js';
@@ -31,6 +31,8 @@ const TOP_ERRORS = 10;
 /** Per-second latency histograms older than this many seconds behind the newest are kept encoded. */
 const LIVE_SECONDS = 10;
 const LATENCY_SCALE = SCALE_BY_UNIT.ms;
+/** Multi-turn sessions: turns 1..this get their own `turn_<k>_ttft` and `turn_<k>_input_tokens` histograms. */
+export const MAX_TURN_METRICS = 10;
 
 /**
  * Aggregates one phase's Timelines into histograms, counts and per-second series.
@@ -68,6 +70,10 @@ export class Recorder {
       for (const gap of d.itlPerToken) perToken.record(gap);
     }
     for (const [name, value] of Object.entries(d.extra)) s.histogram(name).record(value);
+    if (d.ok && t.turn !== undefined && t.turn <= MAX_TURN_METRICS) {
+      if (d.values.ttft !== undefined) s.histogram(`turn_${t.turn}_ttft`, 'ms').record(d.values.ttft);
+      if (d.values.input_tokens !== undefined) s.histogram(`turn_${t.turn}_input_tokens`, 'tokens').record(d.values.input_tokens);
+    }
     s.audio.record(d);
     s.goodput?.record(d);
 
@@ -82,7 +88,13 @@ export class Recorder {
       s.series.add('ok', sec, 1);
       s.series.latency.record(sec, d.values.latency!);
       this.recordArrivals(t, d.tokens.count);
-      if (this.opts.family.family === 'text') s.tokens.add(d.tokens.source, d.tokens.count ?? 0, d.tokens.usage, d.tokens.tokenizer, d.tokens.events);
+      if (this.opts.family.family === 'text') {
+        s.tokens.add(d.tokens.source, d.tokens.count ?? 0, d.tokens.usage, d.tokens.tokenizer, d.tokens.events);
+        s.tokens.addInput(d.inputTokens.source, d.inputTokens.count ?? 0, d.inputTokens.usage, d.inputTokens.tokenizer);
+      }
+      // TTFT and each inter-token gap in the second its token arrived.
+      if (d.values.ttft !== undefined && d.firstTokenAtMs !== undefined) s.series.ttft.record(this.secondOf(d.firstTokenAtMs), d.values.ttft);
+      for (let i = 0; i < d.itl.length; i++) s.series.itl.record(this.secondOf(d.itlAtMs[i]!), d.itl[i]!);
     } else {
       s.failed++;
       s.series.add('errors', sec, 1);
@@ -215,6 +227,10 @@ export class Recorder {
         s.series.add('inFlightMax', sec, ser.inFlightMax[i]!);
         const h = ser.latencyHistograms[i];
         if (h) s.series.latency.addEncoded(sec, h);
+        const ttft = ser.ttftHistograms?.[i];
+        if (ttft) s.series.ttft.addEncoded(sec, ttft);
+        const itl = ser.itlHistograms?.[i];
+        if (itl) s.series.itl.addEncoded(sec, itl);
       }
 
       const ch = p.clientHealth;
@@ -319,9 +335,14 @@ class PhaseTotals {
     const family = this.family.family;
     const throughput: PhaseResult['throughput'] = { requestsPerSecond: this.ok * perSecond };
     const peak = (a: number[] | undefined) => (a ?? []).reduce((x, y) => Math.max(x, y), 0);
+    const tokens = family === 'text' ? this.tokens.toResult() : undefined;
     if (family === 'text') {
       throughput.outputTokensPerSecond = this.tokens.total * perSecond;
       throughput.peakOutputTokensPerSecond = peak(series.outputTokens);
+      if (tokens?.input) {
+        throughput.inputTokensPerSecond = tokens.input.totalInputTokens * perSecond;
+        throughput.totalTokensPerSecond = (tokens.input.totalInputTokens + this.tokens.total) * perSecond;
+      }
     } else if (family === 'frames') {
       const frames = (series.frames ?? []).reduce((a, b) => a + b, 0);
       throughput.framesPerSecond = frames * perSecond;
@@ -351,7 +372,7 @@ class PhaseTotals {
       metrics,
       throughput,
       concurrency: { mean: durationMs > 0 ? this.busyMs / durationMs : 0, max: this.maxInFlight },
-      ...(family === 'text' ? { tokens: this.tokens.toResult() } : {}),
+      ...(tokens ? { tokens } : {}),
       series,
       clientHealth,
     };
@@ -368,6 +389,18 @@ class TokenTotals {
   private tokenizer?: number;
   private events?: number;
   private sources = new Set<OutputTokenSource | 'mixed'>();
+  private inputTotal = 0;
+  private inputUsage?: number;
+  private inputTokenizer?: number;
+  private inputSources = new Set<InputTokenSource | 'mixed'>();
+
+  addInput(source: InputTokenSource, count: number, usage?: number, tokenizer?: number): void {
+    if (source === 'none') return;
+    this.inputSources.add(source);
+    this.inputTotal += count;
+    if (usage !== undefined) this.inputUsage = (this.inputUsage ?? 0) + usage;
+    if (tokenizer !== undefined) this.inputTokenizer = (this.inputTokenizer ?? 0) + tokenizer;
+  }
 
   add(source: OutputTokenSource, count: number, usage?: number, tokenizer?: number, events?: number): void {
     if (source !== 'none') this.sources.add(source);
@@ -380,6 +413,13 @@ class TokenTotals {
   merge(t: TokenAccounting): void {
     this.add(t.source === 'mixed' ? 'none' : t.source, t.totalOutputTokens, t.usageTotal, t.tokenizerTotal, t.eventsTotal);
     if (t.source === 'mixed') this.sources.add('mixed');
+    const i = t.input;
+    if (i) {
+      this.inputSources.add(i.source);
+      this.inputTotal += i.totalInputTokens;
+      if (i.usageTotal !== undefined) this.inputUsage = (this.inputUsage ?? 0) + i.usageTotal;
+      if (i.tokenizerTotal !== undefined) this.inputTokenizer = (this.inputTokenizer ?? 0) + i.tokenizerTotal;
+    }
   }
 
   toResult(): TokenAccounting {
@@ -389,6 +429,15 @@ class TokenTotals {
     if (this.usage !== undefined) out.usageTotal = this.usage;
     if (this.tokenizer !== undefined) out.tokenizerTotal = this.tokenizer;
     if (this.events !== undefined) out.eventsTotal = this.events;
+    if (this.inputSources.size > 0) {
+      const input: InputTokenAccounting = {
+        source: this.inputSources.size > 1 || this.inputSources.has('mixed') ? 'mixed' : ([...this.inputSources][0] as 'usage' | 'tokenizer'),
+        totalInputTokens: this.inputTotal,
+      };
+      if (this.inputUsage !== undefined) input.usageTotal = this.inputUsage;
+      if (this.inputTokenizer !== undefined) input.tokenizerTotal = this.inputTokenizer;
+      out.input = input;
+    }
     return out;
   }
 }
@@ -401,7 +450,9 @@ const SERIES_OF_FAMILY: Partial<Record<MetricFamily, FamilySeries>> = { text: 'o
 
 class Series {
   private readonly counts: Record<CountSeries, number[]> = { sent: [], ok: [], errors: [], inFlightMax: [], outputTokens: [], frames: [], audioSeconds: [] };
-  readonly latency = new PerSecondLatency();
+  readonly latency = new PerSecondHistograms();
+  readonly ttft = new PerSecondHistograms();
+  readonly itl = new PerSecondHistograms();
 
   add(name: CountSeries, sec: number, n: number): void {
     const a = this.counts[name];
@@ -418,37 +469,38 @@ class Series {
   toResult(family: MetricFamily): PhaseResult['series'] {
     const c = this.counts;
     const own = SERIES_OF_FAMILY[family];
-    const length = Math.max(c.sent.length, c.ok.length, c.errors.length, c.inFlightMax.length, own ? c[own].length : 0, this.latency.length);
+    const length = Math.max(c.sent.length, c.ok.length, c.errors.length, c.inFlightMax.length, own ? c[own].length : 0, this.latency.length, this.ttft.length, this.itl.length);
     const pad = (a: number[]) => [...a, ...new Array<number>(length - a.length).fill(0)];
-    const latencyP50: (number | null)[] = [];
-    const latencyP99: (number | null)[] = [];
-    const latencyHistograms: (string | null)[] = [];
-    for (let sec = 0; sec < length; sec++) {
-      const h = this.latency.get(sec);
-      latencyP50.push(h ? h.percentile(50) : null);
-      latencyP99.push(h ? h.percentile(99) : null);
-      latencyHistograms.push(h ? h.encode() : null);
-    }
+    const latency = this.latency.toSeries(length);
     const out: PhaseResult['series'] = {
       sent: pad(c.sent),
       ok: pad(c.ok),
       errors: pad(c.errors),
       inFlightMax: pad(c.inFlightMax),
-      latencyP50,
-      latencyP99,
-      latencyHistograms,
+      latencyP50: latency.p50,
+      latencyP99: latency.p99,
+      latencyHistograms: latency.histograms,
     };
     if (own) out[own] = pad(c[own]);
+    // Only text streams have first tokens and gaps.
+    if (this.ttft.length > 0) {
+      const ttft = this.ttft.toSeries(length);
+      Object.assign(out, { ttftP50: ttft.p50, ttftP99: ttft.p99, ttftHistograms: ttft.histograms });
+    }
+    if (this.itl.length > 0) {
+      const itl = this.itl.toSeries(length);
+      Object.assign(out, { itlP50: itl.p50, itlP99: itl.p99, itlHistograms: itl.histograms });
+    }
     return out;
   }
 }
 
 /**
- * One small latency histogram (2 significant digits) per second of the phase. Requests end
- * roughly in time order, so seconds well behind the newest are kept only encoded (a few
- * hundred bytes) and decoded again if a late request lands in them.
+ * One small histogram of milliseconds (2 significant digits) per second of the phase: latency,
+ * TTFT, ITL. Values arrive roughly in time order, so seconds well behind the newest are kept
+ * only encoded (a few hundred bytes) and decoded again if a late value lands in them.
  */
-class PerSecondLatency {
+class PerSecondHistograms {
   private live = new Map<number, MetricHistogram>();
   private encoded: (string | null)[] = [];
   private newest = -1;
@@ -457,8 +509,20 @@ class PerSecondLatency {
     return Math.max(this.encoded.length, this.newest + 1);
   }
 
-  record(sec: number, latencyMs: number): void {
-    this.at(sec).record(latencyMs);
+  record(sec: number, valueMs: number): void {
+    this.at(sec).record(valueMs);
+  }
+
+  /** p50, p99 and the encoded histogram of each second (null where nothing landed). */
+  toSeries(length: number): { p50: (number | null)[]; p99: (number | null)[]; histograms: (string | null)[] } {
+    const out = { p50: [] as (number | null)[], p99: [] as (number | null)[], histograms: [] as (string | null)[] };
+    for (let sec = 0; sec < length; sec++) {
+      const h = this.get(sec);
+      out.p50.push(h ? h.percentile(50) : null);
+      out.p99.push(h ? h.percentile(99) : null);
+      out.histograms.push(h ? h.encode() : null);
+    }
+    return out;
   }
 
   addEncoded(sec: number, base64: string): void {

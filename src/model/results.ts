@@ -43,6 +43,32 @@ export interface Results {
   perText?: PerTextResults;
   /** The scenario's targets table (metric, target, stretch), judged on each load point. */
   targets?: TargetResult[];
+  /** `--profile`: the stages' measured rates, the sweep's rates, and where the server stopped keeping up. */
+  profile?: ProfileResult;
+}
+
+export interface ProfileResult {
+  name: 'sweep' | 'throughput' | 'synchronous';
+  /** Requests/s the synchronous and throughput stages achieved (sweep). */
+  synchronousRate?: number;
+  throughputRate?: number;
+  /** The open-loop rates run between them. */
+  rates?: number[];
+  /**
+   * The highest offered rate whose median latency stayed within twice the synchronous median,
+   * and the first rate above it that did not (absent: every rate stayed within, or none did).
+   */
+  knee?: {
+    synchronousLatencyP50Ms: number;
+    label?: string;
+    offeredRate?: number;
+    achievedRate?: number;
+    latencyP50Ms?: number;
+    firstBehindLabel?: string;
+    firstBehindOfferedRate?: number;
+    firstBehindAchievedRate?: number;
+    firstBehindLatencyP50Ms?: number;
+  };
 }
 
 export interface SetupStepResult {
@@ -145,6 +171,10 @@ export interface PhaseResult {
     framesPerSecond?: number;
     /** Frames: the busiest whole second, each frame placed by its answer's arrival. */
     peakFramesPerSecond?: number;
+    /** Text: input (prompt) tokens of ok requests / duration; present when input tokens were counted. */
+    inputTokensPerSecond?: number;
+    /** Text: (input + output tokens of ok requests) / duration; present when input tokens were counted. */
+    totalTokensPerSecond?: number;
   };
   concurrency: { mean: number; max: number };
   /** Text only: output token totals and where they came from. */
@@ -251,6 +281,16 @@ export interface TokenAccounting {
   usageTotal?: number;
   tokenizerTotal?: number;
   eventsTotal?: number;
+  /** Input (prompt) tokens of ok requests, when any were counted. */
+  input?: InputTokenAccounting;
+}
+
+export interface InputTokenAccounting {
+  /** Where `input_tokens` came from: the server's usage (prompt tokens) or the client tokenizer over the prompt as sent. */
+  source: 'usage' | 'tokenizer' | 'mixed';
+  totalInputTokens: number;
+  usageTotal?: number;
+  tokenizerTotal?: number;
 }
 
 export interface PerSecondSeries {
@@ -269,6 +309,14 @@ export interface PerSecondSeries {
   latencyP99: (number | null)[];
   /** Per-second latency histograms (base64 HDR, 2 significant digits, µs) behind latencyP50/P99, so they merge exactly; null where none ended. */
   latencyHistograms: (string | null)[];
+  /** Streams: TTFT percentiles (ms) of first tokens that arrived in that second, and their histograms (as latencyHistograms). */
+  ttftP50?: (number | null)[];
+  ttftP99?: (number | null)[];
+  ttftHistograms?: (string | null)[];
+  /** Streams: inter-token gaps by the second their later token arrived. */
+  itlP50?: (number | null)[];
+  itlP99?: (number | null)[];
+  itlHistograms?: (string | null)[];
 }
 
 export interface ClientHealth {

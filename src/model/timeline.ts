@@ -53,6 +53,12 @@ export interface Timeline {
   text?: string;
   /** Output tokens as the server reported them (usage field), when it did. */
   usageTokens?: number;
+  /** Input (prompt) tokens as the server reported them (usage `prompt_tokens`, TGI `input_length`, Ollama `prompt_eval_count`). */
+  usageInputTokens?: number;
+  /** The prompt text as sent (chat: the messages' text, joined), for the client tokenizer's input count. */
+  prompt?: string;
+  /** Multi-turn sessions: this request's turn in its conversation (1-based). */
+  turn?: number;
   /** Audio: the sample rate of the samples in `content` (from the WAV header or the declared PCM layout). */
   sampleRateHz?: number;
   /** Protocol-specific numeric metrics, recorded as histograms under these names (ms unless the name says otherwise). */

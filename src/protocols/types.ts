@@ -34,6 +34,27 @@ export interface BuildModuleResult {
   values?: Record<string, unknown>;
 }
 
+/** One chat message of a generated LLM request. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/**
+ * A request the LLM workload generators made (`--input-tokens`, ShareGPT / OpenAI-messages
+ * datasets, multi-turn sessions). Text protocols send it in place of the target's prompt.
+ */
+export interface LlmRequest {
+  /** The conversation so far, ending with the user's new message (a single-turn request has one); absent = the target's own prompt. */
+  messages?: ChatMessage[];
+  /** Output tokens to ask for (`max_tokens`); absent = the target's own setting. */
+  maxTokens?: number;
+  /** Ask for exactly `maxTokens` (vLLM's `ignore_eos` and `min_tokens`, where the server has them). */
+  fixedOutput?: boolean;
+  /** Multi-turn sessions: the turn within its conversation (1-based). */
+  turn?: number;
+}
+
 /** What the runner hands a protocol for one request. */
 export interface RequestInput {
   /** Call index within the phase (0-based). */
@@ -45,6 +66,10 @@ export interface RequestInput {
   prepared?: unknown;
   /** Keep the whole response body in `Timeline.responseText` (the step captures values from it). */
   keepResponse?: boolean;
+  /** The phase the request belongs to (sessions never continue from warmup into measure). */
+  phase?: 'warmup' | 'measure';
+  /** A generated LLM request, when the scenario has a workload; text protocols send it instead of their prompt. */
+  llm?: LlmRequest;
   /** Aborted when the run is interrupted (Ctrl+C) or stops; the request becomes `aborted`. */
   signal: AbortSignal;
 }

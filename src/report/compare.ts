@@ -119,6 +119,7 @@ export function comparePhases(a: PhaseResult, b: PhaseResult, opts: CompareOptio
     ['fps', 'frames/s', (m) => m.throughput.framesPerSecond],
     ['throughput', 'requests/s', (m) => m.throughput.requestsPerSecond],
     ['output_token_throughput', 'tokens/s', (m) => m.throughput.outputTokensPerSecond],
+    ['input_token_throughput', 'tokens/s', (m) => m.throughput.inputTokensPerSecond ?? 0],
     ['audio_realtime', 'ratio', (m) => m.audio?.audioSecondsPerSecond],
     ['error_rate', 'fraction', (m) => (m.counts.sent ? m.counts.failed / m.counts.sent : 0)],
   ];

@@ -3,6 +3,7 @@ import { formatSweepComparison } from './comparison.js';
 import { fmt, table } from './table.js';
 
 export { fmt, table };
+import { formatProfile } from './profile.js';
 import { orderedMetrics, throughputFigures } from './family-view.js';
 
 export interface ConsoleOptions {
@@ -17,7 +18,8 @@ export function formatSummary(results: Results, opts: ConsoleOptions = {}): stri
   lines.push(bold(`inferbench ${results.tool.version} — ${results.name}`));
   if (target?.url) lines.push(`target: ${target.protocol} ${target.url}`);
   for (const point of results.points) lines.push('', ...formatPoint(point, bold));
-  if (results.points.length > 1) lines.push('', ...formatSweepComparison(results));
+  if (results.profile) lines.push('', ...formatProfile(results));
+  else if (results.points.length > 1) lines.push('', ...formatSweepComparison(results));
   if (results.interrupted) lines.push('', `Run stopped early: ${results.interruptReason ?? 'interrupted'}. Results hold what was measured until then.`);
   if (results.warnings.length) lines.push('', ...results.warnings.map((w) => `warning: ${w}`));
   return lines.join('\n');
@@ -38,6 +40,11 @@ function formatPoint(point: LoadPointResult, bold: (s: string) => string): strin
       m.tokens.tokenizerTotal !== undefined ? `tokenizer ${m.tokens.tokenizerTotal}` : '',
     ].filter(Boolean);
     lines.push(`output tokens: ${m.tokens.totalOutputTokens} (source: ${m.tokens.source}${both.length ? `; ${both.join(', ')}` : ''})`);
+  }
+  const input = m.tokens?.input;
+  if (input) {
+    const both = [input.usageTotal !== undefined ? `usage ${input.usageTotal}` : '', input.tokenizerTotal !== undefined ? `tokenizer ${input.tokenizerTotal}` : ''].filter(Boolean);
+    lines.push(`input tokens: ${input.totalInputTokens} (source: ${input.source}${both.length ? `; ${both.join(', ')}` : ''})`);
   }
   const rows = orderedMetrics(m).map((name) => metricRow(name, m.metrics[name]!));
   if (rows.length) lines.push('', ...table(['metric', 'unit', 'count', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], rows));

@@ -153,6 +153,28 @@ export function perSecondCharts(sources: ChartSource[]): ChartSpec[] {
       'of requests that ended in that second; gaps where none ended',
     ),
     perSecondChart(
+      'ttft-over-time',
+      'TTFT percentiles per second (ms)',
+      'ms',
+      [
+        { label: 'p50', of: (p) => p.series.ttftP50 ?? [] },
+        { label: 'p99', of: (p) => p.series.ttftP99 ?? [] },
+      ],
+      sources,
+      'of first tokens that arrived in that second; gaps where none arrived',
+    ),
+    perSecondChart(
+      'itl-over-time',
+      'ITL percentiles per second (ms)',
+      'ms',
+      [
+        { label: 'p50', of: (p) => p.series.itlP50 ?? [] },
+        { label: 'p99', of: (p) => p.series.itlP99 ?? [] },
+      ],
+      sources,
+      'of inter-token gaps whose later token arrived in that second',
+    ),
+    perSecondChart(
       'throughput-over-time',
       'Requests per second',
       'requests/s',
@@ -170,40 +192,65 @@ export function perSecondCharts(sources: ChartSource[]): ChartSpec[] {
   ].filter((c): c is ChartSpec => c !== undefined);
 }
 
-/** For sweeps: one curve per metric across the load points, one line per run. */
+/**
+ * For sweeps and profiles: each metric against the throughput each load point achieved, on
+ * numeric axes (one line per run, points in order of achieved throughput; hover for the
+ * point's label), so the knee where latency turns upward shows where it really is.
+ */
 export function sweepCharts(runs: { name: string; results: Results }[]): ChartSpec[] {
   const swept = runs.filter((r) => r.results.points.length > 1);
   if (!swept.length) return [];
-  const labels = [...new Set(swept.flatMap((r) => r.results.points.map((p) => p.label)))];
-  const curves: { id: string; title: string; yName: string; of: (p: PhaseResult) => number | null }[] = [
-    { id: 'sweep-latency-p50', title: 'latency p50 across load points', yName: 'ms', of: (p) => p.metrics.latency?.summary.p50 ?? null },
-    { id: 'sweep-latency-p95', title: 'latency p95 across load points', yName: 'ms', of: (p) => p.metrics.latency?.summary.p95 ?? null },
-    { id: 'sweep-frame-latency-p50', title: 'frame latency p50 across load points', yName: 'ms', of: (p) => p.metrics.frame_latency?.summary.p50 ?? null },
-    { id: 'sweep-ttfc-p50', title: 'ttfc p50 across load points', yName: 'ms', of: (p) => p.metrics.ttfc?.summary.p50 ?? null },
-    { id: 'sweep-ttft-p50', title: 'ttft p50 across load points', yName: 'ms', of: (p) => p.metrics.ttft?.summary.p50 ?? null },
-    { id: 'sweep-ttft-p95', title: 'ttft p95 across load points', yName: 'ms', of: (p) => p.metrics.ttft?.summary.p95 ?? null },
-    { id: 'sweep-itl-p50', title: 'itl p50 across load points', yName: 'ms', of: (p) => p.metrics.itl?.summary.p50 ?? null },
-    { id: 'sweep-throughput', title: 'throughput across load points', yName: 'requests/s', of: (p) => p.throughput.requestsPerSecond },
-    { id: 'sweep-fps', title: 'FPS across load points', yName: 'frames/s', of: (p) => p.throughput.framesPerSecond ?? null },
-    { id: 'sweep-token-throughput', title: 'output token throughput across load points', yName: 'tokens/s', of: (p) => p.throughput.outputTokensPerSecond ?? null },
-    { id: 'sweep-error-rate', title: 'error rate across load points', yName: '%', of: (p) => (p.counts.sent ? (100 * p.counts.failed) / p.counts.sent : null) },
+  const curves: { id: string; title: string; yName: string; of: (p: PhaseResult) => number | null | undefined }[] = [
+    { id: 'sweep-latency-p50', title: 'latency p50 vs achieved throughput', yName: 'ms', of: (p) => p.metrics.latency?.summary.p50 },
+    { id: 'sweep-latency-p95', title: 'latency p95 vs achieved throughput', yName: 'ms', of: (p) => p.metrics.latency?.summary.p95 },
+    { id: 'sweep-frame-latency-p50', title: 'frame latency p50 vs achieved throughput', yName: 'ms', of: (p) => p.metrics.frame_latency?.summary.p50 },
+    { id: 'sweep-ttfc-p50', title: 'ttfc p50 vs achieved throughput', yName: 'ms', of: (p) => p.metrics.ttfc?.summary.p50 },
+    { id: 'sweep-ttft-p50', title: 'ttft p50 vs achieved throughput', yName: 'ms', of: (p) => p.metrics.ttft?.summary.p50 },
+    { id: 'sweep-ttft-p95', title: 'ttft p95 vs achieved throughput', yName: 'ms', of: (p) => p.metrics.ttft?.summary.p95 },
+    { id: 'sweep-itl-p50', title: 'itl p50 vs achieved throughput', yName: 'ms', of: (p) => p.metrics.itl?.summary.p50 },
+    { id: 'sweep-itl-p95', title: 'itl p95 vs achieved throughput', yName: 'ms', of: (p) => p.metrics.itl?.summary.p95 },
+    { id: 'sweep-goodput', title: 'goodput vs achieved throughput', yName: 'requests/s', of: (p) => p.goodput?.requestsPerSecond },
+    { id: 'sweep-throughput', title: 'achieved vs offered (requests/s)', yName: 'achieved requests/s', of: (p) => p.throughput.requestsPerSecond },
+    { id: 'sweep-fps', title: 'FPS vs achieved throughput', yName: 'frames/s', of: (p) => p.throughput.framesPerSecond },
+    { id: 'sweep-token-throughput', title: 'output token throughput vs achieved throughput', yName: 'tokens/s', of: (p) => p.throughput.outputTokensPerSecond },
+    { id: 'sweep-error-rate', title: 'error rate vs achieved throughput', yName: '%', of: (p) => (p.counts.sent ? (100 * p.counts.failed) / p.counts.sent : null) },
   ];
+  // Achieved against offered: the offered rate of open-loop points, else the concurrency of closed-loop ones.
+  const byRate = swept.some((r) => r.results.points.some((p) => offeredRate(p) !== undefined));
+  const offeredOf = (point: Results['points'][number]) => (byRate ? offeredRate(point) : typeof point.load.concurrency === 'number' ? point.load.concurrency : undefined);
   return curves
     .map((c) => {
+      const offered = c.id === 'sweep-throughput';
       const series = swept.map((r) => ({
         name: r.name,
         type: 'line',
-        data: labels.map((l) => {
-          const point = r.results.points.find((p) => p.label === l);
-          return point ? c.of(point.measure) : null;
-        }),
+        symbolSize: 7,
+        data: r.results.points
+          .map((point) => {
+            const x = offered ? offeredOf(point) : point.measure.throughput.requestsPerSecond;
+            const y = c.of(point.measure);
+            return x === undefined || y === undefined || y === null ? undefined : { name: point.label, value: [x, y] };
+          })
+          .filter((d): d is { name: string; value: [number, number] } => d !== undefined)
+          .sort((a, b) => a.value[0] - b.value[0]),
       }));
-      if (!series.some((s) => s.data.some((v) => v !== null))) return undefined;
+      if (!series.some((s) => s.data.length > 0)) return undefined;
       return {
         id: c.id,
         title: c.title,
-        option: base({ xAxis: { type: 'category', data: labels }, yAxis: { type: 'value', name: c.yName }, series }),
+        note: offered ? (byRate ? 'open-loop points at their offered rate (closed-loop stages are left out); keeping up is the diagonal' : 'closed-loop points by their concurrency') : 'x: requests/s each load point achieved; hover a point for its label',
+        option: base({
+          tooltip: { trigger: 'item' },
+          xAxis: { type: 'value', name: offered ? (byRate ? 'offered requests/s' : 'concurrency') : 'achieved requests/s', nameLocation: 'middle', nameGap: 28, scale: true },
+          yAxis: { type: 'value', name: c.yName, scale: true },
+          series,
+        }),
       } satisfies ChartSpec;
     })
     .filter((c): c is NonNullable<typeof c> => c !== undefined);
+}
+
+/** The rate an open-loop point was offered (closed-loop points have none). */
+function offeredRate(point: Results['points'][number]): number | undefined {
+  return point.load.mode === 'rate' && typeof point.load.rate === 'number' ? point.load.rate : undefined;
 }

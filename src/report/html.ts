@@ -145,9 +145,10 @@ export function cards(point: LoadPointResult): Card[] {
     { key: 'counts.failed', label: 'failed', value: c.failed, unit: '' },
     { key: 'error_rate', label: 'error rate', value: c.sent ? c.failed / c.sent : 0, unit: '%', percent: true },
   ];
-  const keyOf: Record<string, string> = { FPS: 'throughput.framesPerSecond', 'req/s': 'throughput.requestsPerSecond', 'tok/s': 'throughput.outputTokensPerSecond', 'audio s/s': 'audio.audioSecondsPerSecond' };
+  const keyOf: Record<string, string> = { FPS: 'throughput.framesPerSecond', 'req/s': 'throughput.requestsPerSecond', 'tok/s': 'throughput.outputTokensPerSecond', 'audio s/s': 'audio.audioSecondsPerSecond', 'input tok/s': 'throughput.inputTokensPerSecond', 'total tok/s': 'throughput.totalTokensPerSecond' };
   for (const f of throughputFigures(m)) out.push({ key: keyOf[f.unit]!, label: f.unit === 'req/s' ? 'throughput' : f.label, value: f.value, unit: f.unit });
   for (const [name, stat] of FAMILY_VIEWS[m.family].cards) {
+  if (m.goodput) out.push({ key: 'goodput.requestsPerSecond', label: 'goodput', value: m.goodput.requestsPerSecond, unit: 'req/s' });
     const metric = m.metrics[name];
     if (metric && metric.summary.count > 0) out.push({ key: `metrics.${name}.summary.${stat}`, label: `${name} ${stat}`, value: metric.summary[stat], unit: metric.unit });
   }

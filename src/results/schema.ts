@@ -51,6 +51,14 @@ export const tokenAccountingSchema = z.object({
   usageTotal: finite.optional(),
   tokenizerTotal: finite.optional(),
   eventsTotal: finite.optional(),
+  input: z
+    .object({
+      source: z.enum(['usage', 'tokenizer', 'mixed']),
+      totalInputTokens: finite,
+      usageTotal: finite.optional(),
+      tokenizerTotal: finite.optional(),
+    })
+    .optional(),
 });
 
 export const perSecondSeriesSchema = z.object({
@@ -64,6 +72,12 @@ export const perSecondSeriesSchema = z.object({
   latencyP50: z.array(finite.nullable()),
   latencyP99: z.array(finite.nullable()),
   latencyHistograms: z.array(z.string().nullable()),
+  ttftP50: z.array(finite.nullable()).optional(),
+  ttftP99: z.array(finite.nullable()).optional(),
+  ttftHistograms: z.array(z.string().nullable()).optional(),
+  itlP50: z.array(finite.nullable()).optional(),
+  itlP99: z.array(finite.nullable()).optional(),
+  itlHistograms: z.array(z.string().nullable()).optional(),
 });
 
 export const clientHealthSchema = z.object({
@@ -100,6 +114,8 @@ export const phaseResultSchema = z.object({
     peakOutputTokensPerSecond: finite.optional(),
     framesPerSecond: finite.optional(),
     peakFramesPerSecond: finite.optional(),
+    inputTokensPerSecond: finite.optional(),
+    totalTokensPerSecond: finite.optional(),
   }),
   concurrency: z.object({ mean: finite, max: finite }),
   tokens: tokenAccountingSchema.optional(),
@@ -222,6 +238,27 @@ export const resultsSchema = z
           ),
         }),
       )
+      .optional(),
+    profile: z
+      .object({
+        name: z.enum(['sweep', 'throughput', 'synchronous']),
+        synchronousRate: finite.optional(),
+        throughputRate: finite.optional(),
+        rates: z.array(finite).optional(),
+        knee: z
+          .object({
+            synchronousLatencyP50Ms: finite,
+            label: z.string().optional(),
+            offeredRate: finite.optional(),
+            achievedRate: finite.optional(),
+            latencyP50Ms: finite.optional(),
+            firstBehindLabel: z.string().optional(),
+            firstBehindOfferedRate: finite.optional(),
+            firstBehindAchievedRate: finite.optional(),
+            firstBehindLatencyP50Ms: finite.optional(),
+          })
+          .optional(),
+      })
       .optional(),
   })
   .meta({ title: 'inferbench results', description: 'One inferbench run, as written to <name>_<YYYYMMDD_HHMMSS>.json' });

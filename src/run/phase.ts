@@ -159,7 +159,7 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
     stageRecorder?.noteInFlight(counts.inFlight, leftAt);
     const t = call.error
       ? new TimelineBuilder(index, scheduledMs).finish('protocol_error', call.error)
-      : await client.send({ index, scheduledMs, vars: call.vars, prepared: call.prepared, keepResponse: captures.wanted, signal: stop.signal });
+      : await client.send({ index, phase, scheduledMs, vars: call.vars, prepared: call.prepared, keepResponse: captures.wanted, signal: stop.signal });
     const values = captures.valuesOf(t, call.vars.values);
     delete t.responseText;
     if (values) t.values = values;

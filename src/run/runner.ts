@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { epochMsOf, sleepMs } from '../model/clock.js';
 import type { Timeline } from '../model/timeline.js';
 import type { PhaseName, Progress } from '../model/progress.js';
-import { loadTokenCounter } from '../measure/tokens.js';
+import { loadTextTools, withWorkload } from '../workload/requests.js';
 import { probeTcp } from './probe.js';
 import { createClient, familiesOf } from '../protocols/registry.js';
 import type { ProtocolDebugSink } from '../protocols/types.js';
@@ -84,6 +84,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   options = { ...options, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
 
   const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
+  // The tokenizer and the workload are config too: a bad tokenizer.json is reported before any request.
+  const text = await loadTextTools(scenario, dataset);
 
   const started = new Date();
   const results: Results = {
@@ -122,7 +124,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   results.warnings.push(...workerPlan.warnings);
   if (options.segment && options.segment.count > 1) results.segment = { ...options.segment };
   if (workerPlan.workers > 1) results.workers = workerPlan.workers;
-  const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
+  const tokenizer = text.tokenizer?.count;
   const stop = new AbortController();
   // Every in-flight request listens for the stop; there can be thousands.
   setMaxListeners(0, stop.signal);
@@ -145,7 +147,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
       // it runs all of them, at this segment's share of the load.
       const followsOwnRows = Boolean(counted.step?.uses.length && options.segment && options.segment.count > 1);
       const point = followsOwnRows ? { ...counted, load: segmentShareOf(counted.load, options.segment!.count) } : counted;
-      const client = await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug });
+      const client = withWorkload(await createClient(point.target, { secrets, maxConcurrency: maxConcurrency(point.load), debug: options.debug }), text.workload);
       const pointDataset = point.dataset ?? dataset;
       const uses = point.step?.uses.length ? Object.fromEntries(point.step.uses.map((u) => [u, stepValues[u] ?? []])) : undefined;
       // The seam to worker threads: one phase runs here, or split across the pool and merged.

@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Timeline } from '../model/timeline.js';
-import { loadTokenCounter } from '../measure/tokens.js';
+import { loadTextTools, withWorkload } from '../workload/requests.js';
 import { createClient } from '../protocols/registry.js';
 import type { ProtocolClient } from '../protocols/types.js';
 import { maxConcurrency, runPhase } from './phase.js';
@@ -27,7 +27,8 @@ const scenario = init.scenario;
 const secrets = new SecretRegistry();
 for (const v of init.secretValues) secrets.add(v);
 const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
-const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
+const text = await loadTextTools(scenario, dataset);
+const tokenizer = text.tokenizer?.count;
 const stop = new AbortController();
 setMaxListeners(0, stop.signal);
 let current: { pointIndex: number; client: ProtocolClient } | undefined;
@@ -44,7 +45,7 @@ async function runOnePhase({ spec, wantRequests }: Extract<ToWorker, { type: 'ph
   if (current?.pointIndex !== spec.pointIndex) {
     await current?.client.close().catch(() => undefined);
     const share1 = Math.ceil((spec.connections ?? maxConcurrency(spec.point.load)) / spec.share.count);
-    current = { pointIndex: spec.pointIndex, client: await createClient(spec.point.target, { secrets, maxConcurrency: share1 }) };
+    current = { pointIndex: spec.pointIndex, client: withWorkload(await createClient(spec.point.target, { secrets, maxConcurrency: share1 }), text.workload) };
   }
   let batch: Timeline[] = [];
   const flush = () => {

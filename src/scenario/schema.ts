@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { targetSchema } from '../protocols/schemas.js';
 import { durationMs, positiveInt } from './fields.js';
 import { monitorField } from './monitor-field.js';
+import { WORKLOAD_PROTOCOLS, workloadSchema } from '../workload/schema.js';
 
 const arrivalSchema = z.enum(['constant', 'poisson', 'gamma']);
 
@@ -219,6 +220,25 @@ export const stepSchema = z.strictObject({
   ...callFields,
 });
 export type Step = z.output<typeof stepSchema>;
+/** `--profile`: run stages whose loads follow from what the stages before them measured (run/profile.ts). */
+export const PROFILE_NAMES = ['sweep', 'throughput', 'synchronous'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+export const profileSchema = z.union(
+  [
+  z.enum(PROFILE_NAMES).transform((name) => ({ name, rates: 8, max_concurrency: 64 })),
+  z.strictObject({
+    name: z.enum(PROFILE_NAMES),
+    /** Open-loop rates between synchronous and throughput (sweep). */
+    rates: z.number().int().positive().max(100).default(8),
+    /** Requests kept in flight by the throughput stage. */
+    max_concurrency: z.number().int().positive().default(64),
+  }),
+  ],
+  { error: `expected one of ${PROFILE_NAMES.join(', ')} (or { name, rates, max_concurrency })` },
+);
+export type Profile = z.output<typeof profileSchema>;
+
 
 export const scenarioSchema = z.strictObject({
   name: z
@@ -234,9 +254,17 @@ export const scenarioSchema = z.strictObject({
   /** A sequence of named steps, run in order (fit, then predict the series fit created). */
   steps: z.array(stepSchema).min(1).optional(),
   ...callFields,
+  /** GuideLLM-style profile: synchronous, throughput, or a sweep of rates between them (replaces load and sweep). */
+  profile: profileSchema.optional(),
   dataset: datasetSchema.optional(),
-  /** Client-side token counting (gpt-tokenizer) when the server reports no usage, and beside usage when it does. */
-  tokenizer: z.enum(['auto', 'none']).default('auto'),
+  /**
+   * Client-side tokenizer: counts tokens when the server reports no usage (and beside its usage
+   * when it does) and builds the workload's prompts. `auto` (o200k_base), `cl100k_base`,
+   * `none`, or the path of a model's tokenizer.json (or its folder), e.g. ./Llama-3.1-8B/tokenizer.json.
+   */
+  tokenizer: z.string().min(1, 'give auto, none, o200k_base, cl100k_base or the path of a tokenizer.json').default('auto'),
+  /** LLM workload generators: synthetic prompts of N ± σ tokens, output lengths, a shared prefix, multi-turn sessions. */
+  workload: workloadSchema.optional(),
   output: outputSchema,
   stop: stopSchema,
   // Conditions (thresholds, slo, targets) are one language (conditions/), checked after parsing
@@ -258,7 +286,13 @@ export const scenarioSchema = z.strictObject({
     .optional(),
   /** GPU sampling and server metrics during measure phases. */
   monitor: monitorField.optional(),
+}).superRefine((s, ctx) => {
+  if (s.profile && s.sweep) ctx.addIssue({ code: 'custom', path: ['profile'], message: 'a profile chooses its own load points; drop either profile or sweep' });
+  if (s.workload && !WORKLOAD_PROTOCOLS.includes(s.target.protocol)) {
+    ctx.addIssue({ code: 'custom', path: ['workload'], message: `the LLM workload generators send prompts through ${WORKLOAD_PROTOCOLS.join(', ')}; target.protocol is ${s.target.protocol}` });
+  }
 });
+
 
 /** A validated scenario with every default filled. */
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -5,6 +5,7 @@ import { vllmErrorBody } from './error-body.js';
 import { GroundTruthStore } from './ground-truth.js';
 import { resolveServerOptions, type ReferenceServerOptions, type ServerSettings } from './options.js';
 import { RequestPlanner } from './request-plan.js';
+import { loadPromptCounter } from './text.js';
 import { REQUEST_ID_HEADER, RequestError, RouteContext, type ServerState } from './route-context.js';
 import { Router, type RouteHandler, type RouteOptions } from './router.js';
 import { registerEchoRoutes } from './routes/echo.js';
@@ -47,7 +48,8 @@ export interface ReferenceServer {
 export async function serve(options: Partial<ReferenceServerOptions> = {}): Promise<ReferenceServer> {
   const settings = resolveServerOptions(options);
   const groundTruth = new GroundTruthStore(settings.maxGroundTruthRecords);
-  const state: ServerState = { settings, planner: new RequestPlanner(settings), groundTruth, generationsInFlight: 0 };
+  const countPromptTokens = await loadPromptCounter(settings.promptTokenizer);
+  const state: ServerState = { settings, planner: new RequestPlanner(settings), groundTruth, generationsInFlight: 0, countPromptTokens };
   const router = new Router();
   registerOpenAiRoutes(router);
   registerEchoRoutes(router);

@@ -50,3 +50,19 @@ export function waitForOutput(child: ChildProcess, text: string | RegExp): Promi
     child.once('close', () => reject(new Error(`process ended before printing ${String(text)}; output:\n${seen}`)));
   });
 }
+
+const BUILT_CLI = join(REPO_ROOT, 'dist/cli/main.js');
+
+/** Runs the built CLI (`npm run build`'s dist/), as an installed inferbench runs: no TypeScript compile per spawn. */
+export function runBuiltCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, [BUILT_CLI, ...args], {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...opts.env, FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}

@@ -115,10 +115,13 @@ describe('Recorder', () => {
     }
     expect(merged.counts).toEqual(single.counts);
     // Encodings may lay the same counts out differently; compare what they hold.
-    const { latencyHistograms: mergedPerSecond, ...mergedSeries } = merged.series;
-    const { latencyHistograms: singlePerSecond, ...singleSeries } = single.series;
+    const { latencyHistograms: mergedPerSecond, ttftHistograms: mergedTtft, itlHistograms: mergedItl, ...mergedSeries } = merged.series;
+    const { latencyHistograms: singlePerSecond, ttftHistograms: singleTtft, itlHistograms: singleItl, ...singleSeries } = single.series;
     expect(mergedSeries).toEqual(singleSeries);
     expect(mergedPerSecond.map(summaryOf)).toEqual(singlePerSecond.map(summaryOf));
+    expect(singleTtft?.some((h) => h !== null)).toBe(true);
+    expect(mergedTtft!.map(summaryOf)).toEqual(singleTtft!.map(summaryOf));
+    expect(mergedItl!.map(summaryOf)).toEqual(singleItl!.map(summaryOf));
     expect(merged.tokens).toEqual(single.tokens);
     expect(merged.durationMs).toBe(single.durationMs);
     expect(merged.firstStartOffsetMs).toBe(single.firstStartOffsetMs);

@@ -87,7 +87,12 @@ export abstract class HttpProtocolClient implements ProtocolClient {
   }
 
   send(input: RequestInput): Promise<Timeline> {
-    return this.exchange(input, (input.prepared as BuiltRequest | undefined) ?? this.request.build(input.vars));
+    return this.exchange(input, this.requestFor(input));
+  }
+
+  /** This call's request: built before the timed section (`input.prepared`), else now. */
+  protected requestFor(input: RequestInput): BuiltRequest {
+    return (input.prepared as BuiltRequest | undefined) ?? this.request.build(input.vars);
   }
 
   /** Sends one built request and follows its answer with this protocol's consumer. */
