@@ -89,8 +89,10 @@ describe('examples/', () => {
   });
 
   it.each(files)('%s runs against the reference server without a failed request', async (file) => {
+    // local-model's TensorFlow.js is that example's own dependency: CI installs it (.ci/run); a clone without it skips that one run.
     if (file.startsWith('local-model/') && !existsSync(join(examplesDir, 'local-model/node_modules/@tensorflow/tfjs-core'))) {
-      throw new Error('examples/local-model needs its dependencies: npm ci --prefix examples/local-model (.ci/run does this)');
+      if (process.env.CI) throw new Error('examples/local-model has no node_modules: .ci/run must run npm ci there');
+      return;
     }
     const { results } = await run(resolveScenario(shortened(read(file)), { BASE_URL: server.url }));
     expect(results.points.length).toBeGreaterThan(0);
