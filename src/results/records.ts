@@ -131,6 +131,8 @@ export class RecordsWriter {
     readonly fields: readonly string[],
     /** The scenario's own columns (`record:`). */
     readonly columns: readonly string[],
+    /** Hides the run's secrets (`${ENV}` values, tokens) in every row: errors and previews can quote them. */
+    private readonly redact?: (text: string) => string,
   ) {
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'w');
@@ -139,8 +141,8 @@ export class RecordsWriter {
   }
 
   /** A records file with the columns of these families (see {@link recordFields}). */
-  static open(path: string, format: RecordsFormat, families: readonly FamilyOf[], columns: readonly string[] = []): RecordsWriter {
-    return new RecordsWriter(path, format, recordFields(families, columns), columns);
+  static open(path: string, format: RecordsFormat, families: readonly FamilyOf[], columns: readonly string[] = [], redact?: (text: string) => string): RecordsWriter {
+    return new RecordsWriter(path, format, recordFields(families, columns), columns, redact);
   }
 
   get rowCount(): number {
@@ -150,12 +152,14 @@ export class RecordsWriter {
   write(t: Timeline, phase: string, pointLabel: string): void {
     if (this.fd === undefined) return;
     const r = recordOf(t, phase, pointLabel, this.columns);
-    if (this.format === 'csv') this.buffer += `${this.fields.map((f) => csvField((r[f] ?? null) as string | number | boolean | null)).join(',')}\n`;
+    let line: string;
+    if (this.format === 'csv') line = `${this.fields.map((f) => csvField((r[f] ?? null) as string | number | boolean | null)).join(',')}\n`;
     else {
       const row: Record<string, unknown> = {};
       for (const f of this.fields) row[f] = r[f];
-      this.buffer += `${JSON.stringify(row)}\n`;
+      line = `${JSON.stringify(row)}\n`;
     }
+    this.buffer += this.redact ? this.redact(line) : line;
     this.rows++;
     if (this.buffer.length >= FLUSH_AT_CHARS) this.flush();
   }

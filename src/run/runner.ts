@@ -113,7 +113,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   // Records stream next to where the results will be written, under the same name; none when nothing is written.
   const records =
     scenario.output.records && scenario.output.write
-      ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records, points.flatMap((p) => familiesOf(p.target).slice(0, 1)), recordColumns(points))
+      ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records, points.flatMap((p) => familiesOf(p.target).slice(0, 1)), recordColumns(points), secrets.size ? (text) => secrets.redactText(text) : undefined)
       : undefined;
   if (records) {
     const outer = options.onRequest;

@@ -131,4 +131,17 @@ describe('conflicting load fields and --no-write', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(await readdir(dir).catch(() => [])).toEqual([]);
   });
+
+  it('records never carry a secret: an ${ENV} url quoted in connection errors is redacted', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'inferbench-records-secret-'));
+    await writeFile(join(dir, 's.yaml'), 'target: { protocol: http, url: "${PRIVATE_HOST}/x" }\nload: { requests: 2 }\noutput: { records: csv }\n');
+    const { run: runLib } = await import('../../src/run/runner.js');
+    const { loadScenarioFile } = await import('../../src/scenario/load-scenario.js');
+    const loaded = await loadScenarioFile(join(dir, 's.yaml'), { PRIVATE_HOST: 'http://127.0.0.1:9' });
+    const { recordsPath } = await runLib({ ...loaded, scenario: { ...loaded.scenario, output: { ...loaded.scenario.output, dir: join(dir, 'lib') } } }, { skipProbe: true });
+    const text = (await import('node:fs')).readFileSync(recordsPath!, 'utf8');
+    expect(text).toContain('[redacted]');
+    // The secret is the whole value substituted (the url); the socket error's own host:port stays.
+    expect(text).not.toContain('http://127.0.0.1:9');
+  });
 });
