@@ -57,6 +57,7 @@ export function addRunFlags(cmd: Command): Command {
     .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int)
     .option('--tts-layout', 'speech over named texts: also write <results>.tts.json in the TTS team\'s results layout (output.tts_layout)')
     .option('--records <format>', 'csv | ndjson: stream one row per request next to the results (output.records)')
+    .option('--max-error-rate <share>', 'fail (exit 3) when a load point\'s failed / sent is above this, e.g. 5% or 0.05; off by default (adds the threshold error_rate<=SHARE)')
     .option('--threshold <expr>', 'condition every load point must meet, checked after the run, e.g. "p95(latency)<500ms", "error_rate<1%", "fps>20"; repeatable; a failure exits 3 (thresholds)', collect)
     .option('--proto <file>', 'gRPC: .proto file, or "kserve" / "detector" for the shipped ones (target.proto); --method is then package.Service/Method')
     .option('--request <json|@file>', 'gRPC request / WebSocket message / local input, templated JSON (target.request | message | input)')
@@ -139,6 +140,7 @@ export interface RunFlags {
   records?: string;
   ttsLayout?: boolean;
   threshold?: string[];
+  maxErrorRate?: string;
   proto?: string;
   request?: string;
   module?: string;
@@ -278,9 +280,15 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   set('stop', 'max_errors', numeric('max-errors', flags.maxErrors));
   set('output', 'records', flags.records);
   if (flags.ttsLayout) section('output').tts_layout = true;
-  if (flags.threshold?.length) {
+  const extraThresholds = [...(flags.threshold ?? [])];
+  if (flags.maxErrorRate !== undefined) {
+    const share = parseShare(flags.maxErrorRate);
+    if (share === undefined) problems.push({ path: '--max-error-rate', message: `expected a share of requests from 0 to 1 or a percentage, e.g. 0.05 or 5%, got ${JSON.stringify(flags.maxErrorRate)}` });
+    else extraThresholds.push(`error_rate<=${share}`);
+  }
+  if (extraThresholds.length) {
     const own = Array.isArray(s.thresholds) ? (s.thresholds as unknown as unknown[]) : [];
-    (s as Record<string, unknown>).thresholds = [...own, ...flags.threshold];
+    (s as Record<string, unknown>).thresholds = [...own, ...extraThresholds];
   }
   set('target', 'input', flags.input);
   if (flags.responseFormat !== undefined) target[target.protocol === 'audio-http' ? 'format' : 'response_format'] = flags.responseFormat;
@@ -320,6 +328,13 @@ function flagsOverSteps(steps: Record<string, unknown>[], before: Record<string,
       if (own) for (const k of changed) delete own[k];
     }
   }
+}
+
+/** `5%` or `0.05` → 0.05; undefined when it is not a share from 0 to 1. */
+function parseShare(text: string): number | undefined {
+  const t = text.trim();
+  const n = t.endsWith('%') ? Number(t.slice(0, -1)) / 100 : Number(t);
+  return t !== '' && t !== '%' && Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
 }
 
 function parseBodyFlag(value: string): unknown {

@@ -8,6 +8,8 @@ import type { ClientHealth, InputTokenAccounting, MetricResult, MetricUnit, Phas
 import { AudioTotals } from './audio-totals.js';
 import { GoodputCounter } from './goodput.js';
 import { errorGroupOf } from './error-groups.js';
+import { CallSampler } from './call-samples.js';
+import { SubSecondRecorder, SUB_SECOND_MAX_PHASE_MS } from './sub-second-series.js';
 import type { Condition } from '../conditions/condition.js';
 
 export interface RecorderOptions {
@@ -76,6 +78,8 @@ export class Recorder {
     }
     s.audio.record(d);
     s.goodput?.record(d);
+    s.calls.record(t, d, this.opts.phaseStartMs);
+    s.subSecond.noteEnded(t.endMs - this.opts.phaseStartMs, d.ok, d.tokens.count ?? 0, d.values.latency);
 
     if (d.values.queue_delay !== undefined) {
       s.openLoopRequests++;
@@ -145,6 +149,7 @@ export class Recorder {
   noteSent(atMs: number): void {
     this.s.sent++;
     this.s.series.add('sent', this.secondOf(atMs), 1);
+    this.s.subSecond.noteSent(atMs - this.opts.phaseStartMs);
   }
 
   /** An open-loop arrival that could not start (in-flight cap reached). */
@@ -242,7 +247,13 @@ export class Recorder {
       if (ch.machine && (!health.machine || (ch.machine.busyShare ?? 0) > (health.machine.busyShare ?? 0))) health.machine = { ...ch.machine };
       if (ch.lateSendThresholdMs !== undefined) s.lateSendThresholdMs = ch.lateSendThresholdMs;
     }
-    return s.toPhaseResult(health);
+    const merged = s.toPhaseResult(health);
+    const calls = CallSampler.merge(parts, originEpochMs);
+    if (calls) merged.calls = calls;
+    const subSecond = SubSecondRecorder.merge(parts, originEpochMs);
+    if (subSecond && merged.durationMs <= SUB_SECOND_MAX_PHASE_MS) merged.subSecond = subSecond;
+    else delete merged.subSecond;
+    return merged;
   }
 
   private secondOf(atMs: number): number {
@@ -278,6 +289,8 @@ class PhaseTotals {
   readonly tokens = new TokenTotals();
   readonly series = new Series();
   readonly audio = new AudioTotals();
+  readonly calls = new CallSampler();
+  readonly subSecond = new SubSecondRecorder();
   goodput: GoodputCounter | undefined;
 
   constructor(
@@ -376,6 +389,9 @@ class PhaseTotals {
       series,
       clientHealth,
     };
+    const subSecond = this.subSecond.toResult(durationMs, this.family.family === 'text');
+    if (subSecond) result.subSecond = subSecond;
+    if (this.completed > 0) result.calls = this.calls.toResult();
     const audio = this.audio.toResult(durationMs);
     if (audio) result.audio = audio;
     if (this.goodput) result.goodput = this.goodput.toResult(durationMs);

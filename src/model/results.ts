@@ -181,6 +181,10 @@ export interface PhaseResult {
   tokens?: TokenAccounting;
   /** Per-second series, index 0 = the phase's first second. */
   series: PerSecondSeries;
+  /** Phases up to 5 s: the same counts in 100 ms buckets, so short runs have a shape over time. */
+  subSecond?: SubSecondSeries;
+  /** The slowest ok calls and the first failed ones, with redacted previews (the report's table). */
+  calls?: CallSamples;
   clientHealth: ClientHealth;
   /** Speech: audio received by ok requests, and audio seconds per wall second across concurrent streams. */
   audio?: AudioThroughput;
@@ -317,6 +321,43 @@ export interface PerSecondSeries {
   itlP50?: (number | null)[];
   itlP99?: (number | null)[];
   itlHistograms?: (string | null)[];
+}
+
+export interface SubSecondSeries {
+  bucketMs: number;
+  sent: number[];
+  ok: number[];
+  errors: number[];
+  /** Text: output tokens of the requests that ended in each bucket. */
+  outputTokens?: number[];
+  /** Exact latency percentiles (ms) of the ok requests that ended in each bucket; absent when merged from parts. */
+  latencyP50?: (number | null)[];
+  latencyP99?: (number | null)[];
+}
+
+export interface CallSamples {
+  /** Up to 10 ok calls with the highest latency, slowest first. */
+  slowest: CallSample[];
+  /** The first (up to) 10 failed calls, in start order. */
+  failed: CallSample[];
+  /** Failed calls in the phase. */
+  failedCount: number;
+}
+
+export interface CallSample {
+  /** Call index within its phase. */
+  index: number;
+  /** Start (intended start in open loop) after the phase began, ms. */
+  startOffsetMs: number;
+  /** Latency of an ok call; end − start of a failed one. */
+  latencyMs: number;
+  ttftMs?: number;
+  outputTokens?: number;
+  outcome: OutcomeKind;
+  status?: string;
+  error?: string;
+  /** The answer's first characters (ok) or the error body's (failed), secrets replaced. */
+  preview?: string;
 }
 
 export interface ClientHealth {

@@ -80,6 +80,30 @@ export const perSecondSeriesSchema = z.object({
   itlHistograms: z.array(z.string().nullable()).optional(),
 });
 
+export const subSecondSeriesSchema = z.object({
+  bucketMs: z.number().positive(),
+  sent: z.array(count),
+  ok: z.array(count),
+  errors: z.array(count),
+  outputTokens: z.array(finite).optional(),
+  latencyP50: z.array(finite.nullable()).optional(),
+  latencyP99: z.array(finite.nullable()).optional(),
+});
+
+const callSampleSchema = z.object({
+  index: count,
+  startOffsetMs: finite,
+  latencyMs: finite,
+  ttftMs: finite.optional(),
+  outputTokens: finite.optional(),
+  outcome: z.enum(OUTCOME_KINDS),
+  status: z.string().optional(),
+  error: z.string().optional(),
+  preview: z.string().optional(),
+});
+
+export const callSamplesSchema = z.object({ slowest: z.array(callSampleSchema), failed: z.array(callSampleSchema), failedCount: count });
+
 export const clientHealthSchema = z.object({
   eventLoopDelayMs: z.object({ mean: finite, p99: finite, max: finite }),
   cpuPercent: finite,
@@ -120,6 +144,8 @@ export const phaseResultSchema = z.object({
   concurrency: z.object({ mean: finite, max: finite }),
   tokens: tokenAccountingSchema.optional(),
   series: perSecondSeriesSchema,
+  subSecond: subSecondSeriesSchema.optional(),
+  calls: callSamplesSchema.optional(),
   clientHealth: clientHealthSchema,
   audio: z.object({ requests: count, totalSeconds: finite, audioSecondsPerSecond: finite, stalledRequests: count }).optional(),
   goodput: z

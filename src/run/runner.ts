@@ -11,6 +11,7 @@ import { loadTextTools, withWorkload } from '../workload/requests.js';
 import { probeTcp } from './probe.js';
 import { createClient, familiesOf } from '../protocols/registry.js';
 import type { ProtocolDebugSink } from '../protocols/types.js';
+import { redactCallSamples } from '../measure/call-samples.js';
 import { RecordsWriter, recordsPathFor } from '../results/records.js';
 import { RESULTS_SCHEMA_VERSION, type LoadPointResult, type PhaseResult, type Results } from '../model/results.js';
 import { resultsFileName, writeResultsAtomic } from '../results/writer.js';
@@ -213,6 +214,7 @@ function resultsPathOf(scenario: Scenario, startedAt: Date, segment?: LoadShare)
 
 async function finish(results: Results, scenario: Scenario, secrets: SecretRegistry): Promise<RunResult> {
   results.endedAt = new Date().toISOString();
+  for (const point of results.points) redactCallSamples(point.measure?.calls, (text) => secrets.redactText(text));
   const perText = perTextResults(results);
   if (perText) results.perText = perText;
   if (scenario.targets?.length) results.targets = judgeTargets(results, scenario.targets);

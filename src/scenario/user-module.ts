@@ -14,9 +14,13 @@ export async function importUserModule(path: string, example: string): Promise<R
   if (['.ts', '.mts', '.cts', '.tsx'].includes(extname(file))) {
     let tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>>;
     try {
+      // tsx is an optional peer dependency: only TypeScript modules need it, and it brings esbuild (10 MB).
       ({ tsImport } = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport });
-    } catch {
-      throw new Error(`loading a TypeScript module needs tsx (npm install tsx), or compile ${path} to JavaScript`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+      throw new Error(
+        `${path} is TypeScript, and loading it needs tsx, which is not installed. Install it beside inferbench (npm install --save-dev tsx; with npx: npx -p inferbench -p tsx inferbench ...), or compile ${path} to JavaScript and pass the .js file`,
+      );
     }
     return tsImport(url, import.meta.url);
   }

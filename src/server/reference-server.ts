@@ -3,7 +3,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { nowMs } from '../model/clock.js';
 import { vllmErrorBody } from './error-body.js';
 import { GroundTruthStore } from './ground-truth.js';
-import { resolveServerOptions, type ReferenceServerOptions, type ServerSettings } from './options.js';
+import type { ServerSettings } from './options.js';
+import { parseServeOptions, type LegacyServeOptions, type ServeOptions } from './serve-options.js';
 import { RequestPlanner } from './request-plan.js';
 import { loadPromptCounter } from './text.js';
 import { REQUEST_ID_HEADER, RequestError, RouteContext, type ServerState } from './route-context.js';
@@ -45,8 +46,8 @@ export interface ReferenceServer {
  * faults and text are drawn from seeded distributions, and which records the true send
  * time of every event it writes.
  */
-export async function serve(options: Partial<ReferenceServerOptions> = {}): Promise<ReferenceServer> {
-  const settings = resolveServerOptions(options);
+export async function serve(options: ServeOptions & LegacyServeOptions = {}): Promise<ReferenceServer> {
+  const settings = parseServeOptions(options);
   const groundTruth = new GroundTruthStore(settings.maxGroundTruthRecords);
   const countPromptTokens = await loadPromptCounter(settings.promptTokenizer);
   const state: ServerState = { settings, planner: new RequestPlanner(settings), groundTruth, generationsInFlight: 0, countPromptTokens };

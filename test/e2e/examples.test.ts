@@ -102,3 +102,11 @@ describe('examples/', () => {
     }
   }, 120_000);
 });
+
+describe('the library example', () => {
+  it('is in the README exactly as shipped in examples/library/benchmark.ts (which CI compiles and runs)', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const program = readFileSync(join(examplesDir, 'library/benchmark.ts'), 'utf8');
+    expect(readme).toContain(`\`\`\`ts\n${program}\`\`\``);
+  });
+});

@@ -87,11 +87,11 @@ describe('examples/rest-fit-predict.yaml (the stress notebook as one scenario)',
     try {
       const page = await browser.newPage();
       await page.setContent(html, { waitUntil: 'load' });
-      const headers = await page.locator('table.calls thead th').allTextContents();
+      const headers = await page.locator('table.records thead th').allTextContents();
       expect(headers.slice(0, 3)).toEqual(['call_index', 'series_id', 'phase']);
       expect(headers).toEqual(expect.arrayContaining(['status', 'ok', 'delta_ms', 'start_epoch_ms', 'end_epoch_ms', 'error', 'body_preview']));
-      expect(await page.locator('table.calls tbody tr').count()).toBe(210);
-      const firstRow = await page.locator('table.calls tbody tr').first().locator('td').allTextContents();
+      expect(await page.locator('table.records tbody tr').count()).toBe(210);
+      const firstRow = await page.locator('table.records tbody tr').first().locator('td').allTextContents();
       expect(firstRow[1]).toMatch(/^benchmark_stress_\d{8}_\d{6}_(warmup|measure)_\d+$/);
     } finally {
       await browser.close();
