@@ -10,6 +10,7 @@ import type { Results } from '../model/results.js';
 import { readResults, STDIN } from '../results/writer.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
+import { formatTtsComparisonBox } from '../report/tts-team.js';
 import { reportInputError } from './report-command.js';
 
 interface CompareFlags {
@@ -67,6 +68,9 @@ async function compareFromCli(beforePath: string, afterPaths: string[], flags: C
       text = renderHtmlReport(reportRuns, { comparisons });
     } else {
       text = `${comparisons.map(flags.format === 'md' ? formatComparisonMarkdown : formatComparison).join('\n\n')}\n`;
+      // Two speech runs over named texts: the TTS team's own comparison box first.
+      const boxes = runs.slice(1).map((r) => formatTtsComparisonBox(baseline, r)).filter((b) => b !== undefined);
+      if (boxes.length) text = `${flags.format === 'md' ? boxes.map((b) => `\`\`\`\n${b}\n\`\`\``).join('\n\n') : boxes.join('\n\n')}\n\n${text}`;
     }
     const last = afterPaths.at(-1)!;
     const out = flags.output ?? (flags.format === 'html' && last !== STDIN ? `${last.replace(/\.json$/i, '')}.compare.html` : undefined);

@@ -1,16 +1,18 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { METRIC_FAMILIES, METRICS, type MetricDefinition } from '../model/metrics.js';
 import { descriptorOf } from '../protocols/registry.js';
 import { formatSummary } from '../report/console.js';
-import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
+import { createRunConsole, DEBUG_SWITCHES, formatRunHeader, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
 import { checkThresholds, formatThresholdOutcomes, scenarioThresholds } from '../conditions/thresholds.js';
 import { resultsFileName } from '../results/writer.js';
 import { formatSpeechReport } from '../report/speech.js';
+import { formatStages } from '../report/stages.js';
 import { eventLoopWatch, liveKeyMetrics, startLiveDisplay, type LiveDisplay } from '../report/live-view.js';
 import { familiesOf, type Target } from '../protocols/registry.js';
 import { LiveStats } from '../live/live-stats.js';
@@ -20,8 +22,10 @@ import { run, type RunOptions, type RunResult } from '../run/runner.js';
 import { runProfile } from '../run/profile.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
+import { resolveScenarioPaths } from '../scenario/paths.js';
 import { TargetUnreachableError } from '../run/probe.js';
 import { ExitCode } from './exit-codes.js';
+import { withStdoutOnStderr } from './stdout-guard.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
 import { addScaleFlags, scaleRunOptions, type ScaleFlags } from './scale-flags.js';
 
@@ -90,7 +94,8 @@ export async function readScenarioObject(file: string): Promise<Record<string, u
   try {
     const value = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
     if (!value || typeof value !== 'object') throw new Error('expected a mapping at the top level');
-    return value as Record<string, unknown>;
+    // Files the scenario names are relative to the scenario file; flags laid over it stay relative to the current directory.
+    return resolveScenarioPaths(value as Record<string, unknown>, dirname(resolve(file)));
   } catch (err) {
     throw new ConfigError([{ path: '', message: `${file} is not a valid scenario: ${(err as Error).message}` }], file);
   }
@@ -124,6 +129,7 @@ export async function runAndReport(
     textual: descriptor.textual(target),
     textHint: descriptor.textHint,
     plannedRequests: loaded.scenario.load.requests,
+    header: target.protocol === 'gradio' ? formatRunHeader(loaded.scenario.load.requests, (loaded.scenario.target as { data?: unknown }).data) : undefined,
     write: (text) => process.stderr.write(text),
     redact: (text) => loaded.secrets.redactText(text),
   });
@@ -168,7 +174,9 @@ export async function runAndReport(
       debug: runConsole.debug,
     };
     const profile = loaded.scenario.profile;
-    result = profile ? await runProfile(loaded, profile, runOptions) : await run(loaded, runOptions);
+    // With --json, stdout is the results document: a local module's own prints go to stderr.
+    const guard = flags.json ? withStdoutOnStderr : <T>(fn: () => Promise<T>) => fn();
+    result = await guard(() => (profile ? runProfile(loaded, profile, runOptions) : run(loaded, runOptions)));
   } catch (err) {
     result = (err as { partial?: RunResult }).partial;
     throw err;
@@ -187,11 +195,14 @@ export async function runAndReport(
     const scenario = loaded.scenario;
     reportPath = reportPathFor(path ?? join(scenario.output.dir, resultsFileName(scenario.name, new Date(results.startedAtEpochMs))));
     await mkdir(dirname(reportPath), { recursive: true });
-    await writeFile(reportPath, secrets.redactText(renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes })));
+    const calls = result.recordsPath ? await readRecords(result.recordsPath) : undefined;
+    await writeFile(reportPath, secrets.redactText(renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes, calls })));
   }
   if (!flags.quiet) {
     const summary = flags.summary === 'md' ? formatMarkdownSummary(results, outcomes) : formatSummary(results, { color: Boolean(human.isTTY) });
     human.write(secrets.redactText(summary) + '\n');
+    const stages = formatStages(results);
+    if (stages) human.write(`\n${secrets.redactText(stages)}\n`);
     const speech = formatSpeechReport(results);
     if (speech) human.write(secrets.redactText(speech) + '\n');
     if (target.protocol === 'gradio' || flags.verbose) human.write(secrets.redactText(formatSeedSummary(results)) + '\n');
@@ -211,6 +222,17 @@ export async function runAndReport(
     return ExitCode.runError;
   }
   return failed.length ? ExitCode.thresholdFailed : ExitCode.ok;
+}
+
+/** A records file (CSV or NDJSON) as columns and rows, for the HTML report's per-call table. */
+async function readRecords(path: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+  const text = await readFile(path, 'utf8');
+  if (path.endsWith('.csv')) {
+    const rows = parseCsv(text, { columns: true, skip_empty_lines: true }) as Record<string, unknown>[];
+    return { columns: text.slice(0, text.indexOf('\n')).split(','), rows };
+  }
+  const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { columns: [...new Set(rows.flatMap((r) => Object.keys(r)))], rows };
 }
 
 /** Why a run counts as failed although it completed: not one measured request succeeded (CI must not pass it). */

@@ -7,6 +7,7 @@ import { MetricHistogram } from '../stats/histogram.js';
 import type { ClientHealth, InputTokenAccounting, MetricResult, MetricUnit, PhaseResult, TokenAccounting } from '../model/results.js';
 import { AudioTotals } from './audio-totals.js';
 import { GoodputCounter } from './goodput.js';
+import { errorGroupOf } from './error-groups.js';
 import { CallSampler } from './call-samples.js';
 import { SubSecondRecorder, SUB_SECOND_MAX_PHASE_MS } from './sub-second-series.js';
 import type { Condition } from '../conditions/condition.js';
@@ -261,7 +262,8 @@ export class Recorder {
 }
 
 function errorMessage(t: Timeline): string {
-  const message = t.error ?? (t.status !== undefined ? `${t.outcome} (status ${t.status})` : t.outcome);
+  // Messages that differ only by ids (series, request, trace ids) are one error.
+  const message = errorGroupOf(t.error ?? (t.status !== undefined ? `${t.outcome} (status ${t.status})` : t.outcome));
   return message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS - 1)}…` : message;
 }
 

@@ -33,7 +33,11 @@ export interface Results {
   workers?: number;
   /** Set on results that `inferbench merge` built from segment parts. */
   mergedFrom?: { parts: number; files: string[] };
-  /** One entry per load point (a plain run has one; sweeps have several). */
+  /** `{{run_id}}` of this run: its UTC start (or `--start-at`) as YYYYMMDD_HHMMSS, shared by every segment that starts together. */
+  runId?: string;
+  /** Setup steps (`steps[].setup`): run unmeasured; only their counts are kept. */
+  setup?: SetupStepResult[];
+  /** One entry per load point (a plain run has one; sweeps and steps have several). */
   points: LoadPointResult[];
   /** Speech runs over named texts (`--dataset tts-standard`): the seed's per-text layout, `results.<text_name>`. */
   perText?: PerTextResults;
@@ -65,6 +69,14 @@ export interface ProfileResult {
     firstBehindAchievedRate?: number;
     firstBehindLatencyP50Ms?: number;
   };
+}
+
+export interface SetupStepResult {
+  step: string;
+  sent: number;
+  ok: number;
+  failed: number;
+  durationMs: number;
 }
 
 export interface PerTextResults {
@@ -111,8 +123,25 @@ export interface LoadPointResult {
   target?: Record<string, unknown>;
   /** The dataset row this point benchmarked alone (`dataset.each`), e.g. a standard text. */
   text?: { name: string; words: number };
+  /** The scenario step this point ran (`steps[].name`). */
+  step?: string;
   /** Warmup is summarised by its counts only; its requests never enter the measured metrics. */
   warmup?: { sent: number; ok: number; failed: number; durationMs: number };
+  /** The whole measure phase (every stage together, over time, for a staged load). */
+  measure: PhaseResult;
+  /** A staged load (`load.stages`, `spawn_rate`): each stage's requests (by when they started), kept apart. */
+  stages?: StageResult[];
+}
+
+export interface StageResult {
+  label: string;
+  /** Where the stage starts, in ms after the measure phase began, and how long it lasts. */
+  startOffsetMs: number;
+  durationMs: number;
+  /** Users (closed loop) or requests per second (open loop) at the stage's start and end. */
+  from: number;
+  to: number;
+  unit: 'users' | 'requests/s';
   measure: PhaseResult;
 }
 

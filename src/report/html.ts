@@ -12,6 +12,7 @@ import { throughputCurves } from './sweep-charts.js';
 import { changeIntervalCharts } from './compare-charts.js';
 import { callsSection } from './calls-table.js';
 import { esc, jsonForScript } from './html-escape.js';
+import { recordsSection, type CallRecords } from './records-table.js';
 import type { ThresholdOutcome } from '../conditions/thresholds.js';
 
 /** A run shown in the report; several when `compare --format html` overlays them. */
@@ -24,6 +25,8 @@ export interface ReportRun {
 export interface HtmlReportOptions {
   comparisons?: RunComparison[];
   thresholds?: ThresholdOutcome[];
+  /** The run's per-call records (the records file's columns and rows), shown as a table. */
+  calls?: CallRecords;
 }
 
 /**
@@ -80,6 +83,7 @@ export function renderHtmlReport(runs: ReportRun[], opts: HtmlReportOptions = {}
     outcomesSection(sources),
     callsSection(sources),
     section('Queue delay', defined([queue]), '<p class="note">Open loop: how late each request left against its intended start. Large values mean the client, not the server, fell behind.</p>'),
+    opts.calls ? recordsSection(opts.calls) : '',
     healthSection(runs),
     scenarioSection(runs),
     environmentSection(runs),
@@ -279,6 +283,9 @@ td.num { text-align: right; white-space: nowrap; }
 table.calls td.preview { max-width: 640px; overflow-wrap: anywhere; }
 ul.errors { color: #92400e; }
 table { border-collapse: collapse; background: #fff; width: 100%; margin-bottom: 8px; }
+div.records { max-height: 480px; overflow: auto; }
+table.records { font-size: 12px; white-space: nowrap; }
+table.records tr.failed { background: #fef2f2; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f4f6; font-weight: 600; }
 table.compare td:not(:first-child) { text-align: right; white-space: nowrap; }

@@ -190,8 +190,22 @@ export const loadPointResultSchema = z.object({
   load: z.record(z.string(), z.unknown()),
   target: z.record(z.string(), z.unknown()).optional(),
   text: z.object({ name: z.string(), words: count }).optional(),
+  step: z.string().optional(),
   warmup: z.object({ sent: count, ok: count, failed: count, durationMs: finite }).optional(),
   measure: phaseResultSchema,
+  stages: z
+    .array(
+      z.object({
+        label: z.string(),
+        startOffsetMs: finite,
+        durationMs: finite,
+        from: finite,
+        to: finite,
+        unit: z.enum(['users', 'requests/s']),
+        measure: phaseResultSchema,
+      }),
+    )
+    .optional(),
 });
 
 export const resultsSchema = z
@@ -219,6 +233,8 @@ export const resultsSchema = z
     segment: z.object({ index: count, count: z.number().int().positive() }).optional(),
     workers: z.number().int().positive().optional(),
     mergedFrom: z.object({ parts: z.number().int().positive(), files: z.array(z.string()) }).optional(),
+    runId: z.string().optional(),
+    setup: z.array(z.object({ step: z.string(), sent: count, ok: count, failed: count, durationMs: finite })).optional(),
     points: z.array(loadPointResultSchema),
     perText: z
       .object({

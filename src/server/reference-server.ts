@@ -23,6 +23,7 @@ import { attachWebSocketEndpoints } from './websocket.js';
 import { registerSpeechRoutes } from './routes/speech.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerOpenAiEmbeddingsRoutes } from './routes/openai-embeddings.js';
+import { registerModelApiRoutes, type SeriesStore } from './routes/model-api.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
@@ -32,6 +33,8 @@ export interface ReferenceServer {
   host: string;
   settings: ServerSettings;
   groundTruth: GroundTruthStore;
+  /** The model API's fitted series (POST /fit/{series_id}), by id. */
+  series: SeriesStore;
   /** Adds an emulated route; it shares the server's timing, faults and ground truth. */
   addRoute(method: string, pathPattern: string, handler: RouteHandler, options?: RouteOptions): void;
   /** Ends every open request and connection (stalled streams included) and stops listening. */
@@ -62,6 +65,7 @@ export async function serve(options: ServeOptions & LegacyServeOptions = {}): Pr
   registerSpeechRoutes(router);
   registerMetricsRoutes(router);
   registerOpenAiEmbeddingsRoutes(router);
+  const series = registerModelApiRoutes(router);
 
   const sockets = new Set<Socket>();
   const openRequests = new Set<RouteContext>();
@@ -113,6 +117,7 @@ export async function serve(options: ServeOptions & LegacyServeOptions = {}): Pr
     host: settings.host,
     settings,
     groundTruth,
+    series,
     addRoute: (method, pathPattern, handler, routeOptions) => router.add(method, pathPattern, handler, routeOptions),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
