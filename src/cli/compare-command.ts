@@ -7,9 +7,10 @@ import { renderHtmlReport, type ReportRun } from '../report/html.js';
 import { compileConditions, type Condition } from '../conditions/condition.js';
 import { producibleOfResults } from '../scenario/check-conditions.js';
 import type { Results } from '../model/results.js';
-import { readResults } from '../results/writer.js';
+import { readResults, STDIN } from '../results/writer.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
+import { formatTtsComparisonBox } from '../report/tts-team.js';
 import { reportInputError } from './report-command.js';
 
 interface CompareFlags {
@@ -31,8 +32,8 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 export function registerCompareCommand(program: Command): void {
   program
     .command('compare')
-    .argument('<before>', 'the baseline results file')
-    .argument('<after...>', 'one or more results files, each compared with the baseline')
+    .argument('<before>', 'the baseline results file (- for standard input)')
+    .argument('<after...>', 'one or more results files, each compared with the baseline; one of all the files may be - (standard input)')
     .description('compare runs: change of each metric, 95% bootstrap interval of the change of the median, Mann-Whitney p, verdict')
     .option('--target <expr>', 'a target such as "p95(ttft)<400ms" or "rtf<0.5", shown as PASS/MISS; repeatable', collect)
     .option('--format <format>', 'console | md (PR comments, $GITHUB_STEP_SUMMARY) | html (report with runs overlaid)', 'console')
@@ -50,6 +51,7 @@ async function compareFromCli(beforePath: string, afterPaths: string[], flags: C
     if (!FORMATS.includes(flags.format)) problems.push({ path: '--format', message: `expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(flags.format)}` });
     for (const f of flags.failOn ?? []) if (!FAIL_ON.includes(f)) problems.push({ path: '--fail-on', message: `expected one of ${FAIL_ON.join(', ')}, got ${JSON.stringify(f)}` });
     if (!Number.isInteger(flags.seed)) problems.push({ path: '--seed', message: 'expected an integer' });
+    if ([beforePath, ...afterPaths].filter((p) => p === STDIN).length > 1) problems.push({ path: '<files>', message: 'standard input (-) can be read once; give the other runs as files' });
     if (problems.length) throw new ConfigError(problems);
 
     const paths = [beforePath, ...afterPaths];
@@ -66,8 +68,12 @@ async function compareFromCli(beforePath: string, afterPaths: string[], flags: C
       text = renderHtmlReport(reportRuns, { comparisons });
     } else {
       text = `${comparisons.map(flags.format === 'md' ? formatComparisonMarkdown : formatComparison).join('\n\n')}\n`;
+      // Two speech runs over named texts: the TTS team's own comparison box first.
+      const boxes = runs.slice(1).map((r) => formatTtsComparisonBox(baseline, r)).filter((b) => b !== undefined);
+      if (boxes.length) text = `${flags.format === 'md' ? boxes.map((b) => `\`\`\`\n${b}\n\`\`\``).join('\n\n') : boxes.join('\n\n')}\n\n${text}`;
     }
-    const out = flags.output ?? (flags.format === 'html' ? `${afterPaths.at(-1)!.replace(/\.json$/i, '')}.compare.html` : undefined);
+    const last = afterPaths.at(-1)!;
+    const out = flags.output ?? (flags.format === 'html' && last !== STDIN ? `${last.replace(/\.json$/i, '')}.compare.html` : undefined);
     if (out) {
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, text);

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { withStdoutOnStderr } from './stdout-guard.js';
 import type { Command } from 'commander';
 import { compileConditions, type Condition } from '../conditions/condition.js';
 import { armProblems, checkArmConditions, type ArmOutcome } from '../conditions/overhead.js';
@@ -19,6 +22,7 @@ interface OverheadFlags {
   threshold?: string[];
   strict?: boolean;
   json?: boolean;
+  out?: string;
 }
 
 /** `inferbench overhead`: a library's generate() vs stream() vs streamAsync(), in process. */
@@ -38,7 +42,8 @@ export function registerOverheadCommand(program: Command): void {
       'judged on the whole confidence interval, e.g. "overhead(stream)<5%" "overhead(streamAsync)<10%" "overhead<5%" (every mode) "p95(latency)<2s"; a failure exits 3',
     )
     .option('--strict', 'an inconclusive threshold (its interval straddles the bound) exits 3 too; without it, inconclusive exits 0 with a note')
-    .option('--json', 'print the report as JSON')
+    .option('--json', 'print the report as JSON (anything the module prints goes to stderr, so stdout stays one JSON document)')
+    .option('--out <path>', 'also write the report as JSON to this file')
     .addHelpText(
       'after',
       '\nA threshold passes only when its whole interval meets the bound, fails when the whole interval misses it, and is\n' +
@@ -82,7 +87,8 @@ async function overheadFromCli(flags: OverheadFlags): Promise<ExitCode> {
   // The module's modes name the arms a threshold may name: checked before the first call.
   let mod: LocalModelModule;
   try {
-    mod = await importLocalModule(flags.module);
+    // The module's own prints (console.log in a model) must not break --json on stdout.
+    mod = await withStdoutOnStderr(() => importLocalModule(flags.module));
     const { arms } = overheadArmNames(mod, { modes, aa: flags.aa });
     const armIssues = armProblems(thresholds, arms, arms[0]!);
     if (armIssues.length) return badOptions(armIssues.map((p) => `--threshold: ${p}`));
@@ -92,17 +98,23 @@ async function overheadFromCli(flags: OverheadFlags): Promise<ExitCode> {
   }
   let report;
   try {
-    report = await measureOverhead({ module: mod, input, rounds, warmup, modes, aa: flags.aa, seed });
+    report = await withStdoutOnStderr(() => measureOverhead({ module: mod, input, rounds, warmup, modes, aa: flags.aa, seed }));
     report.module = flags.module;
   } catch (err) {
     process.stderr.write(`inferbench overhead: ${(err as Error).message}\n`);
     return ExitCode.badConfig;
   }
   const checks = checkArmConditions(overheadArms(report), thresholds);
-  if (flags.json) {
-    const judged = checks.map((c) => ({ text: c.condition.text, mode: c.arm, status: c.status, passed: c.passed, message: c.message }));
-    process.stdout.write(JSON.stringify({ ...report, thresholds: judged }, null, 2) + '\n');
-  } else process.stdout.write(formatOverheadReport(report) + '\n');
+  const judged = checks.map((c) => ({ text: c.condition.text, mode: c.arm, status: c.status, passed: c.passed, message: c.message }));
+  const json = JSON.stringify({ ...report, thresholds: judged }, null, 2) + '\n';
+  if (flags.out) {
+    await mkdir(dirname(flags.out), { recursive: true });
+    await writeFile(flags.out, json);
+  }
+  if (flags.json) process.stdout.write(json);
+  else process.stdout.write(formatOverheadReport(report) + '\n');
+  for (const w of report.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+  if (flags.out && !flags.json) process.stdout.write(`report: ${flags.out}\n`);
   for (const c of checks) process.stderr.write(`${c.message}\n`);
   const verdict = overheadVerdict(checks, Boolean(flags.strict));
   if (verdict.note) process.stderr.write(`${verdict.note}\n`);

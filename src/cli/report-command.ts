@@ -7,7 +7,7 @@ import { formatMarkdownSummary } from '../report/markdown.js';
 import { compileConditions } from '../conditions/condition.js';
 import { checkThresholds, formatThresholdOutcomes } from '../conditions/thresholds.js';
 import { producibleOfResults } from '../scenario/check-conditions.js';
-import { readResults, ResultsFileError } from '../results/writer.js';
+import { readResults, ResultsFileError, STDIN } from '../results/writer.js';
 import { ConfigError } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
 import { reportPathFor } from './run-command.js';
@@ -24,9 +24,9 @@ const FORMATS = ['html', 'md', 'console'];
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
-    .argument('<results>', 'a results JSON file written by inferbench run')
+    .argument('<results>', 'a results JSON file written by inferbench run; - reads it from standard input (inferbench run --json ... | inferbench report -)')
     .description('render a results file: a self-contained HTML report (default), markdown or the console summary')
-    .option('-o, --output <file>', 'where to write (default: the results path with .html; md and console print to stdout)')
+    .option('-o, --output <file>', 'where to write (default: the results path with .html; md, console and results from standard input print to stdout)')
     .option('--format <format>', 'html | md | console', 'html')
     .option('--threshold <expr>', 'check against the results, e.g. "p95(ttft)<400ms"; repeatable; a failure exits 3', (v: string, prev: string[] = []) => [...prev, v])
     .action(async (file: string, flags: ReportFlags) => {
@@ -46,7 +46,7 @@ async function reportFromCli(file: string, flags: ReportFlags): Promise<ExitCode
     if (flags.format === 'html') text = renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes });
     else if (flags.format === 'md') text = `${formatMarkdownSummary(results, outcomes)}\n`;
     else text = `${formatSummary(results)}${outcomes.length ? `\n\n${formatThresholdOutcomes(outcomes)}` : ''}\n`;
-    const out = flags.output ?? (flags.format === 'html' ? reportPathFor(file) : undefined);
+    const out = flags.output ?? (flags.format === 'html' && file !== STDIN ? reportPathFor(file) : undefined);
     if (out) {
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, text);

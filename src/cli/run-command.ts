@@ -1,23 +1,31 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { METRIC_FAMILIES, METRICS, type MetricDefinition } from '../model/metrics.js';
 import { descriptorOf } from '../protocols/registry.js';
 import { formatSummary } from '../report/console.js';
-import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
+import { createRunConsole, DEBUG_SWITCHES, formatRunHeader, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
 import { checkThresholds, formatThresholdOutcomes, scenarioThresholds } from '../conditions/thresholds.js';
 import { resultsFileName } from '../results/writer.js';
 import { formatSpeechReport } from '../report/speech.js';
-import { ProgressLine } from '../report/progress.js';
+import { formatStages } from '../report/stages.js';
+import { eventLoopWatch, liveKeyMetrics, startLiveDisplay, type LiveDisplay } from '../report/live-view.js';
+import { familiesOf, type Target } from '../protocols/registry.js';
+import { LiveStats } from '../live/live-stats.js';
+import { parseExports, startExports, type ExportSpec, type RunExports } from '../export/exports.js';
+import { parseDurationMs } from '../model/units.js';
 import { run, type RunOptions, type RunResult } from '../run/runner.js';
 import { runProfile } from '../run/profile.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
+import { resolveScenarioPaths } from '../scenario/paths.js';
 import { TargetUnreachableError } from '../run/probe.js';
 import { ExitCode } from './exit-codes.js';
+import { withStdoutOnStderr } from './stdout-guard.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
 import { addScaleFlags, scaleRunOptions, type ScaleFlags } from './scale-flags.js';
 
@@ -32,6 +40,10 @@ export interface OutputFlags extends ScaleFlags {
   report?: string;
   /** `md`: print the summary as markdown (CI logs, $GITHUB_STEP_SUMMARY). */
   summary?: string;
+  /** `prometheus-rw=URL`, `ndjson=PATH|-`; repeatable. */
+  export?: string[];
+  /** Without a terminal: time between plain progress lines, e.g. `5s`. */
+  progressInterval?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -44,6 +56,8 @@ export function registerRunCommand(program: Command): void {
     .addHelpText('after', metricsHelp())
     .option('--report <format>', 'html: also write a self-contained HTML report next to the results')
     .option('--summary <format>', 'md: print the summary as markdown (for CI logs and $GITHUB_STEP_SUMMARY)')
+    .option('--export <spec>', 'stream per-second series while the run goes, and the final summaries: prometheus-rw=URL (Prometheus remote write) or ndjson=PATH|- ; repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--progress-interval <duration>', 'without a terminal (CI logs): time between progress lines', '5s')
     .action(async (file: string | undefined, flags: RunFlags & OutputFlags) => {
       process.exitCode = await runFromCli(file, flags);
     });
@@ -80,7 +94,8 @@ export async function readScenarioObject(file: string): Promise<Record<string, u
   try {
     const value = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
     if (!value || typeof value !== 'object') throw new Error('expected a mapping at the top level');
-    return value as Record<string, unknown>;
+    // Files the scenario names are relative to the scenario file; flags laid over it stay relative to the current directory.
+    return resolveScenarioPaths(value as Record<string, unknown>, dirname(resolve(file)));
   } catch (err) {
     throw new ConfigError([{ path: '', message: `${file} is not a valid scenario: ${(err as Error).message}` }], file);
   }
@@ -101,6 +116,8 @@ export async function runAndReport(
   // Checked against the target when the scenario was resolved; every problem was reported then.
   const thresholds = scenarioThresholds(loaded.scenario.thresholds);
   const debugSwitches = parseDebugSwitches(flags.debug, []);
+  const exportsParsed = parseExports(flags.export ?? []);
+  const plainIntervalMs = progressIntervalMs(flags) ?? 5000;
   if (problems.length) throw new ConfigError(problems);
   const scale = scaleRunOptions(flags);
   const target = loaded.scenario.target;
@@ -112,48 +129,80 @@ export async function runAndReport(
     textual: descriptor.textual(target),
     textHint: descriptor.textHint,
     plannedRequests: loaded.scenario.load.requests,
+    header: target.protocol === 'gradio' ? formatRunHeader(loaded.scenario.load.requests, (loaded.scenario.target as { data?: unknown }).data) : undefined,
     write: (text) => process.stderr.write(text),
     redact: (text) => loaded.secrets.redactText(text),
   });
-  const progress = new ProgressLine(process.stderr);
+  // The live view and the exports read one stream of finished requests and progress counts.
+  const showLive = !(flags.quiet || flags.verbose || debugSwitches.size);
+  const loop = showLive ? eventLoopWatch() : undefined;
+  const family = familiesOf(loaded.scenario.target as Target)[0] ?? { family: 'unary', streamed: false };
+  const stats =
+    showLive || exportsParsed.specs.length
+      ? new LiveStats({ family, keyMetrics: liveKeyMetrics(family), openLoop: loaded.scenario.load.mode === 'rate', clientSample: loop?.sample })
+      : undefined;
+  const display: LiveDisplay | undefined = showLive ? await startLiveDisplay(process.stderr, stats!, { plainIntervalMs }) : undefined;
+  const exports: RunExports | undefined = exportsParsed.specs.length ? startExports(exportsParsed.specs, stats!, { job: 'inferbench', run: loaded.scenario.name }, { redact: (text) => loaded.secrets.redactText(text) }) : undefined;
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    progress.clear();
-    process.stderr.write('\nStopping: finishing in-flight requests and writing what was measured (Ctrl+C again to quit now)...\n');
+    if (interrupts > 1) {
+      display?.stop();
+      process.exit(ExitCode.interrupted);
+    }
+    const notice = 'Stopping: finishing in-flight requests and writing what was measured (Ctrl+C again to quit now)...';
+    if (display) display.note(notice);
+    else process.stderr.write(`\n${notice}\n`);
     controller.abort('interrupted by Ctrl+C');
   };
   process.on('SIGINT', onSigint);
-  let result: RunResult;
+  let result: RunResult | undefined;
   try {
     const runOptions = {
       signal: controller.signal,
       commandLine: process.argv.slice(2),
       ...scale,
-      onProgress: flags.quiet || flags.verbose || debugSwitches.size ? undefined : (p: Parameters<NonNullable<RunOptions['onProgress']>>[0]) => progress.update(p),
-      onRequest: flags.quiet ? undefined : runConsole.onRequest,
+      onProgress: stats ? (p: Parameters<NonNullable<RunOptions['onProgress']>>[0]) => stats.onProgress(p) : undefined,
+      onRequest:
+        flags.quiet && !stats
+          ? undefined
+          : (t: Parameters<NonNullable<RunOptions['onRequest']>>[0], phase: Parameters<NonNullable<RunOptions['onRequest']>>[1], label: string) => {
+              stats?.onRequest(t, phase, label);
+              if (!flags.quiet) runConsole.onRequest(t, phase);
+            },
       debug: runConsole.debug,
     };
     const profile = loaded.scenario.profile;
-    result = profile ? await runProfile(loaded, profile, runOptions) : await run(loaded, runOptions);
+    // With --json, stdout is the results document: a local module's own prints go to stderr.
+    const guard = flags.json ? withStdoutOnStderr : <T>(fn: () => Promise<T>) => fn();
+    result = await guard(() => (profile ? runProfile(loaded, profile, runOptions) : run(loaded, runOptions)));
+  } catch (err) {
+    result = (err as { partial?: RunResult }).partial;
+    throw err;
   } finally {
     process.off('SIGINT', onSigint);
-    progress.clear();
+    display?.stop();
+    loop?.stop();
+    // What was measured is exported even when the run failed midway.
+    const notes = (await exports?.finish(result?.results)) ?? [];
+    for (const note of notes) process.stderr.write(`warning: ${loaded.secrets.redactText(note)}\n`);
   }
-  const { results, path, secrets } = result;
+  const { results, path, secrets } = result!;
   const outcomes = checkThresholds(results, thresholds);
   let reportPath: string | undefined;
   if (flags.report === 'html') {
     const scenario = loaded.scenario;
     reportPath = reportPathFor(path ?? join(scenario.output.dir, resultsFileName(scenario.name, new Date(results.startedAtEpochMs))));
     await mkdir(dirname(reportPath), { recursive: true });
-    await writeFile(reportPath, secrets.redactText(renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes })));
+    const calls = result.recordsPath ? await readRecords(result.recordsPath) : undefined;
+    await writeFile(reportPath, secrets.redactText(renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes, calls })));
   }
   if (!flags.quiet) {
     const summary = flags.summary === 'md' ? formatMarkdownSummary(results, outcomes) : formatSummary(results, { color: Boolean(human.isTTY) });
     human.write(secrets.redactText(summary) + '\n');
+    const stages = formatStages(results);
+    if (stages) human.write(`\n${secrets.redactText(stages)}\n`);
     const speech = formatSpeechReport(results);
     if (speech) human.write(secrets.redactText(speech) + '\n');
     if (target.protocol === 'gradio' || flags.verbose) human.write(secrets.redactText(formatSeedSummary(results)) + '\n');
@@ -167,7 +216,33 @@ export async function runAndReport(
   if (failed.length && (flags.quiet || flags.json)) process.stderr.write(`${failed.map((o) => `threshold failed: ${o.message}`).join('\n')}\n`);
   if (flags.json) process.stdout.write(secrets.redactText(JSON.stringify(results, null, 2)) + '\n');
   if (controller.signal.aborted) return ExitCode.interrupted;
+  const nothingWorked = noRequestSucceeded(results);
+  if (nothingWorked) {
+    process.stderr.write(`${secrets.redactText(nothingWorked)}\n`);
+    return ExitCode.runError;
+  }
   return failed.length ? ExitCode.thresholdFailed : ExitCode.ok;
+}
+
+/** A records file (CSV or NDJSON) as columns and rows, for the HTML report's per-call table. */
+async function readRecords(path: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+  const text = await readFile(path, 'utf8');
+  if (path.endsWith('.csv')) {
+    const rows = parseCsv(text, { columns: true, skip_empty_lines: true }) as Record<string, unknown>[];
+    return { columns: text.slice(0, text.indexOf('\n')).split(','), rows };
+  }
+  const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { columns: [...new Set(rows.flatMap((r) => Object.keys(r)))], rows };
+}
+
+/** Why a run counts as failed although it completed: not one measured request succeeded (CI must not pass it). */
+export function noRequestSucceeded(results: RunResult['results']): string | undefined {
+  const measured = results.points.map((p) => p.measure.counts);
+  if (measured.some((c) => c.ok > 0)) return undefined;
+  const sent = measured.reduce((n, c) => n + c.sent, 0);
+  const errors = measured.flatMap((c) => c.errors).sort((a, b) => b.count - a.count);
+  const top = errors[0] ? `; most common error (${errors[0].count}×): ${errors[0].message}` : '';
+  return `no request succeeded: ${sent} sent, none ok${top}`;
 }
 
 /** `<results>.json` → `<results>.html`. */
@@ -216,7 +291,18 @@ function outputFlagProblems(flags: OutputFlags): ConfigProblem[] {
   if (flags.report !== undefined && flags.report !== 'html') problems.push({ path: '--report', message: `expected "html", got ${JSON.stringify(flags.report)}` });
   if (flags.summary !== undefined && flags.summary !== 'md') problems.push({ path: '--summary', message: `expected "md", got ${JSON.stringify(flags.summary)}` });
   parseDebugSwitches(flags.debug, problems);
+  const exportsParsed = parseExports(flags.export ?? []);
+  problems.push(...exportsParsed.problems);
+  if (flags.json && exportsParsed.specs.some((e) => e.kind === 'ndjson' && e.path === '-')) problems.push({ path: '--export', message: 'ndjson=- and --json both write to standard output; send the ndjson to a file (ndjson=live.ndjson)' });
+  if (flags.progressInterval !== undefined && progressIntervalMs(flags) === undefined) problems.push({ path: '--progress-interval', message: `expected a duration above 0 such as 2s or 500ms, got ${JSON.stringify(flags.progressInterval)}` });
   return problems;
+}
+
+/** `--progress-interval` in ms; undefined when absent or not a duration above 0. */
+function progressIntervalMs(flags: OutputFlags): number | undefined {
+  if (flags.progressInterval === undefined) return undefined;
+  const ms = parseDurationMs(flags.progressInterval, 'reject');
+  return ms !== undefined && ms > 0 ? ms : undefined;
 }
 
 /** `--debug post sse` or `--debug post,sse`; an unknown switch is a config error naming the choices. */

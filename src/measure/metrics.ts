@@ -75,7 +75,8 @@ const TOKENS = kindCode('tokens');
  */
 export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics {
   const { family } = opts;
-  const startMs = opts.openLoop && t.scheduledMs !== undefined ? t.scheduledMs : t.sentMs;
+  // Closed loop: a connection the call opened is part of what the caller waits for.
+  const startMs = opts.openLoop && t.scheduledMs !== undefined ? t.scheduledMs : callStartMs(t);
   const ok = t.outcome === 'ok';
   const values: DerivedMetrics['values'] = {};
   const text = family.family === 'text';
@@ -90,6 +91,7 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
   }
 
   values.latency = t.endMs - startMs;
+  if (t.connectMs !== undefined) values.connect = t.connectMs;
   values.service_time = t.endMs - t.sentMs;
   // A protocol that only marks headers still received its first byte no later than them.
   const firstByteMs = t.firstByteMs ?? t.headersMs;
@@ -144,6 +146,11 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
     d.extra[name] = value;
   }
   return d;
+}
+
+/** When a call started: its send, less the connection set-up it waited for when it opened one. */
+export function callStartMs(t: Timeline): number {
+  return t.sentMs - (t.connectMs ?? 0);
 }
 
 /** METRICS.md `output_tokens`: usage → tokenizer → content event units, keeping every count available. */

@@ -7,6 +7,9 @@ import { MetricHistogram } from '../stats/histogram.js';
 import type { ClientHealth, InputTokenAccounting, MetricResult, MetricUnit, PhaseResult, TokenAccounting } from '../model/results.js';
 import { AudioTotals } from './audio-totals.js';
 import { GoodputCounter } from './goodput.js';
+import { errorGroupOf } from './error-groups.js';
+import { CallSampler } from './call-samples.js';
+import { SubSecondRecorder, SUB_SECOND_MAX_PHASE_MS } from './sub-second-series.js';
 import type { Condition } from '../conditions/condition.js';
 
 export interface RecorderOptions {
@@ -84,6 +87,8 @@ export class Recorder {
     }
     s.audio.record(d);
     s.goodput?.record(d);
+    s.calls.record(t, d, this.opts.phaseStartMs);
+    s.subSecond.noteEnded(t.endMs - this.opts.phaseStartMs, d.ok, d.tokens.count ?? 0, d.values.latency);
 
     if (d.values.queue_delay !== undefined) {
       s.openLoopRequests++;
@@ -154,6 +159,7 @@ export class Recorder {
   noteSent(atMs: number): void {
     this.s.sent++;
     this.s.series.add('sent', this.secondOf(atMs), 1);
+    this.s.subSecond.noteSent(atMs - this.opts.phaseStartMs);
   }
 
   /** An open-loop arrival that could not start (in-flight cap reached). */
@@ -251,7 +257,13 @@ export class Recorder {
       if (ch.machine && (!health.machine || (ch.machine.busyShare ?? 0) > (health.machine.busyShare ?? 0))) health.machine = { ...ch.machine };
       if (ch.lateSendThresholdMs !== undefined) s.lateSendThresholdMs = ch.lateSendThresholdMs;
     }
-    return s.toPhaseResult(health);
+    const merged = s.toPhaseResult(health);
+    const calls = CallSampler.merge(parts, originEpochMs);
+    if (calls) merged.calls = calls;
+    const subSecond = SubSecondRecorder.merge(parts, originEpochMs);
+    if (subSecond && merged.durationMs <= SUB_SECOND_MAX_PHASE_MS) merged.subSecond = subSecond;
+    else delete merged.subSecond;
+    return merged;
   }
 
   private secondOf(atMs: number): number {
@@ -260,7 +272,8 @@ export class Recorder {
 }
 
 function errorMessage(t: Timeline): string {
-  const message = t.error ?? (t.status !== undefined ? `${t.outcome} (status ${t.status})` : t.outcome);
+  // Messages that differ only by ids (series, request, trace ids) are one error.
+  const message = errorGroupOf(t.error ?? (t.status !== undefined ? `${t.outcome} (status ${t.status})` : t.outcome));
   return message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS - 1)}…` : message;
 }
 
@@ -286,6 +299,8 @@ class PhaseTotals {
   readonly tokens = new TokenTotals();
   readonly series = new Series();
   readonly audio = new AudioTotals();
+  readonly calls = new CallSampler();
+  readonly subSecond = new SubSecondRecorder();
   goodput: GoodputCounter | undefined;
 
   constructor(
@@ -387,6 +402,9 @@ class PhaseTotals {
       series,
       clientHealth,
     };
+    const subSecond = this.subSecond.toResult(durationMs, this.family.family === 'text');
+    if (subSecond) result.subSecond = subSecond;
+    if (this.completed > 0) result.calls = this.calls.toResult();
     const audio = this.audio.toResult(durationMs);
     if (audio) result.audio = audio;
     if (this.goodput) result.goodput = this.goodput.toResult(durationMs);

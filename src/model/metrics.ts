@@ -60,7 +60,7 @@ const STREAMS = ['text', 'audio', 'frames'] as const;
 export const METRICS = {
   // Every request
   latency: { unit: 'ms', definition: 'end − start (start = intended start in open loop, send time in closed loop); ok requests' },
-  service_time: { unit: 'ms', definition: 'end − sent (equals latency in closed loops); ok requests' },
+  service_time: { unit: 'ms', definition: 'end − sent (closed-loop latency is this plus connect, when the request opened a connection); ok requests' },
   ttfb: { unit: 'ms', definition: 'first response byte − start; ok requests' },
   queue_delay: { unit: 'ms', definition: 'sent − scheduled (open loop only, every request); large values mean the client fell behind' },
   connect: { unit: 'ms', definition: 'time to open the connection (TCP, TLS, WebSocket handshake) when the request needed a new one; part of latency' },

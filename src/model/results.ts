@@ -33,7 +33,11 @@ export interface Results {
   workers?: number;
   /** Set on results that `inferbench merge` built from segment parts. */
   mergedFrom?: { parts: number; files: string[] };
-  /** One entry per load point (a plain run has one; sweeps have several). */
+  /** `{{run_id}}` of this run: its UTC start (or `--start-at`) as YYYYMMDD_HHMMSS, shared by every segment that starts together. */
+  runId?: string;
+  /** Setup steps (`steps[].setup`): run unmeasured; only their counts are kept. */
+  setup?: SetupStepResult[];
+  /** One entry per load point (a plain run has one; sweeps and steps have several). */
   points: LoadPointResult[];
   /** Speech runs over named texts (`--dataset tts-standard`): the seed's per-text layout, `results.<text_name>`. */
   perText?: PerTextResults;
@@ -65,6 +69,14 @@ export interface ProfileResult {
     firstBehindAchievedRate?: number;
     firstBehindLatencyP50Ms?: number;
   };
+}
+
+export interface SetupStepResult {
+  step: string;
+  sent: number;
+  ok: number;
+  failed: number;
+  durationMs: number;
 }
 
 export interface PerTextResults {
@@ -111,8 +123,25 @@ export interface LoadPointResult {
   target?: Record<string, unknown>;
   /** The dataset row this point benchmarked alone (`dataset.each`), e.g. a standard text. */
   text?: { name: string; words: number };
+  /** The scenario step this point ran (`steps[].name`). */
+  step?: string;
   /** Warmup is summarised by its counts only; its requests never enter the measured metrics. */
   warmup?: { sent: number; ok: number; failed: number; durationMs: number };
+  /** The whole measure phase (every stage together, over time, for a staged load). */
+  measure: PhaseResult;
+  /** A staged load (`load.stages`, `spawn_rate`): each stage's requests (by when they started), kept apart. */
+  stages?: StageResult[];
+}
+
+export interface StageResult {
+  label: string;
+  /** Where the stage starts, in ms after the measure phase began, and how long it lasts. */
+  startOffsetMs: number;
+  durationMs: number;
+  /** Users (closed loop) or requests per second (open loop) at the stage's start and end. */
+  from: number;
+  to: number;
+  unit: 'users' | 'requests/s';
   measure: PhaseResult;
 }
 
@@ -152,6 +181,10 @@ export interface PhaseResult {
   tokens?: TokenAccounting;
   /** Per-second series, index 0 = the phase's first second. */
   series: PerSecondSeries;
+  /** Phases up to 5 s: the same counts in 100 ms buckets, so short runs have a shape over time. */
+  subSecond?: SubSecondSeries;
+  /** The slowest ok calls and the first failed ones, with redacted previews (the report's table). */
+  calls?: CallSamples;
   clientHealth: ClientHealth;
   /** Speech: audio received by ok requests, and audio seconds per wall second across concurrent streams. */
   audio?: AudioThroughput;
@@ -288,6 +321,43 @@ export interface PerSecondSeries {
   itlP50?: (number | null)[];
   itlP99?: (number | null)[];
   itlHistograms?: (string | null)[];
+}
+
+export interface SubSecondSeries {
+  bucketMs: number;
+  sent: number[];
+  ok: number[];
+  errors: number[];
+  /** Text: output tokens of the requests that ended in each bucket. */
+  outputTokens?: number[];
+  /** Exact latency percentiles (ms) of the ok requests that ended in each bucket; absent when merged from parts. */
+  latencyP50?: (number | null)[];
+  latencyP99?: (number | null)[];
+}
+
+export interface CallSamples {
+  /** Up to 10 ok calls with the highest latency, slowest first. */
+  slowest: CallSample[];
+  /** The first (up to) 10 failed calls, in start order. */
+  failed: CallSample[];
+  /** Failed calls in the phase. */
+  failedCount: number;
+}
+
+export interface CallSample {
+  /** Call index within its phase. */
+  index: number;
+  /** Start (intended start in open loop) after the phase began, ms. */
+  startOffsetMs: number;
+  /** Latency of an ok call; end − start of a failed one. */
+  latencyMs: number;
+  ttftMs?: number;
+  outputTokens?: number;
+  outcome: OutcomeKind;
+  status?: string;
+  error?: string;
+  /** The answer's first characters (ok) or the error body's (failed), secrets replaced. */
+  preview?: string;
 }
 
 export interface ClientHealth {

@@ -28,7 +28,13 @@ export interface Timeline {
   index: number;
   /** Intended start (open loop only). */
   scheduledMs?: number;
+  /** When the request reached the wire (its first byte was handed to the socket). */
   sentMs: number;
+  /**
+   * Time spent opening the connection this request waited for (TCP, TLS, WebSocket handshake),
+   * when it needed a new one; it happened just before `sentMs`, and closed-loop latency includes it.
+   */
+  connectMs?: number;
   headersMs?: number;
   firstByteMs?: number;
   /** First complete stream event with any payload (heartbeats and keep-alives excluded). */
@@ -59,6 +65,13 @@ export interface Timeline {
   extra: Record<string, number>;
   /** A short preview of the response body, kept for failures. */
   bodyPreview?: string;
+  /** Stream events received (every SSE data event, or queue message, for this request), heartbeats counted apart. */
+  streamEvents?: number;
+  heartbeats?: number;
+  /** The whole response body, kept only when the run captures values from it (step `capture`). */
+  responseText?: string;
+  /** The call's named values (step `values`, build-module values, captures), for records and later steps. */
+  values?: Record<string, unknown>;
   /** The reference server's request id (x-inferbench-request-id), for ground-truth checks. */
   serverRequestId?: string;
 }

@@ -1,5 +1,8 @@
 import type { LoadPointResult, MetricResult, PhaseResult, Results } from '../model/results.js';
 import { formatSweepComparison } from './comparison.js';
+import { fmt, table } from './table.js';
+
+export { fmt, table };
 import { formatProfile } from './profile.js';
 import { orderedMetrics, throughputFigures } from './family-view.js';
 
@@ -72,18 +75,3 @@ function metricRow(name: string, metric: MetricResult): string[] {
   return [name, metric.unit, String(s.count), fmt(s.mean), fmt(s.p50), fmt(s.p90), fmt(s.p95), fmt(s.p99), fmt(s.max)];
 }
 
-export function fmt(n: number): string {
-  if (!Number.isFinite(n)) return '-';
-  const a = Math.abs(n);
-  if (a >= 1000) return n.toFixed(0);
-  if (a >= 100) return n.toFixed(1);
-  if (a >= 1) return n.toFixed(2);
-  return n.toFixed(3);
-}
-
-/** Left-aligned first column, right-aligned numbers. */
-export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
-}

@@ -1,5 +1,5 @@
 import type { LoadPointResult, Results } from '../model/results.js';
-import { fmt, table } from './console.js';
+import { fmt, table } from './table.js';
 
 /**
  * The profile's table (GuideLLM's benchmark table): one row per stage or rate, with what was

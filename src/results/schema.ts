@@ -80,6 +80,30 @@ export const perSecondSeriesSchema = z.object({
   itlHistograms: z.array(z.string().nullable()).optional(),
 });
 
+export const subSecondSeriesSchema = z.object({
+  bucketMs: z.number().positive(),
+  sent: z.array(count),
+  ok: z.array(count),
+  errors: z.array(count),
+  outputTokens: z.array(finite).optional(),
+  latencyP50: z.array(finite.nullable()).optional(),
+  latencyP99: z.array(finite.nullable()).optional(),
+});
+
+const callSampleSchema = z.object({
+  index: count,
+  startOffsetMs: finite,
+  latencyMs: finite,
+  ttftMs: finite.optional(),
+  outputTokens: finite.optional(),
+  outcome: z.enum(OUTCOME_KINDS),
+  status: z.string().optional(),
+  error: z.string().optional(),
+  preview: z.string().optional(),
+});
+
+export const callSamplesSchema = z.object({ slowest: z.array(callSampleSchema), failed: z.array(callSampleSchema), failedCount: count });
+
 export const clientHealthSchema = z.object({
   eventLoopDelayMs: z.object({ mean: finite, p99: finite, max: finite }),
   cpuPercent: finite,
@@ -120,6 +144,8 @@ export const phaseResultSchema = z.object({
   concurrency: z.object({ mean: finite, max: finite }),
   tokens: tokenAccountingSchema.optional(),
   series: perSecondSeriesSchema,
+  subSecond: subSecondSeriesSchema.optional(),
+  calls: callSamplesSchema.optional(),
   clientHealth: clientHealthSchema,
   audio: z.object({ requests: count, totalSeconds: finite, audioSecondsPerSecond: finite, stalledRequests: count }).optional(),
   goodput: z
@@ -164,8 +190,22 @@ export const loadPointResultSchema = z.object({
   load: z.record(z.string(), z.unknown()),
   target: z.record(z.string(), z.unknown()).optional(),
   text: z.object({ name: z.string(), words: count }).optional(),
+  step: z.string().optional(),
   warmup: z.object({ sent: count, ok: count, failed: count, durationMs: finite }).optional(),
   measure: phaseResultSchema,
+  stages: z
+    .array(
+      z.object({
+        label: z.string(),
+        startOffsetMs: finite,
+        durationMs: finite,
+        from: finite,
+        to: finite,
+        unit: z.enum(['users', 'requests/s']),
+        measure: phaseResultSchema,
+      }),
+    )
+    .optional(),
 });
 
 export const resultsSchema = z
@@ -193,6 +233,8 @@ export const resultsSchema = z
     segment: z.object({ index: count, count: z.number().int().positive() }).optional(),
     workers: z.number().int().positive().optional(),
     mergedFrom: z.object({ parts: z.number().int().positive(), files: z.array(z.string()) }).optional(),
+    runId: z.string().optional(),
+    setup: z.array(z.object({ step: z.string(), sent: count, ok: count, failed: count, durationMs: finite })).optional(),
     points: z.array(loadPointResultSchema),
     perText: z
       .object({

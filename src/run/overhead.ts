@@ -6,6 +6,7 @@ import { callLocal } from '../protocols/local/call-local.js';
 import { availableModes, importLocalModule, type LocalMode, type LocalModelModule } from '../protocols/local/load-module.js';
 import { collectGarbage, MemorySampler } from '../protocols/local/memory-sampler.js';
 import { mixSeed, seededRng } from '../random.js';
+import type { ModeStats, OverheadReport } from '../model/overhead.js';
 
 export interface OverheadOptions {
   /** The module (path) or an already imported one. */
@@ -25,53 +26,7 @@ export interface OverheadOptions {
   confidence?: number;
 }
 
-/** One mode's figures over the measured calls. */
-export interface ModeStats {
-  /** `generate`, `stream`, `streamAsync`, or `generate (A/A)`. */
-  name: string;
-  mode: LocalMode;
-  calls: number;
-  medianMs: number;
-  /** Every call's wall time (ms), in call order. */
-  samplesMs: number[];
-  /** Median tokens per call (undefined when the mode does not say, e.g. generate() returning a string). */
-  tokens?: number;
-  tokensPerSecond?: number;
-  msPerToken?: number;
-  /** Median time inside the token callback per call, and its share of the call. */
-  callbackMs: number;
-  callbackShare: number;
-  heapPeakBytes: number;
-  rssPeakBytes: number;
-  /** Against the baseline (absent on the baseline itself). */
-  overhead?: {
-    /**
-     * median(mode) / median(baseline) − 1, in percent, with the bootstrap interval of that ratio
-     * (taken per resample, so it never falls below −100%).
-     */
-    percent: number;
-    lowPercent: number;
-    highPercent: number;
-    /** The same difference per token (ms), when tokens are known. */
-    perTokenMs?: number;
-    perTokenLowMs?: number;
-    perTokenHighMs?: number;
-    /** Mann-Whitney U two-sided p-value. */
-    pValue: number;
-    /** True when the interval excludes zero. */
-    significant: boolean;
-  };
-}
-
-export interface OverheadReport {
-  module: string;
-  rounds: number;
-  warmup: number;
-  confidence: number;
-  /** Whether --expose-gc was on (a collection ran before every call). */
-  gcBetweenCalls: boolean;
-  modes: ModeStats[];
-}
+export type { ModeStats, OverheadReport } from '../model/overhead.js';
 
 interface Arm {
   name: string;
@@ -123,6 +78,7 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
 
   await mod.setup?.();
   let gcOn = false;
+  let teardownWarning: string | undefined;
   try {
     for (let w = 0; w < warmup; w++) for (const arm of arms) await timedCall(mod, arm.mode, input);
     // A fresh seeded order every round: each mode follows every other mode equally often, so
@@ -143,7 +99,12 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
       }
     }
   } finally {
-    await mod.teardown?.();
+    // A teardown() that throws must not cost the measured calls: it becomes a warning.
+    try {
+      await mod.teardown?.();
+    } catch (err) {
+      teardownWarning = `teardown() failed: ${(err as Error)?.message ?? String(err)}; the measured calls are kept`;
+    }
   }
 
   // generate() returning a string says nothing of its tokens; the same input streams the same count.
@@ -182,7 +143,9 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
     }
     return s;
   });
-  return { module: typeof opts.module === 'string' ? opts.module : '(module object)', rounds, warmup, confidence, gcBetweenCalls: gcOn, modes: stats };
+  const report: OverheadReport = { module: typeof opts.module === 'string' ? opts.module : '(module object)', rounds, warmup, confidence, gcBetweenCalls: gcOn, modes: stats };
+  if (teardownWarning) report.warnings = [teardownWarning];
+  return report;
 }
 
 async function timedCall(mod: LocalModelModule, mode: LocalMode, input: unknown) {

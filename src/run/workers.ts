@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { nowMs } from '../model/clock.js';
 import { checkStopConditions } from '../load/stop-conditions.js';
-import { requestsOf, type LoadShare } from '../load/share.js';
+import { requestsOf, workerShare, type LoadShare } from '../load/share.js';
 import type { Timeline } from '../model/timeline.js';
 import { judgePhaseHealth } from '../monitor/client-health.js';
 import { startPhaseMonitors } from '../monitor/phase-monitor.js';
@@ -19,7 +19,8 @@ import type { PhaseResult } from '../model/results.js';
 import type { LoadedScenario } from '../scenario/load-scenario.js';
 import type { LoadPoint } from '../scenario/load-points.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { PhaseBounds, PhaseName, PhaseOutcome, Progress, RunOptions } from './runner.js';
+import type { PhaseName, Progress } from '../model/progress.js';
+import { closedLoopUsers, type PhaseHooks, type PhaseOutcome, type PhaseSpec } from './phase.js';
 import { clientCapacity, plannedThreadShare } from './client-capacity.js';
 
 /**
@@ -33,13 +34,11 @@ const PROGRESS_INTERVAL_MS = 250;
 export interface WorkerInit {
   scenario: Scenario;
   secretValues: string[];
-  worker: number;
-  workers: number;
-  segment: LoadShare;
 }
 
 export type ToWorker =
-  | { type: 'phase'; phase: PhaseName; pointIndex: number; point: LoadPoint; bounds: PhaseBounds; originEpochMs: number; wantRequests: boolean }
+  /** The phase as the main thread planned it; the worker runs its own share of it. */
+  | { type: 'phase'; spec: PhaseSpec; wantRequests: boolean }
   | { type: 'stop'; reason: string }
   | { type: 'close' };
 
@@ -69,7 +68,7 @@ export interface WorkerPlan {
  * generate: `options.workers` when given, else one per core when an open-loop point plans
  * more than one thread's safe share of the calibrated (or estimated) capacity, else 1.
  */
-export async function planWorkers(scenario: Scenario, points: LoadPoint[], options: Pick<RunOptions, 'workers' | 'segment'>): Promise<WorkerPlan> {
+export async function planWorkers(scenario: Scenario, points: LoadPoint[], options: { workers?: number; segment?: LoadShare }): Promise<WorkerPlan> {
   const cores = availableParallelism();
   if (options.workers !== undefined && (!Number.isInteger(options.workers) || options.workers < 1)) {
     throw new RangeError(`workers must be a whole number ≥ 1, got ${options.workers}`);
@@ -99,7 +98,8 @@ export async function planWorkers(scenario: Scenario, points: LoadPoint[], optio
 }
 
 export interface WorkerPool {
-  runPhase(request: { phase: PhaseName; pointIndex: number; point: LoadPoint; bounds: PhaseBounds }, options: RunOptions): Promise<PhaseOutcome>;
+  /** Runs the phase across every worker, each with its share of `spec.share`, and merges their results. */
+  runPhase(spec: PhaseSpec, hooks: PhaseHooks): Promise<PhaseOutcome>;
   close(): Promise<void>;
 }
 
@@ -111,12 +111,12 @@ interface WorkerHandle {
 }
 
 /** Starts `count` worker threads for one run; they keep their connections from phase to phase. */
-export async function startWorkerPool(loaded: LoadedScenario, count: number, segment: LoadShare, stop: AbortController): Promise<WorkerPool> {
+export async function startWorkerPool(loaded: LoadedScenario, count: number, stop: AbortController): Promise<WorkerPool> {
   const { scenario } = loaded;
   const secretValues = [...loaded.secrets.values()];
   const handles: WorkerHandle[] = [];
   for (let worker = 0; worker < count; worker++) {
-    const init: WorkerInit = { scenario, secretValues, worker, workers: count, segment };
+    const init: WorkerInit = { scenario, secretValues };
     const handle: WorkerHandle = { worker: spawnWorker(init) };
     handle.worker.on('message', (m: FromWorker) => handle.listener?.(m));
     handle.worker.on('error', (err) => {
@@ -148,13 +148,12 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
   stop.signal.addEventListener('abort', onStop, { once: true });
 
   return {
-    async runPhase({ phase, pointIndex, point, bounds }, options) {
+    async runPhase(spec, options) {
+      const { phase, point, bounds } = spec;
       // GPU and server-metrics monitors watch the whole phase from the main thread, as on one thread.
       const monitors = await startPhaseMonitors(options.phaseMonitors, { phase, pointLabel: point.label });
-      const originMs = nowMs() + START_LEAD_MS;
-      const { load } = point;
-      const users = load.mode === 'rate' ? undefined : load.mode === 'concurrency' ? load.concurrency : 1;
-      const plannedTotal = bounds.requests === undefined ? undefined : requestsOf(segment, bounds.requests, users);
+      const originMs = spec.originEpochMs !== undefined ? spec.originEpochMs - performance.timeOrigin : nowMs() + START_LEAD_MS;
+      const plannedTotal = bounds.requests === undefined ? undefined : requestsOf(spec.share, bounds.requests, closedLoopUsers(point.load));
       const latest: PhaseCounts[] = handles.map(() => ({ sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 }));
       const total = (): PhaseCounts => latest.reduce((a, c) => ({ sent: a.sent + c.sent, done: a.done + c.done, ok: a.ok + c.ok, failed: a.failed + c.failed, inFlight: a.inFlight + c.inFlight }));
       const emit = () => {
@@ -171,7 +170,7 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
               h.listener = (m) => {
                 if (m.type === 'progress') {
                   latest[k] = m.counts;
-                  checkStopConditions(scenario, total(), stop);
+                  checkStopConditions(spec.stop, total(), stop);
                 } else if (m.type === 'requests') {
                   const shiftMs = m.timeOrigin - performance.timeOrigin;
                   for (const t of m.timelines) options.onRequest?.(shiftTimeline(t, shiftMs), m.phase, point.label);
@@ -185,11 +184,7 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
               };
               h.worker.postMessage({
                 type: 'phase',
-                phase,
-                pointIndex,
-                point,
-                bounds,
-                originEpochMs: performance.timeOrigin + originMs,
+                spec: { ...spec, share: workerShare(spec.share, k, handles.length), originEpochMs: performance.timeOrigin + originMs, stop: {} },
                 wantRequests: Boolean(options.onRequest),
               } satisfies ToWorker);
             }),
@@ -201,8 +196,12 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
       latest.splice(0, latest.length, { sent: result.counts.sent, done: result.counts.completed, ok: result.counts.ok, failed: result.counts.failed, inFlight: 0 });
       emit();
       const notes = await monitors.stop(result);
-      const health = judgePhaseHealth(result, { threads: handles.length, openLoop: load.mode === 'rate' });
-      return { result, warnings: phase === 'measure' ? [...health, ...notes] : [] };
+      const health = judgePhaseHealth(result, { threads: handles.length, openLoop: point.load.mode === 'rate' });
+      const outcome: PhaseOutcome = { result, warnings: phase === 'measure' ? [...health, ...notes] : [] };
+      if (outcomes.some((o) => o.calls)) outcome.calls = outcomes.flatMap((o) => o.calls ?? []);
+      const stages = outcomes[0]?.stages;
+      if (stages) outcome.stages = stages.map((stage, i) => ({ ...stage, measure: Recorder.merge(outcomes.map((o) => o.stages![i]!.measure)) }));
+      return outcome;
     },
     async close() {
       stop.signal.removeEventListener('abort', onStop);

@@ -34,10 +34,20 @@ export function requestTimeoutMs(timeout: number | undefined, streamed: boolean)
   return timeout ?? (streamed ? DEFAULT_STREAM_TIMEOUT_MS : DEFAULT_UNARY_TIMEOUT_MS);
 }
 
+/**
+ * A request-builder module (path relative to the scenario file): its default export gets
+ * `{ index, seed, random, row, values, steps, runId, phase }` and returns the call's parts
+ * (`url`, `headers`, `query`, `body`; gRPC `request`, `metadata`; WebSocket `message`), each
+ * replacing the target's template, and/or `values` for the templates, records and later steps.
+ * It runs before the phase's clock starts. What k6 and locust users write as code.
+ */
+export const buildField = z.string().min(1, 'give the module path, e.g. build: ./payload.mjs').optional();
+
 /** Fields every network target shares. Protocol schemas extend this with their own fields. */
 export const commonTargetFields = {
   url: httpUrl,
   headers: z.record(z.string(), z.string()).default({}),
   /** Whole-request timeout; default 600 s for streams, 120 s for unary requests. */
   timeout: durationMs.optional(),
+  build: buildField,
 };

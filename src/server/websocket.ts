@@ -24,6 +24,7 @@ export function attachWebSocketEndpoints(server: Server, state: ServerState): vo
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
+    wss ??= new (createRequire(import.meta.url)('ws') as typeof import('ws')).WebSocketServer({ noServer: true, perMessageDeflate: false });
     wss.handleUpgrade(request, socket, head, (ws) => {
       const timers = new Set<NodeJS.Timeout>();
       ws.on('close', () => timers.forEach(clearTimeout));

@@ -5,6 +5,7 @@ import type { ChatMessage, LlmRequest, ProtocolClient, RequestInput } from '../p
 import { mixSeed, seededRng, type Rng } from '../random.js';
 import { ConfigError } from '../model/config-error.js';
 import type { Dataset } from '../scenario/dataset.js';
+import { familiesOf, type Target } from '../protocols/registry.js';
 import { conversationFormatOf, conversationOf, type Conversation, type ConversationFormat } from './conversations.js';
 import { drawLength } from './lengths.js';
 import { WORKLOAD_PROTOCOLS, workloadSchema, type Workload } from './schema.js';
@@ -155,7 +156,9 @@ export async function loadTextTools(
   scenario: { tokenizer: string; workload?: Workload; load: { seed: number }; target: { protocol: string } },
   dataset: Dataset | undefined,
 ): Promise<{ tokenizer?: Tokenizer; workload?: LlmWorkload }> {
-  const tokenizer = scenario.tokenizer === 'none' ? undefined : await loadTokenizer(scenario.tokenizer);
+  // `auto` loads the tokenizer (30 MB of tables, a second to load) only for targets that answer with text.
+  const text = familiesOf(scenario.target as Target).some((f) => f.family === 'text');
+  const tokenizer = scenario.tokenizer === 'none' || (scenario.tokenizer === 'auto' && !text) ? undefined : await loadTokenizer(scenario.tokenizer);
   // A conversation dataset is a workload of its own: its conversations are the prompts.
   const conversations = dataset?.rows?.length && conversationFormatOf(dataset.rows[0]!) !== undefined && WORKLOAD_PROTOCOLS.includes(scenario.target.protocol);
   const config = scenario.workload ?? (conversations ? workloadSchema.parse({}) : undefined);

@@ -6,6 +6,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Absolute paths, so the CLI can run from any working directory (as a user's would).
 const TSX_LOADER = pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const CLI_MAIN = join(REPO_ROOT, 'src/cli/main.ts');
+export const BUILT_CLI = join(REPO_ROOT, 'dist/cli/main.js');
 
 export interface CliRun {
   code: number | null;
@@ -15,12 +16,22 @@ export interface CliRun {
 }
 
 /** Runs the real CLI from source (tsx), as a user would, and collects its output. */
-export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_MAIN, ...args], {
+export function startCli(args: string[], opts: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun> } {
+  return spawnCli(['--import', TSX_LOADER, CLI_MAIN, ...args], opts);
+}
+
+/** The built CLI (`npm run build`'s dist/, as `npm ci` leaves it): no TypeScript compile per spawn. */
+export function startBuiltCli(args: string[], opts: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun> } {
+  return spawnCli([BUILT_CLI, ...args], opts);
+}
+
+function spawnCli(argv: string[], opts: CliOptions): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, argv, {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, ...opts.env, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -29,7 +40,14 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
   return { child, done };
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Piped to the CLI's standard input (as in `... | inferbench report -`). */
+  stdin?: string;
+}
+
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliRun> {
   return startCli(args, opts).done;
 }
 
@@ -51,18 +69,7 @@ export function waitForOutput(child: ChildProcess, text: string | RegExp): Promi
   });
 }
 
-const BUILT_CLI = join(REPO_ROOT, 'dist/cli/main.js');
-
 /** Runs the built CLI (`npm run build`'s dist/), as an installed inferbench runs: no TypeScript compile per spawn. */
-export function runBuiltCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, [BUILT_CLI, ...args], {
-    cwd: opts.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...opts.env, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+export function runBuiltCli(args: string[], opts: CliOptions = {}): Promise<CliRun> {
+  return startBuiltCli(args, opts).done;
 }

@@ -16,7 +16,7 @@ describe('the one unit table', () => {
     expect(parseDurationMs('5GB', 'seconds')).toBeUndefined();
     const { scenario } = resolveScenario({ target: { protocol: 'http', url: 'http://127.0.0.1:1/' }, load: { duration: 30, think_time: '2min' }, phases: { cooldown: '1.5s' } });
     expect(scenario.load.duration).toBe(30_000);
-    expect(scenario.load.think_time).toBe(120_000);
+    expect(scenario.load.think_time).toEqual({ minMs: 120_000, maxMs: 120_000 }); // a fixed pause is a range of one value
     expect(scenario.phases.cooldown).toBe(1500);
   });
 

@@ -90,6 +90,35 @@ describe('Recorder', () => {
     expect(r.toPhaseResult(calm).tokens).toEqual({ source: 'mixed', totalOutputTokens: 9, usageTotal: 3, tokenizerTotal: 10, eventsTotal: 2 });
   });
 
+  it('gives short phases 100 ms series, which merge exactly in their counts', () => {
+    const phaseStartMs = 10;
+    const timelines = makeTimelines(120, phaseStartMs); // 3 s of arrivals
+    const family = { family: 'text', streamed: true } as const;
+    const one = new Recorder({ family, phaseStartMs, openLoop: true });
+    const parts = [0, 1].map(() => new Recorder({ family, phaseStartMs, openLoop: true }));
+    timelines.forEach((t, i) => {
+      for (const r of [one, parts[i % 2]!]) {
+        r.noteSent(t.sentMs);
+        r.record(t);
+      }
+    });
+    const single = one.toPhaseResult(calm);
+    const fine = single.subSecond!;
+    expect(fine.bucketMs).toBe(100);
+    expect(fine.sent.reduce((a, b) => a + b, 0)).toBe(120);
+    expect(fine.ok.reduce((a, b) => a + b, 0)).toBe(single.counts.ok);
+    expect(fine.errors.reduce((a, b) => a + b, 0)).toBe(single.counts.failed);
+    expect(fine.outputTokens!.reduce((a, b) => a + b, 0)).toBe(single.tokens!.totalOutputTokens);
+    // Four requests leave in each 100 ms bucket (every 25 ms).
+    expect(fine.sent.slice(1, 20)).toEqual(new Array(19).fill(4));
+    const okLatencies = timelines.filter((t) => t.outcome === 'ok' && Math.floor((t.endMs - phaseStartMs) / 100) === 10).map((t) => t.endMs - t.scheduledMs!).sort((a, b) => a - b);
+    expect(fine.latencyP50![10]).toBe(okLatencies[Math.ceil(okLatencies.length / 2) - 1]);
+    const merged = Recorder.merge(parts.map((p) => p.toPhaseResult(calm)));
+    expect({ ...merged.subSecond, latencyP50: undefined, latencyP99: undefined }).toEqual({ ...fine, latencyP50: undefined, latencyP99: undefined });
+    // Per-bucket percentiles of parts do not combine: a merged series has counts only.
+    expect(merged.subSecond!.latencyP50).toBeUndefined();
+  });
+
   it('merges phases recorded apart into exactly what one recorder records', () => {
     const phaseStartMs = 50;
     const timelines = makeTimelines(3000, phaseStartMs); // 75 s of arrivals
@@ -133,6 +162,13 @@ describe('Recorder', () => {
     expect(merged.clientHealth).toEqual(single.clientHealth);
     expect(single.series.sent.length).toBe(76);
     expect(single.counts.errors.map((e) => e.message)).toEqual(['HTTP 500: overloaded', 'HTTP 500: internal']);
+    // The kept calls: the slowest of all parts and the earliest failures, as one recorder keeps them.
+    expect(merged.calls).toEqual(single.calls);
+    expect(single.calls!.slowest).toHaveLength(10);
+    expect(single.calls!.failedCount).toBe(single.counts.failed);
+    expect(single.calls!.failed.map((c) => c.index)).toEqual([0, 13, 26, 39, 52, 65, 78, 91, 104, 117]);
+    // 75 s is long: no sub-second series.
+    expect(single.subSecond).toBeUndefined();
 
     // Merging merges is still exact (worker threads, then machines).
     const twice = Recorder.merge([Recorder.merge([parts[0]!.toPhaseResult(calm), parts[1]!.toPhaseResult(calm)]), parts[2]!.toPhaseResult(calm)]);

@@ -3,6 +3,11 @@ import { extname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { seededRng, type Rng } from '../../random.js';
 
+// The codecs load on first use: most runs send no images, and every CLI start would pay for them.
+// Both packages are CommonJS, so a synchronous require keeps syntheticImage synchronous.
+const require = createRequire(import.meta.url);
+const codecs = () => ({ PNG: (require('pngjs') as typeof import('pngjs')).PNG, jpeg: require('jpeg-js') as typeof import('jpeg-js') });
+
 export type ImageFormat = 'png' | 'jpeg' | 'raw';
 
 export interface SyntheticImageOptions {
@@ -36,9 +41,10 @@ export function syntheticImage(opts: SyntheticImageOptions): Buffer {
   const boxes = 3 + Math.floor(rng() * 5);
   for (let b = 0; b < boxes; b++) fillBox(rgba, width, height, rng);
   if (opts.format === 'png') {
-    const png = new (codecs().PNG)({ width, height });
+    const { PNG } = codecs();
+    const png = new PNG({ width, height });
     rgba.copy(png.data);
-    return codecs().PNG.sync.write(png);
+    return PNG.sync.write(png);
   }
   if (opts.format === 'jpeg') return codecs().jpeg.encode({ data: rgba, width, height }, opts.quality ?? 85).data;
   const rgb = Buffer.alloc(width * height * 3);
@@ -75,14 +81,4 @@ export async function readImageFolder(folder: string): Promise<Buffer[]> {
   const files = names.filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
   if (files.length === 0) throw new Error(`no images (${[...IMAGE_EXTENSIONS].join(', ')}) in ${folder}`);
   return Promise.all(files.map((f) => readFile(join(folder, f))));
-}
-
-/** pngjs and jpeg-js, loaded when the first image is encoded (importing the library loads no codec). */
-let loadedCodecs: { PNG: typeof import('pngjs').PNG; jpeg: typeof import('jpeg-js') } | undefined;
-function codecs(): NonNullable<typeof loadedCodecs> {
-  if (!loadedCodecs) {
-    const require = createRequire(import.meta.url);
-    loadedCodecs = { PNG: (require('pngjs') as typeof import('pngjs')).PNG, jpeg: require('jpeg-js') as typeof import('jpeg-js') };
-  }
-  return loadedCodecs;
 }

@@ -61,7 +61,7 @@ export class OllamaClient extends HttpProtocolClient {
 
   /** A generated request: its messages (or text), its length as num_predict (Ollama has no ignore_eos). */
   override send(input: RequestInput): Promise<Timeline> {
-    const req = this.request.build(input.vars);
+    const req = this.requestFor(input);
     const apply = (body: Record<string, unknown>, llm: NonNullable<RequestInput['llm']>) => {
       if (llm.messages && this.api === 'chat') body.messages = llm.messages;
       else if (llm.messages) body.prompt = completionPrompt(llm);

@@ -34,7 +34,7 @@ export class OpenAIClient extends HttpProtocolClient {
   }
 
   override send(input: RequestInput): Promise<Timeline> {
-    const req = this.request.build(input.vars);
+    const req = this.requestFor(input);
     return sendTextRequest(input, req, (body, llm) => applyLlmRequest(body, llm, this.api, this.target), () => this.exchange(input, req));
   }
 

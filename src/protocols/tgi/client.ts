@@ -49,7 +49,7 @@ export class TgiClient extends HttpProtocolClient {
 
   /** A generated request: its text as `inputs`, its length as max_new_tokens (TGI has no ignore_eos). */
   override send(input: RequestInput): Promise<Timeline> {
-    const req = this.request.build(input.vars);
+    const req = this.requestFor(input);
     const apply = (body: Record<string, unknown>, llm: NonNullable<RequestInput['llm']>) => {
       if (llm.messages) body.inputs = completionPrompt(llm);
       if (llm.maxTokens !== undefined) body.parameters = { ...(body.parameters as object), max_new_tokens: llm.maxTokens };

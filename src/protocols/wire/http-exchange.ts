@@ -1,5 +1,7 @@
+import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
-import type { Dispatcher } from 'undici';
+import type { Socket } from 'node:net';
+import type { buildConnector, Dispatcher } from 'undici';
 import { nowMs } from '../../model/clock.js';
 import { TimelineBuilder, type OutcomeKind, type Timeline } from '../../model/timeline.js';
 import type { RequestInput } from '../types.js';
@@ -46,15 +48,20 @@ export const DEFAULT_MAX_CONNECTIONS = 1024;
 export function createDispatcher(maxConnections: number = DEFAULT_MAX_CONNECTIONS): Dispatcher {
   // Our own whole-request timer replaces undici's header/body idle timeouts.
   // undici loads with the first dispatcher: plain-HTTP targets never need it (http1-pool.ts).
-  const { Agent } = createRequire(import.meta.url)('undici') as typeof import('undici');
-  return new Agent({
+  const undici = loadUndici();
+  return new undici.Agent({
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
     pipelining: 1,
     headersTimeout: 0,
     bodyTimeout: 0,
     connections: maxConnections,
+    connect: timedConnector(undici),
   });
+}
+
+function loadUndici(): typeof import('undici') {
+  return createRequire(import.meta.url)('undici') as typeof import('undici');
 }
 
 /**
@@ -112,13 +119,50 @@ export class AnswerFollower {
 }
 
 /**
+ * Connection set-up time (METRICS.md `connect`): when a call is written on a socket that was
+ * opened for it, the wait from the call's start to that write (undici's new client, TCP, TLS) is
+ * its connect, so the call's latency runs from its start, as its timeout does. Our connector marks
+ * each new socket; undici writes a request's headers synchronously right after calling the
+ * handler's onConnect, publishing `undici:client:sendHeaders` with the socket in between, so the
+ * call whose onConnect ran last is the one on that socket.
+ */
+const newSockets = new WeakSet<Socket>();
+/** The call whose onConnect ran last: on a new socket it gets its connect; on a kept-alive one its timeout restarts at the write, where its latency starts. */
+let connecting: { tl: TimelineBuilder; startedMs: number; onReusedSocket: () => void } | undefined;
+let subscribed = false;
+
+function timedConnector(undici: typeof import('undici')): buildConnector.connector {
+  const base = undici.buildConnector({});
+  if (!subscribed) {
+    subscribed = true;
+    subscribe('undici:client:sendHeaders', (message) => {
+      const { socket } = message as { socket: Socket };
+      const call = connecting;
+      connecting = undefined;
+      if (!call) return;
+      if (newSockets.has(socket)) {
+        newSockets.delete(socket);
+        call.tl.t.connectMs = Math.max(0, call.tl.t.sentMs - call.startedMs);
+      } else call.onReusedSocket();
+    });
+  }
+  return (options, callback) => {
+    base(options, (err, socket) => {
+      if (socket) newSockets.add(socket as Socket);
+      (callback as (e: Error | null, s: Socket | null) => void)(err, socket as Socket | null);
+    });
+  };
+}
+
+/**
  * Sends one HTTP request through undici and follows its response, filling the timeline:
  * `sent` when the request's last byte was handed to the socket, `headers` (= first byte for
  * HTTP/1.1), body chunks through the consumer, end. Status ≥ 400 becomes `http_error` with
  * the server's message; a whole-request timeout becomes `timeout`; the run's stop signal
  * becomes `aborted`; socket failures become `connection_error` with their cause.
  * It never throws. Plain-HTTP targets go through {@link Http1Pool} instead (http1-pool.ts);
- * this path serves https and the protocols that bring their own dispatcher (Gradio).
+ * this path serves https, a call whose origin is not the pool's, and the protocols that bring
+ * their own dispatcher (Gradio).
  *
  * Written against undici's dispatch handler rather than `request()`: chunks are stamped
  * in the callback that receives them from the socket parser (no stream or async-iterator
@@ -162,16 +206,33 @@ export function httpExchange(
       abortRequest?.(new Error(reason));
     };
     const onStop = () => stop('aborted');
-    const timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
+    let timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
     input.signal.addEventListener('abort', onStop, { once: true });
     if (input.signal.aborted) stopReason = 'aborted';
 
-    tl.sent(); // replaced in onConnect, which undici calls just before it writes the request to the socket
+    // The call starts now: the timeout runs from here, as the caller's wait does. `sent` moves to
+    // the socket write in onConnect; a connection opened for this call is then its `connect`
+    // (part of its latency), and on a kept-alive connection both the latency and the timeout
+    // start at the write. One clock either way.
+    tl.sent();
+    const startedMs = tl.t.sentMs;
     const handler: Dispatcher.DispatchHandler = {
       onConnect(abort) {
-        tl.sent();
         abortRequest = abort as (reason?: Error) => void;
-        if (stopReason) abort(new Error(stopReason));
+        // Timed out (or stopped) while waiting for a connection: it never reached the wire.
+        if (stopReason) return abort(new Error(stopReason));
+        tl.sent();
+        connecting = {
+          tl,
+          startedMs,
+          // On a kept-alive connection the call starts at its write (undici may queue a burst
+          // of dispatches for milliseconds first; that is the client's time, not the server's).
+          onReusedSocket: () => {
+            if (settled || stopReason) return;
+            clearTimeout(timer);
+            timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
+          },
+        };
       },
       onHeaders(statusCode, rawHeaders) {
         const at = nowMs();
@@ -190,7 +251,7 @@ export function httpExchange(
         settle(answer.complete(nowMs()));
       },
       onError(err) {
-        if (stopReason === 'timeout') return settle(tl.finish('timeout', `no complete answer within ${spec.timeoutMs} ms`));
+        if (stopReason === 'timeout') return settle(tl.finish('timeout', timeoutMessage(spec.timeoutMs)));
         if (stopReason === 'aborted') return settle(tl.finish('aborted', 'run stopped'));
         settle(tl.finish('connection_error', describeNetworkError(err, spec.url, answer.headersSeen)));
       },
@@ -204,6 +265,11 @@ export function httpExchange(
       settle(tl.finish('connection_error', describeNetworkError(err, spec.url, false)));
     }
   });
+}
+
+/** What a call that ran out of time says: the configured value and where it is set. */
+export function timeoutMessage(timeoutMs: number): string {
+  return `no complete answer within the ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`} timeout (target.timeout, --timeout)`;
 }
 
 /** The server's own message from a JSON error body (OpenAI, vLLM, TGI, FastAPI shapes), else the text. */

@@ -3,7 +3,7 @@ import { nowMs } from '../../model/clock.js';
 import { runDueSends } from '../../model/send-pump.js';
 import { TimelineBuilder, type Timeline } from '../../model/timeline.js';
 import type { RequestInput } from '../types.js';
-import { AnswerFollower, describeNetworkError, type BodyConsumer, type HttpRequestSpec } from './http-exchange.js';
+import { AnswerFollower, describeNetworkError, timeoutMessage, type BodyConsumer, type HttpRequestSpec } from './http-exchange.js';
 import { Http1ResponseReader } from './http1-response.js';
 
 /**
@@ -32,8 +32,10 @@ class Exchange {
   readonly answer: AnswerFollower;
   resolve!: (t: Timeline) => void;
   settled = false;
-  /** Absolute monotonic deadline of the whole request. */
-  readonly deadlineMs: number;
+  /** When the call was dispatched (its start while it waits for or opens a connection). */
+  readonly startedMs: number;
+  /** Absolute monotonic deadline of the whole request: from its start, or from its write on a kept-alive connection. */
+  deadlineMs: number;
   connection: Connection | undefined;
 
   constructor(
@@ -44,7 +46,8 @@ class Exchange {
     makeConsumer: (tl: TimelineBuilder) => BodyConsumer,
   ) {
     this.answer = new AnswerFollower(tl, makeConsumer);
-    this.deadlineMs = nowMs() + spec.timeoutMs;
+    this.startedMs = tl.t.sentMs;
+    this.deadlineMs = this.startedMs + spec.timeoutMs;
   }
 
   settle(t: Timeline): void {
@@ -62,7 +65,7 @@ class Exchange {
       c.exchange = undefined;
       c.destroy();
     }
-    this.settle(reason === 'timeout' ? tl.finish('timeout', `no complete answer within ${this.spec.timeoutMs} ms`) : tl.finish('aborted', 'run stopped'));
+    this.settle(reason === 'timeout' ? tl.finish('timeout', timeoutMessage(this.spec.timeoutMs)) : tl.finish('aborted', 'run stopped'));
   }
 
   fail(err: unknown): void {
@@ -76,6 +79,8 @@ class Connection {
   readonly socket: Socket;
   exchange: Exchange | undefined;
   connected = false;
+  /** No request written yet: the first one on it opened it, and its wait until the write is its `connect`. */
+  private fresh = true;
   idleSinceMs = 0;
   private readonly reader = new Http1ResponseReader();
   private closed = false;
@@ -112,8 +117,19 @@ class Connection {
     if (this.connected) this.write(ex);
   }
 
+  /**
+   * One clock for timeout and latency (METRICS.md `connect`, as http-exchange.ts does for
+   * undici): on the connection opened for it, a call's wait from its start to this write is its
+   * connect and its timeout keeps running from its start; on a kept-alive connection both its
+   * latency and its timeout start here (a wait in the pool's queue is the client's time).
+   */
   private write(ex: Exchange): void {
-    ex.tl.sent();
+    const tl = ex.tl;
+    tl.sent();
+    if (this.fresh) {
+      this.fresh = false;
+      tl.t.connectMs = Math.max(0, tl.t.sentMs - ex.startedMs);
+    } else ex.deadlineMs = tl.t.sentMs + ex.spec.timeoutMs;
     this.socket.write(ex.bytes);
   }
 
@@ -204,9 +220,10 @@ export class Http1Pool {
       }
     }
     tl.t.bytesOut += spec.body === undefined ? 0 : typeof spec.body === 'string' ? Buffer.byteLength(spec.body) : spec.body.byteLength;
+    // The call starts now (its timeout runs from here); `sent` moves to the socket write.
+    tl.sent();
     const ex = new Exchange(spec, bytes, input, tl, makeConsumer);
     const promise = new Promise<Timeline>((resolve) => (ex.resolve = resolve));
-    tl.sent(); // replaced when the bytes are handed to the socket
     if (input.signal.aborted || this.closed) {
       ex.stop('aborted');
       return promise;
