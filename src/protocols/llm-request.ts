@@ -23,13 +23,14 @@ function messageText(content: unknown): string {
 /**
  * Sends one request of a text protocol whose body is JSON: lays the workload's payload over
  * the rendered body (`apply`), then notes the prompt as sent and the session turn on the
- * timeline. The body is parsed back from the built request, before the timed section starts.
+ * timeline. The body is parsed back from the built request, before the timed section starts;
+ * the request sent is a copy when the payload changed it.
  */
-export async function sendTextRequest(
+export async function sendTextRequest<R extends { body?: string | Uint8Array }>(
   input: RequestInput,
-  req: { body?: string | Uint8Array },
+  req: R,
   apply: (body: Record<string, unknown>, llm: LlmRequest) => void,
-  exchange: () => Promise<Timeline>,
+  exchange: (req: R) => Promise<Timeline>,
 ): Promise<Timeline> {
   let body: Record<string, unknown> | undefined;
   if (typeof req.body === 'string') {
@@ -39,11 +40,13 @@ export async function sendTextRequest(
       body = undefined; // a raw string body: nothing to lay over
     }
   }
+  // A copy: the built request may be the one constant request every call shares.
+  let sent = req;
   if (body && input.llm) {
     apply(body, input.llm);
-    req.body = JSON.stringify(body);
+    sent = { ...req, body: JSON.stringify(body) };
   }
-  const t = await exchange();
+  const t = await exchange(sent);
   if (body) t.prompt = promptTextOf(body);
   if (input.llm?.turn !== undefined) t.turn = input.llm.turn;
   return t;

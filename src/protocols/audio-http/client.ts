@@ -30,9 +30,10 @@ export class AudioHttpClient extends HttpProtocolClient {
 
   override send(input: RequestInput): Promise<Timeline> {
     const req = this.requestFor(input);
-    // No body given: the dataset row's text (else a standard sentence) as {"text": ...}.
-    if (this.target.method !== 'GET' && this.target.body === undefined) req.body = JSON.stringify({ text: inputText(undefined, input.vars) });
-    if (this.target.method === 'GET') req.body = undefined;
+    // No body given: the dataset row's text (else a standard sentence) as {"text": ...}. A copy:
+    // the built request may be the one constant request every call shares.
+    if (this.target.method === 'GET') return this.exchange(input, req.body === undefined ? req : { ...req, body: undefined });
+    if (this.target.body === undefined) return this.exchange(input, { ...req, body: JSON.stringify({ text: inputText(undefined, input.vars) }) });
     return this.exchange(input, req);
   }
 

@@ -67,7 +67,7 @@ export class OllamaClient extends HttpProtocolClient {
       else if (llm.messages) body.prompt = completionPrompt(llm);
       if (llm.maxTokens !== undefined) body.options = { ...(body.options as object), num_predict: llm.maxTokens };
     };
-    return sendTextRequest(input, req, apply, () => this.exchange(input, req));
+    return sendTextRequest(input, req, apply, (sent) => this.exchange(input, sent));
   }
 
   protected consumer(tl: TimelineBuilder, input: RequestInput): BodyConsumer {

@@ -35,7 +35,7 @@ export class OpenAIClient extends HttpProtocolClient {
 
   override send(input: RequestInput): Promise<Timeline> {
     const req = this.requestFor(input);
-    return sendTextRequest(input, req, (body, llm) => applyLlmRequest(body, llm, this.api, this.target), () => this.exchange(input, req));
+    return sendTextRequest(input, req, (body, llm) => applyLlmRequest(body, llm, this.api, this.target), (sent) => this.exchange(input, sent));
   }
 
   protected consumer(tl: TimelineBuilder): BodyConsumer {

@@ -54,7 +54,7 @@ export class TgiClient extends HttpProtocolClient {
       if (llm.messages) body.inputs = completionPrompt(llm);
       if (llm.maxTokens !== undefined) body.parameters = { ...(body.parameters as object), max_new_tokens: llm.maxTokens };
     };
-    return sendTextRequest(input, req, apply, () => this.exchange(input, req));
+    return sendTextRequest(input, req, apply, (sent) => this.exchange(input, sent));
   }
 
   protected consumer(tl: TimelineBuilder, input: RequestInput): BodyConsumer {
