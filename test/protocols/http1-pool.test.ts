@@ -4,6 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TimelineBuilder } from '../../src/model/timeline.js';
 import type { BodyConsumer, HttpRequestSpec } from '../../src/protocols/wire/http-exchange.js';
 import { Http1Pool } from '../../src/protocols/wire/http1-pool.js';
+import { callStartMs } from '../../src/measure/metrics.js';
+import { nowMs } from '../../src/model/clock.js';
+import { HttpClient } from '../../src/protocols/http/client.js';
+import { httpTargetSchema } from '../../src/protocols/http/schema.js';
 
 /** The body as text, and the answer ok. */
 function collect(): { consumer: (tl: TimelineBuilder) => BodyConsumer; body: () => string } {
@@ -108,8 +112,9 @@ describe('Http1Pool against real servers on loopback', () => {
     const p = pool(target.url);
     const timedOut = await p.exchange(spec(target.url, { timeoutMs: 200 }), input(), collect().consumer);
     expect(timedOut.outcome).toBe('timeout');
-    expect(timedOut.error).toContain('200 ms');
-    expect(timedOut.endMs - timedOut.sentMs).toBeGreaterThanOrEqual(199);
+    expect(timedOut.error).toContain('200 ms timeout');
+    // The call opened its connection: its timeout ran from its start, connect included.
+    expect(timedOut.endMs - callStartMs(timedOut)).toBeGreaterThanOrEqual(199);
     const stop = new AbortController();
     const pending = p.exchange(spec(target.url), input(1, stop.signal), collect().consumer);
     const waiting = Array.from({ length: 6 }, (_, i) => p.exchange(spec(target.url), input(2 + i, stop.signal), collect().consumer));
@@ -156,5 +161,63 @@ describe('Http1Pool against real servers on loopback', () => {
     const t = await pool(url).exchange(spec(url), input(), c.consumer);
     expect(t.outcome).toBe('ok');
     expect(c.body()).toBe('until the end');
+  });
+
+  it('charges connect to the call that opened the connection; on a kept-alive one a call starts, and its timeout runs, at its write', async () => {
+    // One connection: the second call waits in the pool's queue for ≥ 600 ms, then its answer takes ≥ 600 ms.
+    // Counted from its dispatch it would pass its 1 s timeout (≥ 1.2 s); from its write it has 400 ms to spare.
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let served = 0;
+    const target = await listen((req, res) => {
+      req.resume();
+      if (served++ === 0) void firstHeld.then(() => res.end('first'));
+      else setTimeout(() => res.end('second'), 600);
+    });
+    const p = pool(target.url, 1);
+    const first = p.exchange(spec(target.url, { timeoutMs: 30_000 }), input(0), collect().consumer);
+    const secondDispatchedMs = nowMs();
+    const second = p.exchange(spec(target.url, { timeoutMs: 1000 }), input(1), collect().consumer);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    releaseFirst();
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.outcome).toBe('ok');
+    expect(a.connectMs).toBeGreaterThanOrEqual(0);
+    expect(b.outcome).toBe('ok');
+    expect(b.connectMs).toBeUndefined();
+    // Its latency starts at its write, after the queue wait (the client's time, not the server's).
+    expect(callStartMs(b) - secondDispatchedMs).toBeGreaterThanOrEqual(599);
+    expect(target.connections()).toBe(1);
+  });
+});
+
+describe('HttpClient: the pool for its target origin, undici for any other', () => {
+  it('sends templated paths, headers and bodies through the pool and a build module url on another origin through undici, with the same answer handling', async () => {
+    const seen: string[] = [];
+    const handler = (name: string) => (req: IncomingMessage, res: ServerResponse) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        seen.push(`${name} ${req.method} ${req.url} ${req.headers['x-row']} ${body}`);
+        res.end(`{"from":"${name}"}`);
+      });
+    };
+    const a = await listen(handler('a'));
+    const b = await listen(handler('b'));
+    const target = httpTargetSchema.parse({ protocol: 'http', url: `${a.url}/fit/{{index}}`, method: 'POST', headers: { 'x-row': 'r{{index}}' }, body: { i: '{{index}}' } });
+    const client = new HttpClient(target, { maxConcurrency: 2 });
+    closers.push(() => client.close());
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 3; i++) {
+      const vars = { index: i, seed: 0 };
+      const t = await client.send({ index: i, vars, signal, prepared: client.prepare(vars) });
+      expect(t.outcome).toBe('ok');
+    }
+    const elsewhere = { index: 3, seed: 0, built: { url: `${b.url}/predict/3` } };
+    const t = await client.send({ index: 3, vars: elsewhere, signal, prepared: client.prepare(elsewhere) });
+    expect(t.outcome).toBe('ok');
+    expect(t.connectMs).toBeGreaterThanOrEqual(0);
+    expect(seen).toEqual(['a POST /fit/0 r0 {"i":0}', 'a POST /fit/1 r1 {"i":1}', 'a POST /fit/2 r2 {"i":2}', 'b POST /predict/3 r3 {"i":3}']);
+    expect(a.connections()).toBe(1);
   });
 });
