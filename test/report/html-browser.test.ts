@@ -1,6 +1,6 @@
-import { MetricHistogram } from '../../src/stats/histogram.js';
 /// <reference lib="dom" />
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { MetricHistogram } from '../../src/stats/histogram.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
