@@ -7,6 +7,7 @@ import { parseConditions, formatMeasured, type Condition } from '../conditions/c
 import { ExitCode } from './exit-codes.js';
 import { readScenarioObject, reportFailure } from './run-command.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
+import { hideSecrets } from './output.js';
 
 interface CapacityFlags extends RunFlags {
   over?: string;
@@ -60,6 +61,7 @@ async function capacityFromCli(file: string | undefined, flags: CapacityFlags): 
     const raw = file ? await readScenarioObject(file) : {};
     const scenarioRaw = applyRunFlags(raw, { ...flags, slo: undefined });
     const loaded = resolveScenario(scenarioRaw, process.env, file); // reports every scenario problem before any load
+    hideSecrets(loaded.secrets);
     if (problems.length) throw new ConfigError(problems);
     out.write(`capacity over ${over} for ${conditions.map((c) => c.text).join(' and ')}; ${Math.max(requestsForPercentiles(conditions), flags.requests ?? 0)} measured requests per probe\n`);
     const result = await findCapacity(loaded.raw, {
@@ -74,7 +76,7 @@ async function capacityFromCli(file: string | undefined, flags: CapacityFlags): 
     });
     out.write(`\n${table([over, 'requests', 'ok', 'failed', ...conditions.map((c) => c.text), 'verdict'], result.probes.map((p) => row(p, conditions))).join('\n')}\n`);
     out.write(`\n${result.answer}\n(each probe: ${result.requestsPerProbe} measured requests after max(5, load) warmup)\n`);
-    if (flags.json) process.stdout.write(loaded.secrets.redactText(JSON.stringify(result, null, 2)) + '\n');
+    if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     return ExitCode.ok;
   } catch (err) {
     return reportFailure(err);

@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { compareRuns, comparisonRows, type RunComparison } from '../report/compare.js';
 import { formatComparison, formatComparisonMarkdown } from '../report/compare-format.js';
@@ -9,6 +7,7 @@ import { readResults } from '../results/writer.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
 import { reportInputError } from './report-command.js';
+import { writeOutputFile } from './output.js';
 
 interface CompareFlags {
   target?: string[];
@@ -72,8 +71,7 @@ async function compareFromCli(beforePath: string, afterPaths: string[], flags: C
     }
     const out = flags.output ?? (flags.format === 'html' ? `${afterPaths.at(-1)!.replace(/\.json$/i, '')}.compare.html` : undefined);
     if (out) {
-      await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, text);
+      await writeOutputFile(out, text);
       process.stdout.write(`comparison: ${out}\n`);
     } else {
       process.stdout.write(text);

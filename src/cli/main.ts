@@ -12,6 +12,17 @@ import { registerCapacityCommand } from './capacity-command.js';
 import { registerMergeCommand } from './merge-command.js';
 import { registerK8sCommand } from './k8s-command.js';
 import { registerCalibrateCommand } from './calibrate-command.js';
+import { redactProcessOutput } from '../results/redacting-sinks.js';
+import { cliRedactor } from './output.js';
+
+// Every byte this process prints passes the redactor, whoever writes it (commander, a library, a crash).
+redactProcessOutput(cliRedactor);
+const crash = (err: unknown) => {
+  process.stderr.write(`inferbench failed (a bug; please report it): ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
 
 const program = new Command('inferbench')
   .description('Benchmark ML inference endpoints: TTFT, inter-token latency, throughput, errors — measured correctly.\nWith no command, benchmarks the built-in reference server.')

@@ -3,6 +3,7 @@ import { formatSummary } from '../report/console.js';
 import { readResults, ResultsFileError, writeResultsAtomic } from '../results/writer.js';
 import { MergeError, mergeSegmentParts } from '../results/merge.js';
 import { ExitCode } from './exit-codes.js';
+import { cliRedactor } from './output.js';
 
 export function registerMergeCommand(program: Command): Command {
   return program
@@ -30,7 +31,7 @@ export async function mergeFromCli(files: string[], flags: { out: string; quiet?
     }
     if (problems.length) throw new MergeError(problems);
     const merged = mergeSegmentParts(parts, { commandLine: process.argv.slice(2) });
-    await writeResultsAtomic(flags.out, merged);
+    await writeResultsAtomic(flags.out, merged, cliRedactor);
     if (!flags.quiet) process.stdout.write(`${formatSummary(merged, { color: Boolean(process.stdout.isTTY) })}\n\nmerged ${parts.length} parts: ${flags.out}\n`);
     return ExitCode.ok;
   } catch (err) {

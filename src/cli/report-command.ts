@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { formatSummary } from '../report/console.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -9,6 +7,7 @@ import { readResults, ResultsFileError } from '../results/writer.js';
 import { ConfigError } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
 import { reportPathFor } from './run-command.js';
+import { writeOutputFile } from './output.js';
 
 interface ReportFlags {
   output?: string;
@@ -44,8 +43,7 @@ async function reportFromCli(file: string, flags: ReportFlags): Promise<ExitCode
     else text = `${formatSummary(results)}${outcomes.length ? `\n\n${formatThresholdOutcomes(outcomes)}` : ''}\n`;
     const out = flags.output ?? (flags.format === 'html' ? reportPathFor(file) : undefined);
     if (out) {
-      await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, text);
+      await writeOutputFile(out, text);
       process.stdout.write(`report: ${out}\n`);
     } else {
       process.stdout.write(text);

@@ -1,5 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, extname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { METRICS } from '../model/metrics.js';
@@ -18,6 +18,7 @@ import { TargetUnreachableError } from '../run/probe.js';
 import { ExitCode } from './exit-codes.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
 import { addScaleFlags, scaleRunOptions, type ScaleFlags } from './scale-flags.js';
+import { hideSecrets, writeOutputFile } from './output.js';
 
 export interface OutputFlags extends ScaleFlags {
   json?: boolean;
@@ -86,6 +87,7 @@ export async function runAndReport(
   human: NodeJS.WriteStream,
 ): Promise<ExitCode> {
   const loaded = load();
+  hideSecrets(loaded.secrets);
   // Everything a user can get wrong is reported before any load is sent.
   const problems: ConfigProblem[] = [];
   if (flags.report !== undefined && flags.report !== 'html') problems.push({ path: '--report', message: `expected "html", got ${JSON.stringify(flags.report)}` });
@@ -107,7 +109,6 @@ export async function runAndReport(
     protocol: target.protocol,
     plannedRequests: loaded.scenario.load.requests,
     write: (text) => process.stderr.write(text),
-    redact: (text) => loaded.secrets.redactText(text),
   });
   const progress = new ProgressLine(process.stderr);
   const controller = new AbortController();
@@ -134,21 +135,20 @@ export async function runAndReport(
     process.off('SIGINT', onSigint);
     progress.clear();
   }
-  const { results, path, secrets } = result;
+  const { results, path } = result;
   const outcomes = checkThresholds(results, thresholds);
   let reportPath: string | undefined;
   if (flags.report === 'html') {
     const scenario = loaded.scenario;
     reportPath = reportPathFor(path ?? join(scenario.output.dir, resultsFileName(scenario.name, new Date(results.startedAtEpochMs))));
-    await mkdir(dirname(reportPath), { recursive: true });
-    await writeFile(reportPath, secrets.redactText(renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes })));
+    await writeOutputFile(reportPath, renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes }));
   }
   if (!flags.quiet) {
     const summary = flags.summary === 'md' ? formatMarkdownSummary(results, outcomes) : formatSummary(results, { color: Boolean(human.isTTY) });
-    human.write(secrets.redactText(summary) + '\n');
+    human.write(summary + '\n');
     const speech = formatSpeechReport(results);
-    if (speech) human.write(secrets.redactText(speech) + '\n');
-    if (target.protocol === 'gradio' || flags.verbose) human.write(secrets.redactText(formatSeedSummary(results)) + '\n');
+    if (speech) human.write(speech + '\n');
+    if (target.protocol === 'gradio' || flags.verbose) human.write(formatSeedSummary(results) + '\n');
     if (outcomes.length && flags.summary !== 'md') human.write(`\n${formatThresholdOutcomes(outcomes)}\n`);
     if (path) human.write(`\nresults: ${path}\n`);
     if (result.recordsPath) human.write(`records: ${result.recordsPath}\n`);
@@ -157,7 +157,7 @@ export async function runAndReport(
   const failed = outcomes.filter((o) => !o.passed);
   // Failures are named even with --quiet or --json: CI must see why it failed.
   if (failed.length && (flags.quiet || flags.json)) process.stderr.write(`${failed.map((o) => `threshold failed: ${o.message}`).join('\n')}\n`);
-  if (flags.json) process.stdout.write(secrets.redactText(JSON.stringify(results, null, 2)) + '\n');
+  if (flags.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
   if (controller.signal.aborted) return ExitCode.interrupted;
   return failed.length ? ExitCode.thresholdFailed : ExitCode.ok;
 }

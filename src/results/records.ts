@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type { Redactor } from '../model/redact.js';
+import { RedactedFileWriter } from './redacting-sinks.js';
 import { epochMsOf } from '../model/clock.js';
 import { countOutputTokens } from '../measure/metrics.js';
 import type { Timeline } from '../model/timeline.js';
@@ -104,7 +104,7 @@ const FLUSH_AT_CHARS = 64 * 1024;
  * Rows still buffered are written on close and, if the process exits first (a second Ctrl+C), on exit.
  */
 export class RecordsWriter {
-  private fd: number | undefined;
+  private file: RedactedFileWriter | undefined;
   private buffer = '';
   private rows = 0;
   private readonly flushOnExit = () => this.flush();
@@ -112,15 +112,16 @@ export class RecordsWriter {
   private constructor(
     readonly path: string,
     readonly format: RecordsFormat,
+    private readonly redactor: Redactor | undefined,
   ) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'w');
+    this.file = new RedactedFileWriter(path, redactor);
     if (format === 'csv') this.buffer = `${RECORD_FIELDS.join(',')}\n`;
     process.on('exit', this.flushOnExit);
   }
 
-  static open(path: string, format: RecordsFormat): RecordsWriter {
-    return new RecordsWriter(path, format);
+  /** Rows pass through `redactor` field by field (before CSV quoting) and again as written. */
+  static open(path: string, format: RecordsFormat, redactor?: Redactor): RecordsWriter {
+    return new RecordsWriter(path, format, redactor);
   }
 
   get rowCount(): number {
@@ -128,24 +129,28 @@ export class RecordsWriter {
   }
 
   write(t: Timeline, phase: string, pointLabel: string): void {
-    if (this.fd === undefined) return;
+    if (this.file === undefined) return;
     const r = recordOf(t, phase, pointLabel);
+    if (this.redactor) {
+      if (r.error !== null) r.error = this.redactor.redactText(r.error);
+      if (r.body_preview !== null) r.body_preview = this.redactor.redactText(r.body_preview);
+    }
     this.buffer += this.format === 'csv' ? `${RECORD_FIELDS.map((f) => csvField(r[f])).join(',')}\n` : `${JSON.stringify(r)}\n`;
     this.rows++;
     if (this.buffer.length >= FLUSH_AT_CHARS) this.flush();
   }
 
   flush(): void {
-    if (this.fd === undefined || this.buffer === '') return;
-    writeSync(this.fd, this.buffer);
+    if (this.file === undefined || this.buffer === '') return;
+    this.file.write(this.buffer);
     this.buffer = '';
   }
 
   close(): void {
-    if (this.fd === undefined) return;
+    if (this.file === undefined) return;
     this.flush();
-    closeSync(this.fd);
-    this.fd = undefined;
+    this.file.close();
+    this.file = undefined;
     process.off('exit', this.flushOnExit);
   }
 }

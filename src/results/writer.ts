@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { Redactor } from '../model/redact.js';
+import { writeRedactedFile } from './redacting-sinks.js';
 import { resultsSchema } from './schema.js';
 import type { Results } from '../model/results.js';
 
@@ -18,28 +18,11 @@ export function resultsFileName(name: string, startedAt: Date): string {
 }
 
 /**
- * Writes results so a reader never sees half a file, even if the process dies mid-write:
- * a temp file in the same directory (same file system, so rename is atomic), fsync, rename.
+ * Writes results so a reader never sees half a file, even if the process dies mid-write
+ * (atomic: temp file, fsync, rename), through the redacting sink: no secret reaches the file.
  */
-export async function writeResultsAtomic(path: string, results: Results): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const file = await open(tmp, 'wx');
-  try {
-    await file.writeFile(`${JSON.stringify(results, null, 2)}\n`);
-    await file.sync();
-    await file.close();
-    await rename(tmp, path);
-  } catch (err) {
-    await file.close().catch(() => {});
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-  // Make the rename itself durable; some platforms cannot fsync a directory, which is fine.
-  const d = await open(dir, 'r').catch(() => undefined);
-  await d?.sync().catch(() => {});
-  await d?.close();
+export async function writeResultsAtomic(path: string, results: Results, redactor?: Redactor): Promise<void> {
+  await writeRedactedFile(path, `${JSON.stringify(results, null, 2)}\n`, redactor, { atomic: true });
 }
 
 /** A results file that cannot be read or does not match the results schema. */

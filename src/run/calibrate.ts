@@ -3,8 +3,7 @@
  * reference server running on another thread (unary req/s, SSE content events/s, open-loop
  * send timing), saved so `run` can warn cheaply when a scenario asks for more.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeRedactedFile } from '../results/redacting-sinks.js';
 import { run } from './runner.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import { calibrationFile, SAFE_SHARE, type ClientCapacity } from './client-capacity.js';
@@ -70,8 +69,7 @@ export async function calibrate(options: { durationMs?: number; onStep?: (text: 
 }
 
 export async function saveCalibration(c: Calibration, path = calibrationFile()): Promise<string> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(c, null, 2)}\n`);
+  await writeRedactedFile(path, `${JSON.stringify(c, null, 2)}\n`);
   return path;
 }
 

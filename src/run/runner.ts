@@ -76,7 +76,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   const { scenario } = loaded;
   const secrets = loaded.secrets;
   if (options.secrets) for (const v of options.secrets.values()) secrets.add(v);
-  options = { ...options, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
+  // From here on options.secrets is the run's whole registry: phases redact each request's messages with it.
+  options = { ...options, secrets, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
 
   const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
   if (!options.skipProbe && 'url' in scenario.target) await probeTcp(scenario.target.url);
@@ -99,7 +100,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   };
 
   // Records stream next to where the results will be written, under the same name.
-  const records = scenario.output.records ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records) : undefined;
+  const records = scenario.output.records ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records, secrets) : undefined;
   if (records) {
     const outer = options.onRequest;
     options = { ...options, onRequest: (t, phase, label) => (records.write(t, phase, label), outer?.(t, phase, label)) };
@@ -166,7 +167,7 @@ async function finish(results: Results, scenario: Scenario, secrets: SecretRegis
   if (scenario.targets?.length) results.targets = judgeTargets(results, scenario.targets);
   if (!scenario.output.write) return { results, secrets };
   const path = resultsPathOf(scenario, new Date(results.startedAtEpochMs), results.segment);
-  await writeResultsAtomic(path, results);
+  await writeResultsAtomic(path, results, secrets);
   return { results, path, secrets };
 }
 
@@ -273,6 +274,7 @@ export async function runPhase(
       vars: { index, seed: mixSeed(phaseSeed, index), row: dataset?.rowFor(index) },
       signal: stop.signal,
     });
+    redactTimeline(t, options.secrets);
     counts.inFlight--;
     counts.done++;
     recorder.noteInFlight(counts.inFlight, t.endMs);
@@ -308,6 +310,16 @@ export async function runPhase(
   const result = recorder.toPhaseResult(sample);
   const notes = await monitors.stop(result);
   return { result, warnings: phase === 'measure' ? [...assessed.warnings, ...notes] : [] };
+}
+
+/**
+ * A request's messages are redacted as soon as it ends, before anything shortens them further
+ * (the recorder's error table, records, previews), so no piece of a secret survives a cut.
+ */
+function redactTimeline(t: Timeline, secrets: SecretRegistry | undefined): void {
+  if (!secrets) return;
+  if (t.error !== undefined) t.error = secrets.redactText(t.error);
+  if (t.bodyPreview !== undefined) t.bodyPreview = secrets.redactText(t.bodyPreview);
 }
 
 function hostInfo(): Results['host'] {

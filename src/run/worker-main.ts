@@ -66,6 +66,7 @@ async function runOnePhase(m: Extract<ToWorker, { type: 'phase' }>): Promise<voi
     tokenizer,
     stop,
     {
+      secrets,
       onProgress: (p) => post({ type: 'progress', counts: { sent: p.sent, done: p.done, ok: p.ok, failed: p.failed, inFlight: p.inFlight } }),
       onRequest: m.wantRequests
         ? (t: Timeline, _phase: PhaseName) => {

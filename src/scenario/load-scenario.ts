@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, closest, type ConfigProblem } from '../model/config-error.js';
 import { scenarioSchema, type Scenario } from './schema.js';
-import { SecretRegistry, substituteEnv } from './secrets.js';
+import { registerCredentials, SecretRegistry, substituteEnv } from './secrets.js';
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -38,7 +38,12 @@ export async function loadScenarioFile(path: string, env: NodeJS.ProcessEnv = pr
  */
 export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.env, source?: string): LoadedScenario {
   const secrets = new SecretRegistry();
+  const tooDeep = deeperThan(raw, MAX_SCENARIO_DEPTH);
+  if (tooDeep !== undefined) {
+    throw new ConfigError([{ path: tooDeep, message: `nested deeper than ${MAX_SCENARIO_DEPTH} levels; a scenario needs a few (request bodies a dozen or so): is this the right file?` }], source);
+  }
   const { value, missing } = substituteEnv(raw, env, secrets);
+  registerCredentials(value, secrets);
   const problems: ConfigProblem[] = missing.map((m) => ({
     path: m.path,
     message: `environment variable ${m.name} is not set; export it, or write \${${m.name}:-default}`,
@@ -47,6 +52,21 @@ export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.e
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, value)));
   if (problems.length) throw new ConfigError(problems.map((p) => ({ ...p, message: secrets.redactText(p.message) })), source);
   return { scenario: parsed.data!, secrets, raw: value as Record<string, unknown> };
+}
+
+/** Deeper than any scenario needs; walking deeper input recursively would exhaust the stack. */
+export const MAX_SCENARIO_DEPTH = 64;
+
+/** The path of the first value nested deeper than `limit` (found without recursion), else undefined. */
+export function deeperThan(value: unknown, limit: number): string | undefined {
+  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: '', depth: 0 }];
+  while (stack.length) {
+    const { v, path, depth } = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (depth >= limit) return path || '(top level)';
+    for (const [k, x] of Object.entries(v)) stack.push({ v: x, path: Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k, depth: depth + 1 });
+  }
+  return undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
