@@ -2,6 +2,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { nowMs } from '../../model/clock.js';
 import { TimelineBuilder, type OutcomeKind, type Timeline } from '../../model/timeline.js';
 import type { RequestInput } from '../types.js';
+import { consumerFailureMessage } from './consumer-failure.js';
 
 /** What a protocol does with a response body as it arrives. */
 export interface BodyConsumer {
@@ -49,7 +50,9 @@ export function createDispatcher(maxConnections: number = DEFAULT_MAX_CONNECTION
  * request's last byte was handed to the socket, `headers` (= first byte for HTTP/1.1),
  * body chunks through the consumer, end. Status ≥ 400 becomes `http_error` with the
  * server's message; a whole-request timeout becomes `timeout`; the run's stop signal
- * becomes `aborted`; socket failures become `connection_error` with their cause.
+ * becomes `aborted`; socket failures become `connection_error` with their cause. Whatever
+ * the consumer throws on an answer it did not expect (`data: null`) is a `protocol_error`
+ * naming the event: this is the one place every HTTP protocol's reading code runs.
  * It never throws.
  *
  * Written against undici's dispatch handler rather than `request()`: chunks are stamped
@@ -91,6 +94,13 @@ export function httpExchange(
       abortRequest?.(new Error(reason));
     };
     const onStop = () => stop('aborted');
+    // The consumer threw: the request fails now with the event it choked on, and stops reading.
+    const consumerFailed = (err: unknown, data?: Uint8Array) => {
+      if (settled) return;
+      settle(tl.finish('protocol_error', consumerFailureMessage(err, data)));
+      stopReason ??= 'aborted';
+      abortRequest?.(new Error('the answer could not be read'));
+    };
     const timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
     input.signal.addEventListener('abort', onStop, { once: true });
     if (input.signal.aborted) stopReason = 'aborted';
@@ -110,17 +120,29 @@ export function httpExchange(
           if (String(rawHeaders[i]).toLowerCase() === REQUEST_ID_HEADER) tl.t.serverRequestId = String(rawHeaders[i + 1]);
         }
         if (statusCode >= 400) errorBody = [];
-        else consumer = makeConsumer(tl);
+        else {
+          try {
+            consumer = makeConsumer(tl);
+          } catch (err) {
+            consumerFailed(err);
+            return false;
+          }
+        }
         return true;
       },
       onData(chunk) {
         const at = nowMs();
+        if (settled) return true;
         tl.bytesIn(chunk.byteLength);
         if (errorBody) {
           if (errorBytes < PREVIEW_BYTES) errorBody.push(chunk);
           errorBytes += chunk.byteLength;
-        } else if (consumer!.chunk(chunk, at) && terminalAtMs === undefined) {
-          terminalAtMs = at;
+          return true;
+        }
+        try {
+          if (consumer!.chunk(chunk, at) && terminalAtMs === undefined) terminalAtMs = at;
+        } catch (err) {
+          consumerFailed(err, chunk);
         }
         return true;
       },
@@ -131,10 +153,18 @@ export function httpExchange(
           tl.t.bodyPreview = preview;
           return settle(tl.finish('http_error', `HTTP ${tl.t.status}: ${errorMessageOf(preview)}`, endAt));
         }
-        const verdict = (consumer ?? makeConsumer(tl)).end(endAt);
+        if (settled) return;
+        let verdict: { outcome: OutcomeKind; error?: string };
+        try {
+          verdict = (consumer ?? makeConsumer(tl)).end(endAt);
+        } catch (err) {
+          return consumerFailed(err);
+        }
         settle(tl.finish(verdict.outcome, verdict.error, terminalAtMs ?? endAt));
       },
       onError(err) {
+        // Already decided (a consumer failure): finishing again would rewrite the resolved timeline.
+        if (settled) return;
         if (stopReason === 'timeout') return settle(tl.finish('timeout', `no complete answer within ${spec.timeoutMs} ms`));
         if (stopReason === 'aborted') return settle(tl.finish('aborted', 'run stopped'));
         settle(tl.finish('connection_error', describeNetworkError(err, spec.url, tl.t.headersMs !== undefined)));

@@ -1,3 +1,5 @@
+import { withEvent } from './consumer-failure.js';
+
 /**
  * Newline-delimited JSON over raw body chunks (Ollama's `/api/*`, PROTOCOLS.md §4): one
  * value per `\n`-terminated line, stamped with the arrival of the chunk that completed it.
@@ -29,6 +31,12 @@ export class NdjsonReader {
 
   private deliver(line: string, atMs: number): void {
     const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (!this.stopped && trimmed.trim() !== '') this.onLine(trimmed, atMs);
+    if (this.stopped || trimmed.trim() === '') return;
+    try {
+      this.onLine(trimmed, atMs);
+    } catch (err) {
+      // A handler that throws on an unexpected shape fails its request with this line (http-exchange.ts).
+      throw withEvent(err, trimmed);
+    }
   }
 }
