@@ -130,6 +130,7 @@ export async function runAndReport(
       onProgress: flags.quiet || flags.verbose || debugSwitches.size ? undefined : (p) => progress.update(p),
       onRequest: flags.quiet ? undefined : runConsole.onRequest,
       debug: runConsole.debug,
+      keepFullText: debugSwitches.has('text'),
     });
   } finally {
     process.off('SIGINT', onSigint);

@@ -1,5 +1,6 @@
 import type { MetricName } from '../model/metrics.js';
 import type { OutcomeKind, Timeline } from '../model/timeline.js';
+import type { TokenizerCount } from './tokens.js';
 
 /** Metrics with one value per request (itl and itl_per_token have many; run-level ones have none). */
 export type ScalarMetricName = Exclude<MetricName, 'itl' | 'itl_per_token'>;
@@ -13,6 +14,8 @@ export interface OutputTokenCount {
   source: OutputTokenSource;
   usage?: number;
   tokenizer?: number;
+  /** The tokenizer count was extrapolated from the answer's first TOKENIZER_CAP_CHARS characters. */
+  tokenizerEstimated?: boolean;
   /** Sum of content events' units (undefined when the request had no content events). */
   events?: number;
 }
@@ -38,6 +41,8 @@ export interface DeriveOptions {
   openLoop: boolean;
   /** Client-side token counter (measure/tokens.ts), used when the server reports no usage and to report both counts. */
   tokenizer?: (text: string) => number;
+  /** The tokenizer's count of this answer, counted already (off the event loop, capped): used instead of `tokenizer`. */
+  tokenizerCount?: TokenizerCount;
 }
 
 /**
@@ -52,7 +57,7 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
   const startMs = opts.openLoop && t.scheduledMs !== undefined ? t.scheduledMs : t.sentMs;
   const ok = t.outcome === 'ok';
   const values: DerivedMetrics['values'] = {};
-  const tokens = countOutputTokens(t, opts.tokenizer);
+  const tokens = countOutputTokens(t, opts.tokenizerCount ?? opts.tokenizer);
   const d: DerivedMetrics = { outcome: t.outcome, ok, startMs, values, itl: [], itlPerToken: [], extra: {}, tokens };
 
   if (opts.openLoop && t.scheduledMs !== undefined) values.queue_delay = t.sentMs - t.scheduledMs;
@@ -94,13 +99,15 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
 }
 
 /** METRICS.md `output_tokens`: usage → tokenizer → content event units, keeping every count available. */
-export function countOutputTokens(t: Timeline, tokenizer?: (text: string) => number): OutputTokenCount {
+export function countOutputTokens(t: Timeline, tokenizer?: ((text: string) => number) | TokenizerCount): OutputTokenCount {
   const usage = t.usageTokens;
-  const tok = tokenizer && t.text !== undefined ? tokenizer(t.text) : undefined;
+  const counted = typeof tokenizer === 'function' ? (t.text !== undefined ? { tokens: tokenizer(t.text), estimated: false } : undefined) : tokenizer;
+  const tok = counted && Number.isFinite(counted.tokens) ? counted.tokens : undefined;
   const events = t.content.length > 0 ? t.content.reduce((sum, e) => sum + e.units, 0) : undefined;
   const out: OutputTokenCount = { source: 'none' };
   if (usage !== undefined) out.usage = usage;
   if (tok !== undefined) out.tokenizer = tok;
+  if (tok !== undefined && counted!.estimated) out.tokenizerEstimated = true;
   if (events !== undefined) out.events = events;
   if (usage !== undefined) Object.assign(out, { count: usage, source: 'usage' });
   else if (tok !== undefined) Object.assign(out, { count: tok, source: 'tokenizer' });

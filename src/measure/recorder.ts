@@ -8,6 +8,7 @@ import type { ClientHealth, MetricResult, MetricUnit, PhaseResult, TokenAccounti
 import { AudioTotals } from './audio-totals.js';
 import { GoodputCounter } from './goodput.js';
 import type { Condition } from '../conditions/condition.js';
+import { TOKENIZER_CAP_CHARS, type TokenizerCount } from './tokens.js';
 
 export interface RecorderOptions {
   /** Monotonic time the phase began; per-second series count from here. */
@@ -42,10 +43,10 @@ export class Recorder {
     if (opts.slos?.length) this.s.goodput = new GoodputCounter(opts.slos);
   }
 
-  /** Derives one finished request's metrics and adds them. */
-  record(t: Timeline): void {
+  /** Derives one finished request's metrics and adds them (`tokenizerCount`: its answer counted already, measure/tokens.ts). */
+  record(t: Timeline, tokenizerCount?: TokenizerCount): void {
     const s = this.s;
-    const d = deriveMetrics(t, { openLoop: this.opts.openLoop, tokenizer: this.opts.tokenizer });
+    const d = deriveMetrics(t, { openLoop: this.opts.openLoop, tokenizer: this.opts.tokenizer, tokenizerCount });
     s.completed++;
     s.byOutcome[d.outcome]++;
     if (t.status !== undefined) s.addStatus(String(t.status), 1);
@@ -75,7 +76,7 @@ export class Recorder {
       s.ok++;
       s.series.add('ok', sec, 1);
       s.series.add('outputTokens', sec, d.tokens.count ?? 0);
-      s.tokens.add(d.tokens.source, d.tokens.count ?? 0, d.tokens.usage, d.tokens.tokenizer, d.tokens.events);
+      s.tokens.add(d.tokens.source, d.tokens.count ?? 0, d.tokens.usage, d.tokens.tokenizer, d.tokens.events, d.tokens.tokenizerEstimated ? 1 : 0);
       s.series.latency.record(sec, d.values.latency!);
     } else {
       s.failed++;
@@ -300,18 +301,20 @@ class TokenTotals {
   private usage?: number;
   private tokenizer?: number;
   private events?: number;
+  private estimated = 0;
   private sources = new Set<OutputTokenSource | 'mixed'>();
 
-  add(source: OutputTokenSource, count: number, usage?: number, tokenizer?: number, events?: number): void {
+  add(source: OutputTokenSource, count: number, usage?: number, tokenizer?: number, events?: number, estimatedAnswers = 0): void {
     if (source !== 'none') this.sources.add(source);
     this.total += count;
     if (usage !== undefined) this.usage = (this.usage ?? 0) + usage;
     if (tokenizer !== undefined) this.tokenizer = (this.tokenizer ?? 0) + tokenizer;
     if (events !== undefined) this.events = (this.events ?? 0) + events;
+    this.estimated += estimatedAnswers;
   }
 
   merge(t: TokenAccounting): void {
-    this.add(t.source === 'mixed' ? 'none' : t.source, t.totalOutputTokens, t.usageTotal, t.tokenizerTotal, t.eventsTotal);
+    this.add(t.source === 'mixed' ? 'none' : t.source, t.totalOutputTokens, t.usageTotal, t.tokenizerTotal, t.eventsTotal, t.tokenizerEstimatedAnswers ?? 0);
     if (t.source === 'mixed') this.sources.add('mixed');
   }
 
@@ -320,7 +323,12 @@ class TokenTotals {
       this.sources.size === 0 ? 'none' : this.sources.size > 1 || this.sources.has('mixed') ? 'mixed' : [...this.sources][0]!;
     const out: TokenAccounting = { source, totalOutputTokens: this.total };
     if (this.usage !== undefined) out.usageTotal = this.usage;
-    if (this.tokenizer !== undefined) out.tokenizerTotal = this.tokenizer;
+    if (this.tokenizer !== undefined) {
+      out.tokenizerTotal = this.tokenizer;
+      // The cap is part of what the tokenizer total means.
+      out.tokenizerCapChars = TOKENIZER_CAP_CHARS;
+      out.tokenizerEstimatedAnswers = this.estimated;
+    }
     if (this.events !== undefined) out.eventsTotal = this.events;
     return out;
   }

@@ -205,6 +205,10 @@ export interface TokenAccounting {
   /** Totals from each source that was available, so a user can compare them. */
   usageTotal?: number;
   tokenizerTotal?: number;
+  /** The tokenizer reads at most this many characters of an answer... */
+  tokenizerCapChars?: number;
+  /** ...and this many answers were longer: their counts are extrapolated from the start by length. */
+  tokenizerEstimatedAnswers?: number;
   eventsTotal?: number;
 }
 

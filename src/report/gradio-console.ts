@@ -62,6 +62,7 @@ export function formatRunBlock(t: Timeline, label: string, showFullText: boolean
     `✓ Content events:      ${t.content.length}`,
   );
   if (t.text) lines.push(`✓ Output preview:      ${preview(t.text)}`);
+  if (t.text && t.textChars !== undefined && t.textChars > t.text.length) lines.push(`  (an answer of ${t.textChars} characters; the first ${t.text.length} were kept: --debug text keeps whole answers)`);
   return lines.join('\n');
 }
 

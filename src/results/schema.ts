@@ -49,6 +49,8 @@ export const tokenAccountingSchema = z.object({
   totalOutputTokens: finite,
   usageTotal: finite.optional(),
   tokenizerTotal: finite.optional(),
+  tokenizerCapChars: count.optional(),
+  tokenizerEstimatedAnswers: count.optional(),
   eventsTotal: finite.optional(),
 });
 

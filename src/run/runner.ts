@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events';
 import { nowMs, epochMsOf, sleepMs } from '../model/clock.js';
 import { arrivalSchedule } from '../load/arrivals.js';
 import { closedLoop, openLoop, type SendFn } from '../load/drivers.js';
-import type { Timeline } from '../model/timeline.js';
+import { ANSWER_TEXT_KEEP_CHARS, keepAnswerText, type Timeline } from '../model/timeline.js';
 import type { PhaseName, Progress } from '../model/progress.js';
 import { loadTokenCounter, type TokenCounter } from '../measure/tokens.js';
 import { assessClientHealth, startClientHealth } from '../monitor/client-health.js';
@@ -54,6 +54,8 @@ export interface RunOptions {
   workers?: number;
   /** Run only this deterministic share of the scenario (`--segment i/n`); the results are a part for `inferbench merge`. */
   segment?: LoadShare;
+  /** Keep each answer's whole text in its timeline (`--debug text`); by default the first ANSWER_TEXT_KEEP_CHARS characters. */
+  keepFullText?: boolean;
 }
 
 export interface RunResult {
@@ -111,6 +113,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   results.warnings.push(...workerPlan.warnings);
   if (options.segment && options.segment.count > 1) results.segment = { ...options.segment };
   if (workerPlan.workers > 1) results.workers = workerPlan.workers;
+  keepAnswerText(options.keepFullText ? Infinity : ANSWER_TEXT_KEEP_CHARS);
   const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
   const stop = new AbortController();
   // Every in-flight request listens for the stop; there can be thousands.
@@ -145,6 +148,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     options.signal?.removeEventListener('abort', onUserAbort);
     records?.close();
     await pool?.close();
+    await tokenizer?.close();
   }
   if (stop.signal.aborted) {
     results.interrupted = true;
@@ -239,7 +243,6 @@ export async function runPhase(
   const recorder = new Recorder({
     phaseStartMs: originMs,
     openLoop: openLoopMode,
-    tokenizer,
     slos: scenarioSlos(scenario.slo),
   });
   const health = startClientHealth();
@@ -280,7 +283,9 @@ export async function runPhase(
     recorder.noteInFlight(counts.inFlight, t.endMs);
     if (t.outcome === 'ok') counts.ok++;
     else counts.failed++;
-    recorder.record(t);
+    // Counted off the event loop for long answers and capped (measure/tokens.ts); a stopping run does not wait for it.
+    const tokenizerCount = tokenizer && t.outcome === 'ok' && t.text !== undefined && !stop.signal.aborted ? await tokenizer.count(t.text, t.textChars) : undefined;
+    recorder.record(t, tokenizerCount);
     options.onRequest?.(t, phase, pointLabel);
     checkStopConditions(scenario, counts, stop);
   };

@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { workerShare } from '../load/share.js';
-import type { Timeline } from '../model/timeline.js';
+import { keepAnswerText, type Timeline } from '../model/timeline.js';
 import { loadTokenCounter } from '../measure/tokens.js';
 import { assessClientHealth } from '../monitor/client-health.js';
 import { createClient } from '../protocols/registry.js';
@@ -27,6 +27,7 @@ const post = (m: FromWorker) => port.postMessage(m);
 const share = workerShare(init.segment, init.worker, init.workers);
 // Stop conditions are checked by the main thread on the totals of all workers.
 const scenario = { ...init.scenario, stop: {} as typeof init.scenario.stop };
+keepAnswerText(init.keepTextChars);
 const secrets = new SecretRegistry();
 for (const v of init.secretValues) secrets.add(v);
 const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;

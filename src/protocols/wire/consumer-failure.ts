@@ -6,6 +6,21 @@
  */
 const EVENT_PREVIEW_CHARS = 200;
 
+/**
+ * The largest single stream event (an SSE event's data, an NDJSON line) read, in characters.
+ * Work and memory per request stay bounded: a bigger event is a protocol_error instead of a
+ * 100 MB string to parse on the event loop. Real events are bytes to kilobytes; 16 Mi leaves
+ * room for whole images in an event.
+ */
+export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+
+export class EventTooLargeError extends Error {
+  constructor() {
+    super(`a stream event longer than ${MAX_EVENT_CHARS / 1024 / 1024} Mi characters (the most inferbench reads as one event)`);
+    this.name = 'EventTooLargeError';
+  }
+}
+
 export class EventShapeError extends Error {
   constructor(
     readonly reason: unknown,
@@ -28,6 +43,7 @@ export function shortenEvent(text: string): string {
 
 /** The protocol_error message for something a consumer threw; `fallback` is the raw data it was reading. */
 export function consumerFailureMessage(err: unknown, fallback?: Uint8Array | string): string {
+  if (err instanceof EventTooLargeError) return `the answer was not read to its end: ${err.message}`;
   const event = err instanceof EventShapeError ? err.event : fallback === undefined ? undefined : typeof fallback === 'string' ? fallback : Buffer.from(fallback).toString('utf8');
   const why = err instanceof EventShapeError ? reasonOf(err.reason) : reasonOf(err);
   return `unexpected answer shape (${why})${event === undefined ? '' : ` in: ${shortenEvent(event)}`}`;

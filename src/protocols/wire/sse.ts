@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { withEvent } from './consumer-failure.js';
+import { EventTooLargeError, MAX_EVENT_CHARS, withEvent } from './consumer-failure.js';
 
 export type { EventSourceMessage };
 
@@ -28,6 +28,11 @@ export class SseReader {
         }
       },
       onComment: onComment ? (comment) => onComment(comment, this.chunkAtMs) : undefined,
+      // A line or event beyond the limit ends the request as a protocol_error (http-exchange.ts).
+      maxBufferSize: MAX_EVENT_CHARS,
+      onError: (err) => {
+        if (err.type === 'max-buffer-size-exceeded') throw new EventTooLargeError();
+      },
     });
   }
 
