@@ -7,11 +7,14 @@
  *   run without whitespace grows faster than its length (measured with o200k_base: 16 Ki
  *   letters 90–105 ms, 64 Ki 1.4–2.3 s, and a 1 MB answer ran for more than 300 s), in pieces
  *   it is linear (a few ms per 2 Ki characters);
- * - answers longer than INLINE_MAX_CHARS are counted on a tokenizer thread, off the event loop
- *   that timestamps every other request (and answers Ctrl+C).
+ * - answers are counted in a tokenizer process, off the event loop that timestamps every other
+ *   request (and answers Ctrl+C).
  * The encoding tables are large, so they load only when a run asks for a tokenizer.
  */
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ANSWER_TEXT_KEEP_CHARS } from '../model/timeline.js';
 
 export type TokenizerEncoding = 'o200k_base' | 'cl100k_base';
@@ -20,8 +23,6 @@ export type TokenizerEncoding = 'o200k_base' | 'cl100k_base';
 export const TOKENIZER_CAP_CHARS = ANSWER_TEXT_KEEP_CHARS;
 /** The longest piece encoded at once. */
 const PIECE_CHARS = 2048;
-/** Answers up to this long are counted in place (well under a millisecond for ordinary text). */
-const INLINE_MAX_CHARS = 1024;
 
 /** One answer's token count. */
 export interface TokenizerCount {
@@ -34,9 +35,18 @@ export interface TokenizerCount {
 export type EncodeCount = (text: string) => number;
 
 export interface TokenCounter {
-  /** Counts an answer: `text` is what the timeline kept, `totalChars` the answer's whole length. */
-  count(text: string, totalChars?: number): TokenizerCount | Promise<TokenizerCount>;
-  /** Ends the tokenizer thread, if one was started. */
+  /**
+   * Counts an answer: `text` is what the timeline kept, `totalChars` the answer's whole length.
+   * When `signal` aborts (Ctrl+C) a count still pending on the thread ends at once, uncounted (NaN).
+   */
+  count(text: string, totalChars?: number, signal?: AbortSignal): TokenizerCount | Promise<TokenizerCount>;
+  /**
+   * Resolves once the encoding tables are loaded (or the tokenizer failed), or when `signal`
+   * aborts: a run waits for it before its first request, so the load's CPU does not compete with
+   * the first measurements.
+   */
+  ready(signal?: AbortSignal): Promise<void>;
+  /** Ends the tokenizer process. */
   close(): Promise<void>;
 }
 
@@ -79,7 +89,7 @@ function piecewise(encode: (text: string) => number[]): EncodeCount {
 
 const encoders = new Map<TokenizerEncoding, Promise<EncodeCount>>();
 
-/** Loads (once per encoding) a synchronous, uncapped counter; for short texts and the tokenizer thread. */
+/** Loads (once per encoding) a synchronous, uncapped counter (the tokenizer process's, and tests'). */
 export function loadEncodeCount(encoding: TokenizerEncoding = 'o200k_base'): Promise<EncodeCount> {
   let counter = encoders.get(encoding);
   if (!counter) {
@@ -106,63 +116,102 @@ export function cappedCount(countStart: (text: string) => number, text: string, 
   return { tokens: Math.round((tokens * totalChars) / counted.length), estimated: true };
 }
 
-/** A token counter for a run: short answers in place, long ones on a tokenizer thread started on first need. */
-export async function loadTokenCounter(encoding: TokenizerEncoding = 'o200k_base'): Promise<TokenCounter> {
-  const inline = await loadEncodeCount(encoding);
-  let thread: TokenizerThread | undefined;
+/**
+ * A token counter for a run: answers are counted in a tokenizer process of their own, started
+ * now so its encoding tables load while the run begins. Not on this thread: importing o200k_base
+ * blocks an event loop for 1–2 s (measured on the shared 2-core machine under load) and adds
+ * ~60 MB; and not on a worker thread: a process cannot exit until a worker that is still loading
+ * finishes, which held Ctrl+C up by up to a second. A process is killed at once.
+ */
+export function loadTokenCounter(encoding: TokenizerEncoding = 'o200k_base'): TokenCounter {
+  const proc = new TokenizerProcess(encoding);
   return {
-    count(text, totalChars) {
+    count(text, totalChars, signal) {
       const counted = text.length > TOKENIZER_CAP_CHARS ? text.slice(0, TOKENIZER_CAP_CHARS) : text;
-      if (counted.length <= INLINE_MAX_CHARS) return cappedCount(inline, counted, totalChars ?? text.length);
-      thread ??= new TokenizerThread(encoding);
-      return thread.count(counted).then((tokens) => cappedCount(() => tokens, counted, totalChars ?? text.length));
+      if (counted.length === 0) return { tokens: 0, estimated: false };
+      const tokens = proc.count(counted);
+      const stopped = signal && new Promise<number>((resolve) => (signal.aborted ? resolve(NaN) : signal.addEventListener('abort', () => resolve(NaN), { once: true })));
+      return (stopped ? Promise.race([tokens, stopped]) : tokens).then((n) => cappedCount(() => n, counted, totalChars ?? text.length));
+    },
+    ready(signal) {
+      if (!signal) return proc.ready;
+      return Promise.race([proc.ready, new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })))]);
     },
     async close() {
-      await thread?.close();
+      proc.close();
     },
   };
 }
 
-/** gpt-tokenizer on its own thread: one request at a time per message, answered in order. */
-class TokenizerThread {
-  private readonly worker: Worker;
-  private readonly waiting = new Map<number, (tokens: number) => void>();
+/** gpt-tokenizer in a child process: the answers of one event-loop turn go in one message. */
+class TokenizerProcess {
+  private readonly child: ChildProcess;
+  private readonly waiting = new Map<number, ((tokens: number) => void)[]>();
+  private queued: { text: string; resolve: (tokens: number) => void }[] = [];
   private nextId = 0;
+  private closed = false;
+  readonly ready: Promise<void>;
+  private markReady!: () => void;
 
   constructor(encoding: TokenizerEncoding) {
-    // Built output runs the thread's module directly; the sources (tsx, vitest) go through tsx's loader.
+    this.ready = new Promise<void>((resolve) => (this.markReady = resolve));
+    // Built output runs the module directly; the sources (tsx, vitest) go through tsx's loader.
     const fromSources = import.meta.url.endsWith('.ts');
-    this.worker = fromSources
-      ? new Worker(new URL('../run/worker-bootstrap.mjs', import.meta.url), { workerData: { entry: new URL('./tokenizer-thread.ts', import.meta.url).href, encoding } })
-      : new Worker(new URL('./tokenizer-thread.js', import.meta.url), { workerData: { encoding } });
-    this.worker.unref();
-    this.worker.on('message', (m: { id: number; tokens: number }) => {
-      this.waiting.get(m.id)?.(m.tokens);
+    const entry = fileURLToPath(new URL(fromSources ? './tokenizer-process.ts' : './tokenizer-process.js', import.meta.url));
+    const execArgv = fromSources ? ['--import', pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href] : process.execArgv;
+    // Referenced (keeping this process alive) until its tables are loaded, and while a count is pending.
+    this.child = fork(entry, [encoding], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, serialization: 'advanced' });
+    this.child.on('message', (m: { id: number; tokens: number[]; ready?: true }) => {
+      if (m.ready) {
+        this.markReady();
+        if (this.waiting.size === 0 && this.queued.length === 0) this.idle();
+        return;
+      }
+      const resolvers = this.waiting.get(m.id) ?? [];
       this.waiting.delete(m.id);
-      if (this.waiting.size === 0) this.worker.unref();
+      resolvers.forEach((resolve, i) => resolve(m.tokens[i] ?? NaN));
+      if (this.waiting.size === 0 && this.queued.length === 0) this.idle();
     });
-    // A thread that fails leaves its answers uncounted (the usage or event count is used), never a hung request.
-    this.worker.on('error', () => this.release());
-    this.worker.on('exit', () => this.release());
+    // A tokenizer that fails leaves its answers uncounted (the usage or event count is used), never a hung request.
+    this.child.on('error', () => this.release());
+    this.child.on('exit', () => this.release());
   }
 
   count(text: string): Promise<number> {
-    const id = this.nextId++;
-    // Keep the process alive while a count is pending (the thread alone does not).
-    this.worker.ref();
+    if (this.closed) return Promise.resolve(NaN);
+    // Keep this process alive while a count is pending (the child alone does not).
+    this.child.ref();
+    this.child.channel?.ref();
     return new Promise<number>((resolve) => {
-      this.waiting.set(id, resolve);
-      this.worker.postMessage({ id, text });
+      if (this.queued.length === 0) setImmediate(() => this.flush());
+      this.queued.push({ text, resolve });
     });
   }
 
-  private release(): void {
-    for (const resolve of this.waiting.values()) resolve(NaN);
-    this.waiting.clear();
+  private flush(): void {
+    const batch = this.queued;
+    this.queued = [];
+    if (batch.length === 0 || this.closed) return batch.forEach((b) => b.resolve(NaN));
+    const id = this.nextId++;
+    this.waiting.set(id, batch.map((b) => b.resolve));
+    this.child.send({ id, texts: batch.map((b) => b.text) }, (err) => err && this.release());
   }
 
-  async close(): Promise<void> {
+  private idle(): void {
+    this.child.unref();
+    this.child.channel?.unref();
+  }
+
+  private release(): void {
+    this.markReady();
+    for (const resolvers of this.waiting.values()) resolvers.forEach((resolve) => resolve(NaN));
+    this.waiting.clear();
+    for (const q of this.queued.splice(0)) q.resolve(NaN);
+  }
+
+  close(): void {
+    this.closed = true;
     this.release();
-    await this.worker.terminate();
+    this.child.kill('SIGKILL');
   }
 }

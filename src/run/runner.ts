@@ -114,7 +114,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   if (options.segment && options.segment.count > 1) results.segment = { ...options.segment };
   if (workerPlan.workers > 1) results.workers = workerPlan.workers;
   keepAnswerText(options.keepFullText ? Infinity : ANSWER_TEXT_KEEP_CHARS);
-  const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
+  const tokenizer = scenario.tokenizer === 'auto' ? loadTokenCounter() : undefined;
   const stop = new AbortController();
   // Every in-flight request listens for the stop; there can be thousands.
   setMaxListeners(0, stop.signal);
@@ -124,6 +124,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
 
   let pool: WorkerPool | undefined;
   try {
+    await tokenizer?.ready(stop.signal);
     if (workerPlan.workers > 1) pool = await startWorkerPool(loaded, workerPlan.workers, options.segment ?? WHOLE_LOAD, stop);
     for (const [pointIndex, point] of points.entries()) {
       if (stop.signal.aborted) break;
@@ -264,6 +265,7 @@ export async function runPhase(
   ticker?.unref();
   // Warmup and measure draw different per-request seeds, so warmup never replays measured payloads.
   const phaseSeed = mixSeed(load.seed, phase === 'warmup' ? 1 : 2);
+  const pendingCounts = new Set<Promise<void>>();
 
   const send: SendFn = async (index, scheduledMs) => {
     counts.sent++;
@@ -283,9 +285,14 @@ export async function runPhase(
     recorder.noteInFlight(counts.inFlight, t.endMs);
     if (t.outcome === 'ok') counts.ok++;
     else counts.failed++;
-    // Counted off the event loop for long answers and capped (measure/tokens.ts); a stopping run does not wait for it.
-    const tokenizerCount = tokenizer && t.outcome === 'ok' && t.text !== undefined && !stop.signal.aborted ? await tokenizer.count(t.text, t.textChars) : undefined;
-    recorder.record(t, tokenizerCount);
+    // The tokenizer counts in its own process (measure/tokens.ts): the request is recorded when its
+    // count comes, without holding up the next send; the phase waits for every count at its end.
+    const counting = tokenizer && t.outcome === 'ok' && t.text !== undefined && !stop.signal.aborted ? tokenizer.count(t.text, t.textChars, stop.signal) : undefined;
+    if (counting instanceof Promise) {
+      const recorded = counting.then((c) => recorder.record(t, c));
+      pendingCounts.add(recorded);
+      void recorded.finally(() => pendingCounts.delete(recorded));
+    } else recorder.record(t, counting);
     options.onRequest?.(t, phase, pointLabel);
     checkStopConditions(scenario, counts, stop);
   };
@@ -307,6 +314,7 @@ export async function runPhase(
     const workers = load.mode === 'concurrency' ? load.concurrency : 1;
     await closedLoop({ ...bounds, signal: stop.signal, originMs, workers, thinkTimeMs: load.think_time, share }, send);
   }
+  await Promise.all(pendingCounts);
   if (ticker) clearInterval(ticker);
   emit();
 

@@ -31,7 +31,7 @@ keepAnswerText(init.keepTextChars);
 const secrets = new SecretRegistry();
 for (const v of init.secretValues) secrets.add(v);
 const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
-const tokenizer = scenario.tokenizer === 'auto' ? await loadTokenCounter() : undefined;
+const tokenizer = scenario.tokenizer === 'auto' ? loadTokenCounter() : undefined;
 const stop = new AbortController();
 setMaxListeners(0, stop.signal);
 let current: { pointIndex: number; client: ProtocolClient } | undefined;
@@ -91,6 +91,7 @@ async function runOnePhase(m: Extract<ToWorker, { type: 'phase' }>): Promise<voi
 
 async function close(): Promise<void> {
   await current?.client.close().catch(() => undefined);
+  await tokenizer?.close();
   post({ type: 'closed' });
   port.close();
 }

@@ -41,14 +41,17 @@ describe('client-side token counting', () => {
     expect(counted).toEqual([400, TOKENIZER_CAP_CHARS]);
   });
 
-  it('counts long answers on the tokenizer thread, with the same result as in place', async () => {
-    const counter = await loadTokenCounter();
+  it('counts answers in the tokenizer process, as gpt-tokenizer counts them here, and stops counting on abort', async () => {
+    const counter = loadTokenCounter();
     const count = await loadEncodeCount();
     const long = readFileSync(`${REPO_ROOT}/README.md`, 'utf8').slice(0, 20_000);
-    const pending = counter.count(long);
-    expect(pending).toBeInstanceOf(Promise);
-    expect(await pending).toEqual({ tokens: count(long), estimated: false });
-    expect(counter.count('hello world')).toEqual({ tokens: 2, estimated: false });
+    const [a, b] = await Promise.all([counter.count(long), counter.count('hello world')]);
+    expect(a).toEqual({ tokens: count(long), estimated: false });
+    expect(b).toEqual({ tokens: 2, estimated: false });
+    const stop = new AbortController();
+    const pending = counter.count('x'.repeat(1 << 20), 1 << 20, stop.signal);
+    stop.abort();
+    expect(Number.isNaN((await pending).tokens)).toBe(true);
     await counter.close();
   });
 
