@@ -16,7 +16,7 @@ const { results } = await run(
   { workers: workers ? Number(workers) : 1 },
 );
 const m = results.points[0]!.measure;
-const events = m.tokens.eventsTotal ?? m.metrics.itl!.summary.count + m.counts.ok;
+const events = m.tokens?.eventsTotal ?? m.metrics.itl!.summary.count + m.counts.ok;
 process.stdout.write(
   JSON.stringify({ eventsPerSecond: events / (m.durationMs / 1000), answers: m.counts.ok, failed: m.counts.failed, events, cpuPercent: m.clientHealth.cpuPercent, workers: results.workers ?? 1 }) + '\n',
 );

@@ -12,6 +12,7 @@ import { registerCapacityCommand } from './capacity-command.js';
 import { registerMergeCommand } from './merge-command.js';
 import { registerK8sCommand } from './k8s-command.js';
 import { registerCalibrateCommand } from './calibrate-command.js';
+import { registerProtocolsCommand } from './protocols-command.js';
 import { redactProcessOutput } from '../results/redacting-sinks.js';
 import { cliRedactor } from './output.js';
 
@@ -41,5 +42,6 @@ registerCapacityCommand(program);
 registerMergeCommand(program);
 registerK8sCommand(program);
 registerCalibrateCommand(program);
+registerProtocolsCommand(program);
 
 await program.parseAsync(process.argv);

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { METRICS } from '../model/metrics.js';
+import { METRIC_FAMILIES, METRICS, type MetricDefinition } from '../model/metrics.js';
+import { descriptorOf } from '../protocols/registry.js';
 import { formatSummary } from '../report/console.js';
 import { createRunConsole, DEBUG_SWITCHES, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -102,11 +103,14 @@ export async function runAndReport(
   const debugSwitches = parseDebugSwitches(flags.debug, problems);
   if (problems.length) throw new ConfigError(problems);
   const scale = scaleRunOptions(flags);
-  const target = loaded.scenario.target as { protocol: string };
+  const target = loaded.scenario.target;
+  const descriptor = descriptorOf(target.protocol)!;
   const runConsole = createRunConsole({
     verbose: Boolean(flags.verbose),
     debug: debugSwitches,
-    protocol: target.protocol,
+    family: descriptor.families(target)[0]!,
+    textual: descriptor.textual(target),
+    textHint: descriptor.textHint,
     plannedRequests: loaded.scenario.load.requests,
     write: (text) => process.stderr.write(text),
   });
@@ -168,13 +172,25 @@ export function reportPathFor(resultsPath: string): string {
   return `${resultsPath.replace(/\.json$/i, '')}.html`;
 }
 
-/** Every metric's definition, printed under `inferbench run --help` (METRICS.md, once). */
+/** Every metric's definition, by family, printed under `inferbench run --help` (defined once, in model/metrics.ts). */
 function metricsHelp(): string {
-  const rows = Object.entries(METRICS);
+  const rows = Object.entries(METRICS as Record<string, MetricDefinition>);
   const width = Math.max(...rows.map(([name]) => name.length));
-  return `\nMetrics (all from one monotonic clock; percentiles from HDR histograms, 3 significant digits):\n${rows
-    .map(([name, d]) => `  ${name.padEnd(width)}  [${d.unit}] ${d.definition}`)
-    .join('\n')}\n`;
+  const line = ([name, d]: [string, MetricDefinition]) => `    ${name.padEnd(width)}  [${d.unit}] ${d.definition}`;
+  const groups: [string, [string, MetricDefinition][]][] = [
+    ['every request', rows.filter(([, d]) => !d.families && !d.streamOnly && !d.inProcessOnly && d.level !== 'run')],
+    ['every stream', rows.filter(([, d]) => !d.families && d.streamOnly)],
+    ...METRIC_FAMILIES.filter((f) => f !== 'unary').map((f): [string, [string, MetricDefinition][]] => [`${f} family`, rows.filter(([, d]) => d.families?.includes(f) && d.level !== 'run')]),
+    ['in-process targets (local)', rows.filter(([, d]) => d.inProcessOnly)],
+    ['per load point', rows.filter(([, d]) => d.level === 'run')],
+  ];
+  return `
+Metrics. A run reports only its protocol's family: unary (one answer: latency, TTFB, status), text
+(tokens: TTFT, ITL, TPOT, tokens/s), audio (samples: TTFC, audio seconds, RTF) or frames (FPS, frame
+latency); stream metrics only for streamed answers. All from one monotonic clock; percentiles from HDR
+histograms (3 significant digits).
+${groups.map(([title, list]) => `  ${title}:\n${list.map(line).join('\n')}`).join('\n')}
+`;
 }
 
 /** `--debug post sse` or `--debug post,sse`; an unknown switch is a config error naming the choices. */

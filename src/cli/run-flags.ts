@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
+import { descriptorOf, PROTOCOL_NAMES, protocolOfUrl } from '../protocols/registry.js';
 
 /** Flags of `inferbench run` that map onto the scenario. Each names the scenario field it sets. */
 export function addRunFlags(cmd: Command): Command {
   return cmd
     .option('--url <url>', 'target URL (target.url)')
-    .option('--protocol <name>', 'http | openai | grpc | websocket | local | gradio | tgi | ollama | kserve | openai-responses | sse | ndjson (target.protocol); default from --url (grpc://, ws://, …/completions) or --module')
+    .option('--protocol <name>', `${PROTOCOL_NAMES.join(' | ')} (target.protocol); default from --url (grpc://, ws://, …/completions, …/audio/speech, …) or --module; see \`inferbench protocols\``)
     .option('--name <name>', 'run name, used in the results file name (name)')
-    .option('--model <model>', 'model name sent to OpenAI-compatible servers (target.model)')
+    .option('--model <model>', 'the model to ask for, for every protocol that names one (openai, openai-responses, ollama, kserve, openai-speech)')
     .option('--api <api>', 'openai: chat | completions; gradio: the endpoint, e.g. /predict or /chat; ollama: generate | chat; kserve: infer | generate_stream (target.api)')
     .option('--data <json>', 'gradio: the endpoint inputs as a JSON list, e.g. \'["You are helpful.", "Hello", 512]\' (target.data); see inferbench gradio-info <url>')
     .option('--gradio-mode <mode>', 'gradio: simple (POST /call + GET its stream) | queue (queue/join + the shared queue/data stream) (target.mode)')
@@ -18,8 +19,8 @@ export function addRunFlags(cmd: Command): Command {
     .option('--end-path <path>', 'sse/ndjson: JSON path that is truthy on the last event, e.g. done (target.end_path)')
     .option('--usage-path <path>', 'sse/ndjson: JSON path of the output token count (target.usage_path)')
     .option('--event-type <type>', 'sse: only events of this type carry content (target.event)')
-    .option('--prompt <text>', 'prompt or user message (target.prompt)')
-    .option('--max-tokens <n>', 'max output tokens (target.max_tokens)', int)
+    .option('--prompt <text>', "the text input, for every protocol that takes one (OpenAI's prompt or user message, Responses' input, TGI's inputs, Ollama's prompt or message, Triton's text_input, speech input); templated")
+    .option('--max-tokens <n>', "the output bound, for every protocol that has one (max_tokens, max_output_tokens, TGI's max_new_tokens, Ollama's num_predict, KServe parameters.max_tokens)", int)
     .option('--no-stream', 'ask for a whole answer instead of a stream (target.stream=false)')
     .option('--ignore-eos', 'vLLM: generate exactly max tokens (target.ignore_eos)')
     .option('--method <method>', 'HTTP method (target.method)')
@@ -151,14 +152,22 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   else if (target.protocol === undefined && flags.module !== undefined) target.protocol = 'local';
   else if (target.protocol === undefined && typeof target.url === 'string') target.protocol = protocolOfUrl(target.url);
   problems.push(...applyStreamTargetFlags(target, flags));
-  set('target', 'model', flags.model);
   set('target', 'api', flags.api);
-  set('target', 'prompt', flags.prompt);
-  // Each API names its output limit its own way.
-  const maxTokensField: Record<string, string> = { tgi: 'max_new_tokens', ollama: 'num_predict', 'openai-responses': 'max_output_tokens' };
-  if (target.protocol === 'kserve' && flags.maxTokens !== undefined) {
-    target.parameters = { ...(target.parameters as object), max_tokens: numeric('max-tokens', flags.maxTokens) };
-  } else set('target', maxTokensField[String(target.protocol)] ?? 'max_tokens', numeric('max-tokens', flags.maxTokens));
+  // --prompt, --max-tokens and --model mean the same thing for every protocol: each descriptor says where they go.
+  const descriptor = descriptorOf(String(target.protocol));
+  const fields = descriptor?.flagFields ?? {};
+  const common: [keyof typeof fields, string, unknown][] = [
+    ['prompt', '--prompt', flags.prompt],
+    ['maxTokens', '--max-tokens', numeric('max-tokens', flags.maxTokens)],
+    ['model', '--model', flags.model],
+  ];
+  for (const [field, flag, value] of common) {
+    if (value === undefined) continue;
+    const path = fields[field];
+    if (path) setDotted(target, path, value);
+    // An unknown or missing protocol is reported by the schema; no second message here.
+    else if (descriptor) problems.push({ path: flag, message: `protocol "${String(target.protocol)}" has no such input; ${flagTakers(field)} take ${flag}` });
+  }
   if (flags.data !== undefined) {
     try {
       target.data = JSON.parse(flags.data);
@@ -248,11 +257,17 @@ function parseBodyFlag(value: string): unknown {
   }
 }
 
-function protocolOfUrl(url: string): string {
-  if (/^grpcs?:/.test(url)) return 'grpc';
-  if (/^wss?:/.test(url)) return 'websocket';
-  if (/\/audio\/speech\/?$/.test(url)) return 'openai-speech';
-  return /\/completions\/?$/.test(url) ? 'openai' : 'http';
+/** The protocols whose targets take one of the common inputs, for the message when another does not. */
+function flagTakers(field: 'prompt' | 'maxTokens' | 'model'): string {
+  return PROTOCOL_NAMES.filter((n) => descriptorOf(n)?.flagFields?.[field]).join(', ');
+}
+
+/** Sets a dotted path ("parameters.max_tokens") in a plain object, creating objects on the way. */
+function setDotted(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let cur = obj;
+  for (const key of keys.slice(0, -1)) cur = (cur[key] ??= {}) as Record<string, unknown>;
+  cur[keys.at(-1)!] = value;
 }
 
 /** gRPC, WebSocket and local-target flags (--proto, --request, --module, --mode, --frames, --batch-size). */

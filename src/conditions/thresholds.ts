@@ -34,8 +34,8 @@ const RUN_LEVEL: Record<string, { unit: Threshold['unit']; of: (m: PhaseResult) 
   error_rate: { unit: 'fraction', of: (m) => (m.counts.sent ? m.counts.failed / m.counts.sent : NaN) },
   throughput: { unit: 'requests/s', of: (m) => m.throughput.requestsPerSecond },
   request_throughput: { unit: 'requests/s', of: (m) => m.throughput.requestsPerSecond },
-  output_token_throughput: { unit: 'tokens/s', of: (m) => m.throughput.outputTokensPerSecond },
-  peak_output_token_throughput: { unit: 'tokens/s', of: (m) => m.throughput.peakOutputTokensPerSecond },
+  output_token_throughput: { unit: 'tokens/s', of: (m) => m.throughput.outputTokensPerSecond ?? NaN },
+  peak_output_token_throughput: { unit: 'tokens/s', of: (m) => m.throughput.peakOutputTokensPerSecond ?? NaN },
 };
 
 const EXPRESSION = /^\s*(?:([a-z][a-z0-9.]*)\s*\(\s*([a-z][a-z0-9_]*)\s*\)|([a-z][a-z0-9_]*))\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*([a-zµ%/]*(?:\/s)?)\s*$/i;

@@ -1,4 +1,4 @@
-import type { MetricName } from '../model/metrics.js';
+import { CONTENT_KIND_OF_FAMILY, METRICS, metricApplies, type FamilyOf, type MetricDefinition, type MetricName } from '../model/metrics.js';
 import type { OutcomeKind, Timeline } from '../model/timeline.js';
 import type { TokenizerCount } from './tokens.js';
 
@@ -37,6 +37,8 @@ export interface DerivedMetrics {
 }
 
 export interface DeriveOptions {
+  /** What the target answers with: only this family's metrics are derived. */
+  family: FamilyOf;
   /** Open loop (rate, poisson, gamma, ramp): latency is measured from the intended start. */
   openLoop: boolean;
   /** Client-side token counter (measure/tokens.ts), used when the server reports no usage and to report both counts. */
@@ -54,10 +56,12 @@ export interface DeriveOptions {
  * every request (it is also what the late-send share is computed from).
  */
 export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics {
+  const { family } = opts;
   const startMs = opts.openLoop && t.scheduledMs !== undefined ? t.scheduledMs : t.sentMs;
   const ok = t.outcome === 'ok';
   const values: DerivedMetrics['values'] = {};
-  const tokens = countOutputTokens(t, opts.tokenizerCount ?? opts.tokenizer);
+  const text = family.family === 'text';
+  const tokens: OutputTokenCount = text ? countOutputTokens(t, opts.tokenizerCount ?? opts.tokenizer) : { source: 'none' };
   const d: DerivedMetrics = { outcome: t.outcome, ok, startMs, values, itl: [], itlPerToken: [], extra: {}, tokens };
 
   if (opts.openLoop && t.scheduledMs !== undefined) values.queue_delay = t.sentMs - t.scheduledMs;
@@ -71,29 +75,37 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
   // A protocol that only marks headers still received its first byte no later than them.
   const firstByteMs = t.firstByteMs ?? t.headersMs;
   if (firstByteMs !== undefined) values.ttfb = firstByteMs - startMs;
-  if (t.firstEventMs !== undefined) values.first_event = t.firstEventMs - startMs;
 
-  const content = t.content;
-  if (content.length > 0) {
-    const first = content[0]!;
-    const last = content[content.length - 1]!;
-    values.ttft = first.atMs - startMs;
-    values.stream_time = last.atMs - (t.firstEventMs ?? first.atMs);
-    for (let i = 1; i < content.length; i++) {
-      const gap = content[i]!.atMs - content[i - 1]!.atMs;
-      d.itl.push(gap);
-      if (content[i]!.units > 0) d.itlPerToken.push(gap / content[i]!.units);
-    }
-    // One content event holding every token says nothing about per-token time.
-    if (tokens.count !== undefined && tokens.count > 1 && content.length > 1) {
-      values.tpot = (last.atMs - first.atMs) / (tokens.count - 1);
-      if (values.tpot > 0) values.decode_speed = 1000 / values.tpot;
+  if (family.streamed) {
+    if (t.firstEventMs !== undefined) values.first_event = t.firstEventMs - startMs;
+    // The family's own content (text for text, samples for audio, frames for frames); any content for a unary stream.
+    const content = family.family === 'unary' ? t.content : t.content.filter((e) => e.kind === CONTENT_KIND_OF_FAMILY[family.family]);
+    const last = content[content.length - 1];
+    if (last) values.stream_time = last.atMs - (t.firstEventMs ?? content[0]!.atMs);
+    if (text && content.length > 0) {
+      const first = content[0]!;
+      values.ttft = first.atMs - startMs;
+      for (let i = 1; i < content.length; i++) {
+        const gap = content[i]!.atMs - content[i - 1]!.atMs;
+        d.itl.push(gap);
+        if (content[i]!.units > 0) d.itlPerToken.push(gap / content[i]!.units);
+      }
+      // One content event holding every token says nothing about per-token time.
+      if (tokens.count !== undefined && tokens.count > 1 && content.length > 1) {
+        values.tpot = (last!.atMs - first.atMs) / (tokens.count - 1);
+        if (values.tpot > 0) values.decode_speed = 1000 / values.tpot;
+      }
     }
   }
-  if (tokens.count !== undefined) values.output_tokens = tokens.count;
+  if (text && tokens.count !== undefined) values.output_tokens = tokens.count;
 
+  // Protocol metrics (audio, frames, server durations, callback time): kept when they fit the family.
+  const table = METRICS as Record<string, MetricDefinition>;
   for (const [name, value] of Object.entries(t.extra)) {
-    if (Number.isFinite(value)) d.extra[name] = value;
+    if (!Number.isFinite(value)) continue;
+    const def = table[name];
+    if (def && !metricApplies(def, family)) continue;
+    d.extra[name] = value;
   }
   return d;
 }
@@ -103,7 +115,8 @@ export function countOutputTokens(t: Timeline, tokenizer?: ((text: string) => nu
   const usage = t.usageTokens;
   const counted = typeof tokenizer === 'function' ? (t.text !== undefined ? { tokens: tokenizer(t.text), estimated: false } : undefined) : tokenizer;
   const tok = counted && Number.isFinite(counted.tokens) ? counted.tokens : undefined;
-  const events = t.content.length > 0 ? t.content.reduce((sum, e) => sum + e.units, 0) : undefined;
+  let events: number | undefined;
+  for (const e of t.content) if (e.kind === 'tokens') events = (events ?? 0) + e.units;
   const out: OutputTokenCount = { source: 'none' };
   if (usage !== undefined) out.usage = usage;
   if (tok !== undefined) out.tokenizer = tok;

@@ -1,6 +1,6 @@
 import { epochMsOf } from '../model/clock.js';
 import { deriveMetrics, type OutputTokenSource } from './metrics.js';
-import { metricUnit, SCALE_BY_UNIT } from '../model/metrics.js';
+import { metricUnit, SCALE_BY_UNIT, type FamilyOf, type MetricFamily } from '../model/metrics.js';
 import { OUTCOME_KINDS, type OutcomeKind, type Timeline } from '../model/timeline.js';
 import { assessClientHealth, CLIENT_HEALTH_LIMITS, type ClientHealthSample } from '../monitor/client-health.js';
 import { MetricHistogram } from '../stats/histogram.js';
@@ -11,6 +11,8 @@ import type { Condition } from '../conditions/condition.js';
 import { TOKENIZER_CAP_CHARS, type TokenizerCount } from './tokens.js';
 
 export interface RecorderOptions {
+  /** What the target answers with: which metrics, throughput and series the phase has. */
+  family: FamilyOf;
   /** Monotonic time the phase began; per-second series count from here. */
   phaseStartMs: number;
   openLoop: boolean;
@@ -39,14 +41,14 @@ export class Recorder {
 
   constructor(opts: RecorderOptions) {
     this.opts = opts;
-    this.s = new PhaseTotals(epochMsOf(opts.phaseStartMs));
+    this.s = new PhaseTotals(epochMsOf(opts.phaseStartMs), opts.family);
     if (opts.slos?.length) this.s.goodput = new GoodputCounter(opts.slos);
   }
 
   /** Derives one finished request's metrics and adds them (`tokenizerCount`: its answer counted already, measure/tokens.ts). */
   record(t: Timeline, tokenizerCount?: TokenizerCount): void {
     const s = this.s;
-    const d = deriveMetrics(t, { openLoop: this.opts.openLoop, tokenizer: this.opts.tokenizer, tokenizerCount });
+    const d = deriveMetrics(t, { family: this.opts.family, openLoop: this.opts.openLoop, tokenizer: this.opts.tokenizer, tokenizerCount });
     s.completed++;
     s.byOutcome[d.outcome]++;
     if (t.status !== undefined) s.addStatus(String(t.status), 1);
@@ -75,13 +77,52 @@ export class Recorder {
     if (d.ok) {
       s.ok++;
       s.series.add('ok', sec, 1);
-      s.series.add('outputTokens', sec, d.tokens.count ?? 0);
-      s.tokens.add(d.tokens.source, d.tokens.count ?? 0, d.tokens.usage, d.tokens.tokenizer, d.tokens.events, d.tokens.tokenizerEstimated ? 1 : 0);
       s.series.latency.record(sec, d.values.latency!);
+      this.recordArrivals(t, d.tokens.count);
+      if (this.opts.family.family === 'text') s.tokens.add(d.tokens.source, d.tokens.count ?? 0, d.tokens.usage, d.tokens.tokenizer, d.tokens.events, d.tokens.tokenizerEstimated ? 1 : 0);
     } else {
       s.failed++;
       s.series.add('errors', sec, 1);
       s.addError(errorMessage(t), 1);
+    }
+  }
+
+  /**
+   * Per-second throughput placed by when content arrived, not when its request ended (a
+   * request's tokens all counted in its last second made one long answer look like a burst).
+   * Text: the request's token count spread over its text events in proportion to their
+   * tokens (so the series sums to the same total as usage); frames and audio by their events.
+   */
+  private recordArrivals(t: Timeline, tokenCount: number | undefined): void {
+    const series = this.s.series;
+    switch (this.opts.family.family) {
+      case 'text': {
+        if (!tokenCount) return;
+        let units = 0;
+        for (const e of t.content) if (e.kind === 'tokens') units += e.units;
+        if (units === 0) return series.add('outputTokens', this.secondOf(t.endMs), tokenCount);
+        // Whole tokens by cumulative rounding, so per-second counts stay integers and merges stay exact.
+        const perUnit = tokenCount / units;
+        let seen = 0;
+        let placed = 0;
+        for (const e of t.content) {
+          if (e.kind !== 'tokens') continue;
+          seen += e.units;
+          const upTo = Math.round(seen * perUnit);
+          if (upTo > placed) series.add('outputTokens', this.secondOf(e.atMs), upTo - placed);
+          placed = upTo;
+        }
+        return;
+      }
+      case 'frames':
+        for (const e of t.content) if (e.kind === 'frames') series.add('frames', this.secondOf(e.atMs), e.units);
+        return;
+      case 'audio': {
+        const rate = t.sampleRateHz;
+        if (!rate) return;
+        for (const e of t.content) if (e.kind === 'samples') series.add('audioSeconds', this.secondOf(e.atMs), e.units / rate);
+        return;
+      }
     }
   }
 
@@ -122,7 +163,10 @@ export class Recorder {
   static merge(parts: PhaseResult[]): PhaseResult {
     if (parts.length === 0) throw new Error('Recorder.merge needs at least one phase');
     const originEpochMs = Math.min(...parts.map((p) => p.startedAtEpochMs));
-    const s = new PhaseTotals(originEpochMs);
+    const first = parts[0]!;
+    const family: FamilyOf = { family: first.family, streamed: first.streamed, ...(first.inProcess ? { inProcess: true } : {}) };
+    if (parts.some((p) => p.family !== family.family)) throw new Error(`cannot merge phases of different metric families (${[...new Set(parts.map((p) => p.family))].join(', ')})`);
+    const s = new PhaseTotals(originEpochMs, family);
     const health: ClientHealthSample = { eventLoopDelayMs: { mean: 0, p99: 0, max: 0 }, cpuPercent: 0 };
     let anyClientBound = false;
     for (const p of parts) {
@@ -146,7 +190,7 @@ export class Recorder {
 
       for (const [name, m] of Object.entries(p.metrics)) s.histogram(name, m.unit, m.scale).add(MetricHistogram.decode(m.histogram, m.scale));
 
-      s.tokens.merge(p.tokens);
+      if (p.tokens) s.tokens.merge(p.tokens);
       s.audio.merge(p.audio);
       if (p.goodput) {
         if (s.goodput) s.goodput.merge(p.goodput);
@@ -162,7 +206,10 @@ export class Recorder {
         s.series.add('sent', sec, ser.sent[i]!);
         s.series.add('ok', sec, ser.ok[i]!);
         s.series.add('errors', sec, ser.errors[i]!);
-        s.series.add('outputTokens', sec, ser.outputTokens[i]!);
+        for (const name of FAMILY_SERIES) {
+          const v = ser[name]?.[i];
+          if (v) s.series.add(name, sec, v);
+        }
         s.series.add('inFlightMax', sec, ser.inFlightMax[i]!);
         const h = ser.latencyHistograms[i];
         if (h) s.series.latency.addEncoded(sec, h);
@@ -213,7 +260,10 @@ class PhaseTotals {
   readonly audio = new AudioTotals();
   goodput: GoodputCounter | undefined;
 
-  constructor(readonly startedAtEpochMs: number) {}
+  constructor(
+    readonly startedAtEpochMs: number,
+    readonly family: FamilyOf,
+  ) {}
 
   noteSpan(startOffsetMs: number, endOffsetMs: number): void {
     this.firstStartMs = Math.min(this.firstStartMs, startOffsetMs);
@@ -251,7 +301,7 @@ class PhaseTotals {
       const { unit, h } = this.metrics.get(name)!;
       metrics[name] = { unit, summary: h.summary(), histogram: h.encode(), scale: h.scale };
     }
-    const series = this.series.toResult();
+    const series = this.series.toResult(this.family.family);
     const lateSendShare = this.lateSendShare();
     const verdict = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare });
     const clientHealth: ClientHealth = {
@@ -260,7 +310,21 @@ class PhaseTotals {
       lateSendShare,
       clientBound: verdict.clientBound,
     };
+    const family = this.family.family;
+    const throughput: PhaseResult['throughput'] = { requestsPerSecond: this.ok * perSecond };
+    const peak = (a: number[] | undefined) => (a ?? []).reduce((x, y) => Math.max(x, y), 0);
+    if (family === 'text') {
+      throughput.outputTokensPerSecond = this.tokens.total * perSecond;
+      throughput.peakOutputTokensPerSecond = peak(series.outputTokens);
+    } else if (family === 'frames') {
+      const frames = (series.frames ?? []).reduce((a, b) => a + b, 0);
+      throughput.framesPerSecond = frames * perSecond;
+      throughput.peakFramesPerSecond = peak(series.frames);
+    }
     const result: PhaseResult = {
+      family,
+      streamed: this.family.streamed,
+      ...(this.family.inProcess ? { inProcess: true } : {}),
       startedAtEpochMs: this.startedAtEpochMs,
       firstStartOffsetMs: spanned ? this.firstStartMs : 0,
       durationMs,
@@ -279,13 +343,9 @@ class PhaseTotals {
           .map(([message, count]) => ({ message, count })),
       },
       metrics,
-      throughput: {
-        requestsPerSecond: this.ok * perSecond,
-        outputTokensPerSecond: this.tokens.total * perSecond,
-        peakOutputTokensPerSecond: series.outputTokens.reduce((a, b) => Math.max(a, b), 0),
-      },
+      throughput,
       concurrency: { mean: durationMs > 0 ? this.busyMs / durationMs : 0, max: this.maxInFlight },
-      tokens: this.tokens.toResult(),
+      ...(family === 'text' ? { tokens: this.tokens.toResult() } : {}),
       series,
       clientHealth,
     };
@@ -334,10 +394,14 @@ class TokenTotals {
   }
 }
 
-type CountSeries = 'sent' | 'ok' | 'errors' | 'outputTokens' | 'inFlightMax';
+type CountSeries = 'sent' | 'ok' | 'errors' | 'inFlightMax' | FamilySeries;
+type FamilySeries = 'outputTokens' | 'frames' | 'audioSeconds';
+/** The per-second throughput series each family has. */
+const FAMILY_SERIES: readonly FamilySeries[] = ['outputTokens', 'frames', 'audioSeconds'];
+const SERIES_OF_FAMILY: Partial<Record<MetricFamily, FamilySeries>> = { text: 'outputTokens', frames: 'frames', audio: 'audioSeconds' };
 
 class Series {
-  private readonly counts: Record<CountSeries, number[]> = { sent: [], ok: [], errors: [], outputTokens: [], inFlightMax: [] };
+  private readonly counts: Record<CountSeries, number[]> = { sent: [], ok: [], errors: [], inFlightMax: [], outputTokens: [], frames: [], audioSeconds: [] };
   readonly latency = new PerSecondLatency();
 
   add(name: CountSeries, sec: number, n: number): void {
@@ -352,9 +416,10 @@ class Series {
     a[sec] = Math.max(a[sec]!, n);
   }
 
-  toResult(): PhaseResult['series'] {
+  toResult(family: MetricFamily): PhaseResult['series'] {
     const c = this.counts;
-    const length = Math.max(...Object.values(c).map((a) => a.length), this.latency.length);
+    const own = SERIES_OF_FAMILY[family];
+    const length = Math.max(c.sent.length, c.ok.length, c.errors.length, c.inFlightMax.length, own ? c[own].length : 0, this.latency.length);
     const pad = (a: number[]) => [...a, ...new Array<number>(length - a.length).fill(0)];
     const latencyP50: (number | null)[] = [];
     const latencyP99: (number | null)[] = [];
@@ -365,16 +430,17 @@ class Series {
       latencyP99.push(h ? h.percentile(99) : null);
       latencyHistograms.push(h ? h.encode() : null);
     }
-    return {
+    const out: PhaseResult['series'] = {
       sent: pad(c.sent),
       ok: pad(c.ok),
       errors: pad(c.errors),
-      outputTokens: pad(c.outputTokens),
       inFlightMax: pad(c.inFlightMax),
       latencyP50,
       latencyP99,
       latencyHistograms,
     };
+    if (own) out[own] = pad(c[own]);
+    return out;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { MetricUnit } from './metrics.js';
+import type { MetricFamily, MetricUnit } from './metrics.js';
 import type { OutcomeKind } from './timeline.js';
 
 export type { MetricUnit };
@@ -8,8 +8,11 @@ export type { MetricUnit };
  * The JSON Schema in schema/results.schema.json is generated from results/schema.ts,
  * which must describe exactly this shape; tests validate real output against it.
  */
+/** The results' shape version: 2 added each phase's metric family and family-specific throughput and series. */
+export const RESULTS_SCHEMA_VERSION = 2;
+
 export interface Results {
-  schemaVersion: 1;
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
   tool: { name: 'inferbench'; version: string };
   name: string;
   startedAt: string; // ISO 8601
@@ -88,6 +91,12 @@ export interface LoadPointResult {
 }
 
 export interface PhaseResult {
+  /** What the target answers with, so which metrics this phase can have (text: tokens; audio: samples; frames; unary). */
+  family: MetricFamily;
+  /** Answers arrived as streams of events (stream-shaped metrics exist only then). */
+  streamed: boolean;
+  /** An in-process target (callback time and memory peaks). */
+  inProcess?: boolean;
   /** When the phase began; per-second series index 0 starts here. */
   startedAtEpochMs: number;
   /** The first request's start, in ms after startedAtEpochMs (so merged phases recover their span exactly). */
@@ -99,11 +108,18 @@ export interface PhaseResult {
   metrics: Record<string, MetricResult>;
   throughput: {
     requestsPerSecond: number;
-    outputTokensPerSecond: number;
-    peakOutputTokensPerSecond: number;
+    /** Text: output tokens of ok requests / duration. */
+    outputTokensPerSecond?: number;
+    /** Text: the busiest whole second of output tokens, each token placed by its arrival. */
+    peakOutputTokensPerSecond?: number;
+    /** Frames (METRICS.md `fps`): frames whose answers arrived / duration. */
+    framesPerSecond?: number;
+    /** Frames: the busiest whole second, each frame placed by its answer's arrival. */
+    peakFramesPerSecond?: number;
   };
   concurrency: { mean: number; max: number };
-  tokens: TokenAccounting;
+  /** Text only: output token totals and where they came from. */
+  tokens?: TokenAccounting;
   /** Per-second series, index 0 = the phase's first second. */
   series: PerSecondSeries;
   clientHealth: ClientHealth;
@@ -216,7 +232,12 @@ export interface PerSecondSeries {
   sent: number[];
   ok: number[];
   errors: number[];
-  outputTokens: number[];
+  /** Text: output tokens by the second they arrived in (a request's count spread over its text events). */
+  outputTokens?: number[];
+  /** Frames: frames by the second their answers arrived in. */
+  frames?: number[];
+  /** Audio: seconds of audio by the second they arrived in. */
+  audioSeconds?: number[];
   inFlightMax: number[];
   /** Per-second latency percentiles (ms) of requests that ended in that second; null where none ended. */
   latencyP50: (number | null)[];

@@ -1,4 +1,5 @@
 import { nowMs } from './clock.js';
+import type { ContentKind } from './metrics.js';
 
 /** How a request ended. Every failure is recorded and counted; none stops a run by itself. */
 export const OUTCOME_KINDS = ['ok', 'http_error', 'protocol_error', 'timeout', 'connection_error', 'aborted'] as const;
@@ -24,13 +25,17 @@ export function answerTextKeepChars(): number {
   return keepTextChars;
 }
 
-/** One stream event that carried content (text, audio samples, a frame). */
+/**
+ * One stream event that carried content. Its kind says what `units` counts, and each metric
+ * family reads only its own kind: text metrics never see audio samples or frames.
+ */
 export interface ContentEvent {
   /** Monotonic arrival time. */
   atMs: number;
-  /** Tokens (or samples, or frames) this event carries, as far as the protocol can tell; 1 when unknown. */
+  kind: ContentKind;
+  /** tokens: tokens this event carries (1 when the protocol cannot tell); samples: sample frames; frames: frames answered; bytes; messages. */
   units: number;
-  /** Characters of text this event added (0 for binary content). */
+  /** Characters of text this event added (tokens only; 0 otherwise). */
   chars: number;
 }
 
@@ -64,6 +69,8 @@ export interface Timeline {
   textChars?: number;
   /** Output tokens as the server reported them (usage field), when it did. */
   usageTokens?: number;
+  /** Audio: the sample rate of the samples in `content` (from the WAV header or the declared PCM layout). */
+  sampleRateHz?: number;
   /** Protocol-specific numeric metrics, recorded as histograms under these names (ms unless the name says otherwise). */
   extra: Record<string, number>;
   /** A short preview of the response body, kept for failures. */
@@ -98,10 +105,10 @@ export class TimelineBuilder {
   event(at = nowMs()): void {
     this.t.firstEventMs ??= at;
   }
-  /** A content-bearing event. Empty content is not content: call `event()` only. */
-  content(text: string, units = 1, at = nowMs()): void {
+  /** Text that arrived (`tokens` as far as the protocol can tell). Empty text is not content: call `event()` only. */
+  text(text: string, tokens = 1, at = nowMs()): void {
     this.t.firstEventMs ??= at;
-    this.t.content.push({ atMs: at, units, chars: text.length });
+    this.t.content.push({ atMs: at, kind: 'tokens', units: tokens, chars: text.length });
     if (text) this.keepText(text);
   }
   private keepText(text: string): void {
@@ -111,10 +118,21 @@ export class TimelineBuilder {
     this.textParts.push(piece);
     this.keptChars += piece.length;
   }
-  /** Binary content (audio bytes, frames): counted in units, no text. */
-  binaryContent(units: number, at = nowMs()): void {
+  /** Audio sample frames that arrived (whole samples only), at the timeline's `sampleRateHz`. */
+  samples(count: number, at = nowMs()): void {
+    this.push('samples', count, at);
+  }
+  /** Image frames whose answers arrived. */
+  frames(count: number, at = nowMs()): void {
+    this.push('frames', count, at);
+  }
+  /** An opaque message (a stream message whose payload inferbench does not read). */
+  message(at = nowMs()): void {
+    this.push('messages', 1, at);
+  }
+  private push(kind: ContentKind, units: number, at: number): void {
     this.t.firstEventMs ??= at;
-    this.t.content.push({ atMs: at, units, chars: 0 });
+    this.t.content.push({ atMs: at, kind, units, chars: 0 });
   }
   /** Replaces the accumulated text (protocols whose stream sends the whole text so far, like Gradio). */
   setText(text: string): void {

@@ -1,52 +1,76 @@
-import type { SecretRegistry } from '../scenario/secrets.js';
-import { GrpcClient } from './grpc/client.js';
-import { HttpClient } from './http/client.js';
-import { LocalClient } from './local/client.js';
-import { OpenAIClient } from './openai/client.js';
-import { WebSocketClient } from './websocket/client.js';
-import { AudioHttpClient, OpenAISpeechClient } from './speech/client.js';
-import type { ProtocolName, Target } from './schemas.js';
-import type { ProtocolClient, ProtocolDebugSink } from './types.js';
-import { GradioClient } from './gradio/client.js';
-import { TgiClient } from './tgi/client.js';
-import { OllamaClient } from './ollama/client.js';
-import { KserveClient } from './kserve/client.js';
-import { OpenAIResponsesClient } from './openai-responses/client.js';
-import { GenericSseClient } from './sse/client.js';
-import { NdjsonClient } from './ndjson/client.js';
+import { z } from 'zod';
+import type { FamilyOf } from '../model/metrics.js';
+import type { ClientContext, ProtocolDescriptor } from './descriptor.js';
+import type { ProtocolClient } from './types.js';
+import { httpProtocol } from './http/descriptor.js';
+import { openaiProtocol } from './openai/descriptor.js';
+import { openaiResponsesProtocol } from './openai-responses/descriptor.js';
+import { gradioProtocol } from './gradio/descriptor.js';
+import { tgiProtocol } from './tgi/descriptor.js';
+import { ollamaProtocol } from './ollama/descriptor.js';
+import { kserveProtocol } from './kserve/descriptor.js';
+import { sseProtocol } from './sse/descriptor.js';
+import { ndjsonProtocol } from './ndjson/descriptor.js';
+import { grpcProtocol } from './grpc/descriptor.js';
+import { websocketProtocol } from './websocket/descriptor.js';
+import { localProtocol } from './local/descriptor.js';
+import { openaiSpeechProtocol } from './openai-speech/descriptor.js';
+import { audioHttpProtocol } from './audio-http/descriptor.js';
+import { openaiEmbeddingsProtocol } from './openai-embeddings/descriptor.js';
 
-/** What a protocol may know about the run it serves (never the load shape itself). */
-export interface ClientContext {
-  secrets: SecretRegistry;
-  /** The largest number of requests the load may keep in flight (pool sizing). */
-  maxConcurrency: number;
-  /** Raw wire data for `--debug` (the CLI's printer); protocols never print themselves. */
-  debug?: ProtocolDebugSink;
+/**
+ * Every protocol, one line each. Order matters only for URL inference: the first whose
+ * `impliedBy` matches a URL wins (so KServe's …/generate_stream comes before TGI's), and a
+ * URL nothing matches is plain `http`.
+ */
+export const PROTOCOLS = [
+  openaiProtocol,
+  openaiResponsesProtocol,
+  openaiEmbeddingsProtocol,
+  kserveProtocol,
+  tgiProtocol,
+  ollamaProtocol,
+  gradioProtocol,
+  sseProtocol,
+  ndjsonProtocol,
+  grpcProtocol,
+  websocketProtocol,
+  localProtocol,
+  openaiSpeechProtocol,
+  audioHttpProtocol,
+  httpProtocol,
+] as const;
+
+type SchemasOf<T extends readonly unknown[]> = { -readonly [K in keyof T]: T[K] extends { schema: infer S } ? S : never };
+type Schemas = SchemasOf<typeof PROTOCOLS>;
+
+/** The scenario's `target`: the union of every protocol's schema, discriminated by `protocol`. */
+export const targetSchema = z.discriminatedUnion('protocol', PROTOCOLS.map((p) => p.schema) as unknown as Schemas);
+
+export type Target = z.output<typeof targetSchema>;
+export type ProtocolName = Target['protocol'];
+
+const BY_NAME = new Map<string, ProtocolDescriptor>(PROTOCOLS.map((p) => [p.schema.shape.protocol.value, p as unknown as ProtocolDescriptor]));
+
+export const PROTOCOL_NAMES = [...BY_NAME.keys()] as ProtocolName[];
+
+/** The descriptor of a protocol by name; undefined for an unknown name (the schema reports it). */
+export function descriptorOf(name: string): ProtocolDescriptor | undefined {
+  return BY_NAME.get(name);
 }
 
-type Factory<P extends ProtocolName> = (target: Extract<Target, { protocol: P }>, ctx: ClientContext) => ProtocolClient | Promise<ProtocolClient>;
+/** The protocol a URL implies when none is named (`grpc://` → grpc, `…/v1/chat/completions` → openai, …). */
+export function protocolOfUrl(url: string): ProtocolName {
+  for (const [name, p] of BY_NAME) if (p.impliedBy?.test(url)) return name as ProtocolName;
+  return 'http';
+}
 
-/** One line per protocol. */
-const factories: { [P in ProtocolName]: Factory<P> } = {
-  http: (target, ctx) => new HttpClient(target, ctx.maxConcurrency),
-  openai: (target, ctx) => new OpenAIClient(target, ctx.maxConcurrency),
-  gradio: (target, ctx) => {
-    if (target.token) ctx.secrets.add(target.token); // a literal token (not ${ENV}) is hidden from logs too
-    return new GradioClient(target, ctx.debug);
-  },
-  tgi: (target, ctx) => new TgiClient(target, ctx.debug),
-  ollama: (target, ctx) => new OllamaClient(target, ctx.debug),
-  kserve: (target, ctx) => new KserveClient(target, ctx.debug),
-  'openai-responses': (target, ctx) => new OpenAIResponsesClient(target, ctx.debug),
-  sse: (target, ctx) => new GenericSseClient(target, ctx.debug),
-  ndjson: (target, ctx) => new NdjsonClient(target, ctx.debug),
-  grpc: (target) => GrpcClient.create(target),
-  websocket: (target) => WebSocketClient.create(target),
-  local: (target) => LocalClient.create(target),
-  'openai-speech': (target) => new OpenAISpeechClient(target),
-  'audio-http': (target) => new AudioHttpClient(target),
-};
+/** The families a target can produce, for checking conditions before the run. */
+export function familiesOf(target: Target): FamilyOf[] {
+  return BY_NAME.get(target.protocol)!.families(target);
+}
 
-export function createClient(target: Target, ctx: ClientContext): ProtocolClient | Promise<ProtocolClient> {
-  return (factories[target.protocol] as Factory<ProtocolName>)(target as never, ctx);
+/** Makes the client for a target (its protocol's code is imported only now). */
+export function createClient(target: Target, ctx: ClientContext): Promise<ProtocolClient> {
+  return BY_NAME.get(target.protocol)!.create(target, ctx);
 }

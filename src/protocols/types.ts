@@ -1,3 +1,4 @@
+import type { FamilyOf } from '../model/metrics.js';
 import type { Timeline } from '../model/timeline.js';
 
 /** Values a request template can use: `{{index}}`, `{{seed}}`, `{{uuid}}`, `{{row.field}}`, ... */
@@ -24,19 +25,12 @@ export interface RequestInput {
  * `send` never rejects for anything the target did: failures are outcomes in the Timeline.
  */
 export interface ProtocolClient {
+  /** What this client's answers are: the family (and streaming) the run's metrics come from. */
+  readonly family: FamilyOf;
   send(input: RequestInput): Promise<Timeline>;
   /** Checks the target answers at all, before load starts (fast failure with the URL and cause). */
   probe?(): Promise<void>;
   close(): Promise<void>;
 }
 
-/**
- * Where a protocol hands raw wire data for `--debug` (the CLI prints it; tests collect it).
- * Protocols call it only when given one, and never print themselves.
- */
-export interface ProtocolDebugSink {
-  /** A whole non-stream response body, e.g. Gradio's POST answer with the event_id. */
-  response?(requestIndex: number, what: string, body: string, atMs: number): void;
-  /** One raw line of a stream, as it arrived (-1 as the index for a stream several requests share). */
-  streamLine?(requestIndex: number, line: string, atMs: number): void;
-}
+export type { ProtocolDebugSink } from '../model/progress.js';

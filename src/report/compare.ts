@@ -3,6 +3,7 @@ import { bootstrapMedianDifference, mannWhitneyU } from '../stats/bootstrap.js';
 import { MetricHistogram } from '../stats/histogram.js';
 import { samplesFromHistogram } from '../stats/histogram-samples.js';
 import { measuredValue, thresholdHolds, type Threshold } from '../conditions/thresholds.js';
+import { orderedMetrics } from './family-view.js';
 
 /**
  * Is run B different from run A? (METRICS.md "Statistics"). For each metric both runs have:
@@ -59,11 +60,9 @@ export interface CompareOptions {
   seed?: number;
 }
 
-/** Per-request metrics compared, in this order, when both runs have them; others follow. */
-const ORDER = ['ttft', 'itl', 'tpot', 'first_event', 'ttfb', 'latency', 'service_time', 'queue_delay', 'stream_time', 'output_tokens', 'decode_speed'];
 /** Metrics that are neither better high nor low: a change is only "changed". */
 const NEUTRAL_UNITS = new Set<string>(['tokens', 'count', 'bytes']);
-const HIGHER_IS_BETTER_UNITS = new Set<string>(['tokens/s', 'chars/s', 'requests/s']);
+const HIGHER_IS_BETTER_UNITS = new Set<string>(['tokens/s', 'chars/s', 'requests/s', 'frames/s']);
 
 export function compareRuns(before: Results, after: Results, opts: CompareOptions & { beforePath?: string; afterPath?: string } = {}): RunComparison {
   const pairs: [string, PhaseResult, PhaseResult][] = [];
@@ -90,8 +89,8 @@ export function compareRuns(before: Results, after: Results, opts: CompareOption
 
 export function comparePhases(a: PhaseResult, b: PhaseResult, opts: CompareOptions = {}): ComparisonRow[] {
   const rows: ComparisonRow[] = [];
-  const names = Object.keys(a.metrics).filter((n) => b.metrics[n] && a.metrics[n]!.summary.count > 0 && b.metrics[n]!.summary.count > 0);
-  names.sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
+  // Both runs' metrics, in the after run's family order (a family's own metrics lead).
+  const names = orderedMetrics(b).filter((n) => a.metrics[n] && a.metrics[n]!.summary.count > 0 && b.metrics[n]!.summary.count > 0);
   for (const name of names) {
     const ma = a.metrics[name]!;
     const mb = b.metrics[name]!;
@@ -112,15 +111,18 @@ export function comparePhases(a: PhaseResult, b: PhaseResult, opts: CompareOptio
       verdict: verdictOf(diff.low, diff.high, ma.unit),
     });
   }
-  const runLevel: [string, ComparisonRow['unit'], (m: PhaseResult) => number][] = [
+  // Run-level figures both runs have: each family's own throughput, then the error rate.
+  const runLevel: [string, ComparisonRow['unit'], (m: PhaseResult) => number | undefined][] = [
+    ['fps', 'frames/s', (m) => m.throughput.framesPerSecond],
     ['throughput', 'requests/s', (m) => m.throughput.requestsPerSecond],
     ['output_token_throughput', 'tokens/s', (m) => m.throughput.outputTokensPerSecond],
+    ['audio_realtime', 'ratio', (m) => m.audio?.audioSecondsPerSecond],
     ['error_rate', 'fraction', (m) => (m.counts.sent ? m.counts.failed / m.counts.sent : 0)],
   ];
   for (const [name, unit, of] of runLevel) {
     const x = of(a);
     const y = of(b);
-    if (name === 'output_token_throughput' && x === 0 && y === 0) continue;
+    if (x === undefined || y === undefined) continue;
     rows.push({ label: name, metric: name, unit, before: x, after: y, changePercent: change(x, y) });
   }
   for (const t of opts.targets ?? []) {
@@ -137,11 +139,6 @@ export function comparePhases(a: PhaseResult, b: PhaseResult, opts: CompareOptio
     });
   }
   return rows;
-}
-
-function rank(name: string): number {
-  const i = ORDER.indexOf(name);
-  return i === -1 ? ORDER.length : i;
 }
 
 function change(before: number, after: number): number {

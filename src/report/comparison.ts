@@ -1,11 +1,10 @@
 import type { LoadPointResult, Results } from '../model/results.js';
 import { fmt, table } from './console.js';
 
-/** Throughput of a point: frames/s when requests carried frames (METRICS.md `fps`), else requests/s. */
+/** Throughput of a point: frames/s for a frames run (METRICS.md `fps`), else requests/s. */
 export function pointThroughput(point: LoadPointResult): { value: number; unit: 'FPS' | 'req/s' } {
   const m = point.measure;
-  const frames = m.metrics.frames_count;
-  if (frames && m.durationMs > 0) return { value: (frames.summary.mean * frames.summary.count * 1000) / m.durationMs, unit: 'FPS' };
+  if (m.family === 'frames' && m.throughput.framesPerSecond !== undefined) return { value: m.throughput.framesPerSecond, unit: 'FPS' };
   return { value: m.throughput.requestsPerSecond, unit: 'req/s' };
 }
 

@@ -1,20 +1,6 @@
-import type { LoadPointResult, MetricResult, Results } from '../model/results.js';
+import type { LoadPointResult, MetricResult, PhaseResult, Results } from '../model/results.js';
 import { formatSweepComparison } from './comparison.js';
-
-/** Metrics shown in the summary table, in this order, when the run has them. */
-const SHOWN = [
-  'ttft',
-  'itl',
-  'tpot',
-  'first_event',
-  'ttfb',
-  'latency',
-  'service_time',
-  'queue_delay',
-  'stream_time',
-  'output_tokens',
-  'decode_speed',
-] as const;
+import { orderedMetrics, throughputFigures } from './family-view.js';
 
 export interface ConsoleOptions {
   color?: boolean;
@@ -41,19 +27,16 @@ function formatPoint(point: LoadPointResult, bold: (s: string) => string): strin
   if (point.warmup) lines.push(`warmup: ${point.warmup.sent} requests (${point.warmup.failed} failed), excluded from the results`);
   lines.push(
     `requests: ${c.sent} sent, ${c.ok} ok, ${c.failed} failed${c.dropped ? `, ${c.dropped} dropped` : ''} in ${(m.durationMs / 1000).toFixed(2)} s`,
-    `throughput: ${fmt(m.throughput.requestsPerSecond)} req/s, ${fmt(m.throughput.outputTokensPerSecond)} output tok/s (peak ${fmt(m.throughput.peakOutputTokensPerSecond)}/s); concurrency mean ${fmt(m.concurrency.mean)}, max ${m.concurrency.max}`,
+    `throughput: ${throughputLine(m)}; concurrency mean ${fmt(m.concurrency.mean)}, max ${m.concurrency.max}`,
   );
-  if (m.tokens.source !== 'none') {
+  if (m.tokens && m.tokens.source !== 'none') {
     const both = [
       m.tokens.usageTotal !== undefined ? `usage ${m.tokens.usageTotal}` : '',
       m.tokens.tokenizerTotal !== undefined ? `tokenizer ${m.tokens.tokenizerTotal}` : '',
     ].filter(Boolean);
     lines.push(`output tokens: ${m.tokens.totalOutputTokens} (source: ${m.tokens.source}${both.length ? `; ${both.join(', ')}` : ''})`);
   }
-  const rows = SHOWN.filter((name) => m.metrics[name]).map((name) => metricRow(name, m.metrics[name]!));
-  for (const [name, metric] of Object.entries(m.metrics)) {
-    if (!(SHOWN as readonly string[]).includes(name)) rows.push(metricRow(name, metric));
-  }
+  const rows = orderedMetrics(m).map((name) => metricRow(name, m.metrics[name]!));
   if (rows.length) lines.push('', ...table(['metric', 'unit', 'count', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], rows));
   const statuses = Object.entries(c.byStatus).map(([s, n]) => `${s}×${n}`);
   if (statuses.length) lines.push('', `status: ${statuses.join('  ')}`);
@@ -63,6 +46,18 @@ function formatPoint(point: LoadPointResult, bold: (s: string) => string): strin
   if (outcomes.length) lines.push(`outcomes: ${outcomes.join('  ')}`);
   for (const e of c.errors) lines.push(`  error ×${e.count}: ${e.message}`);
   return lines;
+}
+
+/** "12.3 req/s, 456 output tok/s (peak 610/s)" — the figures of the phase's own family. */
+export function throughputLine(m: PhaseResult): string {
+  const t = m.throughput;
+  return throughputFigures(m)
+    .map((f) => {
+      if (f.unit === 'tok/s') return `${fmt(f.value)} output tok/s${t.peakOutputTokensPerSecond !== undefined ? ` (peak ${fmt(t.peakOutputTokensPerSecond)}/s)` : ''}`;
+      if (f.unit === 'FPS') return `${fmt(f.value)} FPS${t.peakFramesPerSecond !== undefined ? ` (peak ${fmt(t.peakFramesPerSecond)}/s)` : ''}`;
+      return `${fmt(f.value)} ${f.unit}`;
+    })
+    .join(', ');
 }
 
 function metricRow(name: string, metric: MetricResult): string[] {

@@ -8,10 +8,9 @@
  */
 import { nowMs } from '../model/clock.js';
 import type { Timeline } from '../model/timeline.js';
-import type { ProtocolDebugSink } from '../protocols/types.js';
+import type { PhaseName, ProtocolDebugSink } from '../model/progress.js';
+import type { FamilyOf } from '../model/metrics.js';
 import type { MetricResult, Results } from '../model/results.js';
-
-type PhaseName = 'warmup' | 'measure';
 
 export const DEBUG_SWITCHES = ['post', 'sse', 'text'] as const;
 export type DebugSwitch = (typeof DEBUG_SWITCHES)[number];
@@ -19,7 +18,11 @@ export type DebugSwitch = (typeof DEBUG_SWITCHES)[number];
 export interface RunConsoleOptions {
   verbose: boolean;
   debug: ReadonlySet<DebugSwitch>;
-  protocol: string;
+  /** What the target answers with: the per-request block shows that family's timings. */
+  family: FamilyOf;
+  /** Answers should carry text: an ok answer without any gets a warning naming `textHint`. */
+  textual: boolean;
+  textHint?: string;
   /** Measured requests planned, for `RUN i/N` (undefined when the run is bounded by time). */
   plannedRequests?: number;
   write: (text: string) => void;
@@ -28,8 +31,6 @@ export interface RunConsoleOptions {
 const HEAVY = '='.repeat(80);
 const LIGHT = '─'.repeat(80);
 const PREVIEW_CHARS = 80;
-/** Protocols whose answers are not text: no "no text extracted" warning for them. */
-const NON_TEXT_PROTOCOLS = new Set(['http']);
 
 const seconds = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? '-' : `${(ms / 1000).toFixed(3)}s`);
 
@@ -46,12 +47,13 @@ export function runTimings(t: Timeline) {
 }
 
 /** One run's block: output, timings, events and a preview (or why it failed, or that no text came). */
-export function formatRunBlock(t: Timeline, label: string, showFullText: boolean): string {
+export function formatRunBlock(t: Timeline, label: string, showFullText: boolean, family: FamilyOf = { family: 'text', streamed: true }): string {
   const lines = [LIGHT, label, LIGHT];
   if (t.outcome !== 'ok') {
     lines.push(`✗ Failed (${t.outcome}): ${t.error ?? 'no message'}`);
     return lines.join('\n');
   }
+  if (family.family !== 'text') return [...lines, ...familyTimings(t, family)].join('\n');
   if (showFullText && t.text) lines.push(HEAVY, 'FINAL MODEL OUTPUT:', HEAVY, t.text, HEAVY, '');
   const timing = runTimings(t);
   if (timing.submitMs !== undefined) lines.push(`✓ Queue submit time:    ${seconds(timing.submitMs)}`);
@@ -66,15 +68,35 @@ export function formatRunBlock(t: Timeline, label: string, showFullText: boolean
   return lines.join('\n');
 }
 
+/** A non-text request's block: audio (ttfc, audio received, rtf), frames (frames, frame latency) or a unary answer. */
+function familyTimings(t: Timeline, family: FamilyOf): string[] {
+  const total = `✓ Total time:          ${seconds(t.endMs - t.sentMs)}`;
+  const x = t.extra;
+  if (family.family === 'audio') {
+    return [
+      `✓ Time to first audio: ${seconds(x.ttfc)}`,
+      `✓ Audio received:      ${x.audio_seconds !== undefined ? `${x.audio_seconds.toFixed(3)}s` : '-'}${t.sampleRateHz ? ` at ${t.sampleRateHz} Hz` : ''}`,
+      `✓ Real-time factor:    ${x.rtf !== undefined ? x.rtf.toFixed(3) : '-'}`,
+      total,
+      `✓ Audio chunks:        ${x.audio_chunks_count ?? 0}${x.stall_count ? ` (${x.stall_count} stalls, ${seconds(x.stall_ms)} silent)` : ''}`,
+    ];
+  }
+  if (family.family === 'frames') {
+    return [`✓ Frames:              ${x.frames_count ?? 0}`, `✓ Frame latency:       ${seconds(x.frame_latency)}`, total];
+  }
+  const lines = [`✓ Status:              ${t.status ?? '-'}`, `✓ Time to first byte:  ${seconds(t.firstByteMs !== undefined ? t.firstByteMs - t.sentMs : undefined)}`, total, `✓ Bytes received:      ${t.bytesIn}`];
+  if (t.bodyPreview) lines.push(`✓ Body preview:        ${preview(t.bodyPreview)}`);
+  return lines;
+}
+
 function preview(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS)}...` : flat;
 }
 
 /** Why a successful request gave no text, and which switches show where the text is. */
-export function noTextWarning(t: Timeline, protocol: string): string {
-  const textSwitch = protocol === 'gradio' ? '--text-path (e.g. "0" or "1[0].content")' : '--content-path';
-  return `⚠ Request ${t.index}: no model output extracted. Run with --debug sse to see the raw events, then point ${textSwitch} at the text.`;
+export function noTextWarning(t: Timeline, textHint = '--debug sse to see the raw events'): string {
+  return `⚠ Request ${t.index}: no model output extracted. Use ${textHint}.`;
 }
 
 /** The summary block: per metric average, min, max and percentiles, and the success count. */
@@ -130,9 +152,9 @@ export function createRunConsole(options: RunConsoleOptions): { onRequest: (t: T
     onRequest(t, phase) {
       const n = ++counts[phase];
       const label = phase === 'warmup' ? `WARMUP ${n}` : `RUN ${n}${options.plannedRequests ? `/${options.plannedRequests}` : ''}`;
-      if (options.verbose) write(formatRunBlock(t, label, options.debug.has('text')) + '\n');
+      if (options.verbose) write(formatRunBlock(t, label, options.debug.has('text'), options.family) + '\n');
       else if (options.debug.has('text') && t.text !== undefined) write(`[debug text] ${label}:\n${t.text}\n`);
-      if (t.outcome === 'ok' && !t.text && !NON_TEXT_PROTOCOLS.has(options.protocol)) write(noTextWarning(t, options.protocol) + '\n');
+      if (options.textual && t.outcome === 'ok' && !t.text) write(noTextWarning(t, options.textHint) + '\n');
     },
   };
 }

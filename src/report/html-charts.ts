@@ -120,7 +120,7 @@ export function perSecondChart(id: string, title: string, yName: string, picks: 
       data: pick.of(s.phase).map((v, i) => [i, v]),
     })),
   );
-  if (!series.some((s) => s.data.length > 0)) return undefined;
+  if (!series.length || !series.some((s) => s.data.length > 0)) return undefined;
   return {
     id,
     title,
@@ -131,6 +131,11 @@ export function perSecondChart(id: string, title: string, yName: string, picks: 
       series,
     }),
   };
+}
+
+/** The sources that have a family's per-second series (a TTS run draws no token chart). */
+function withSeries(sources: ChartSource[], name: 'outputTokens' | 'frames' | 'audioSeconds'): ChartSource[] {
+  return sources.filter((s) => s.phase.series[name] !== undefined);
 }
 
 /** The per-second charts of the report. */
@@ -157,7 +162,9 @@ export function perSecondCharts(sources: ChartSource[]): ChartSpec[] {
       ],
       sources,
     ),
-    perSecondChart('tokens-over-time', 'Output tokens per second', 'tokens/s', [{ label: 'output tokens', of: (p) => p.series.outputTokens }], sources),
+    perSecondChart('tokens-over-time', 'Output tokens per second', 'tokens/s', [{ label: 'output tokens', of: (p) => p.series.outputTokens ?? [] }], withSeries(sources, 'outputTokens'), 'each token placed in the second it arrived'),
+    perSecondChart('frames-over-time', 'Frames per second', 'frames/s', [{ label: 'frames', of: (p) => p.series.frames ?? [] }], withSeries(sources, 'frames'), 'each frame placed in the second its answer arrived'),
+    perSecondChart('audio-over-time', 'Audio received per second', 'audio s/s', [{ label: 'audio seconds', of: (p) => p.series.audioSeconds ?? [] }], withSeries(sources, 'audioSeconds'), 'seconds of audio placed in the second they arrived'),
     perSecondChart('in-flight-over-time', 'Requests in flight (max per second)', 'requests', [{ label: 'in flight', of: (p) => p.series.inFlightMax }], sources),
     perSecondChart('errors-over-time', 'Errors per second', 'errors/s', [{ label: 'errors', of: (p) => p.series.errors }], sources),
   ].filter((c): c is ChartSpec => c !== undefined);
@@ -171,11 +178,14 @@ export function sweepCharts(runs: { name: string; results: Results }[]): ChartSp
   const curves: { id: string; title: string; yName: string; of: (p: PhaseResult) => number | null }[] = [
     { id: 'sweep-latency-p50', title: 'latency p50 across load points', yName: 'ms', of: (p) => p.metrics.latency?.summary.p50 ?? null },
     { id: 'sweep-latency-p95', title: 'latency p95 across load points', yName: 'ms', of: (p) => p.metrics.latency?.summary.p95 ?? null },
+    { id: 'sweep-frame-latency-p50', title: 'frame latency p50 across load points', yName: 'ms', of: (p) => p.metrics.frame_latency?.summary.p50 ?? null },
+    { id: 'sweep-ttfc-p50', title: 'ttfc p50 across load points', yName: 'ms', of: (p) => p.metrics.ttfc?.summary.p50 ?? null },
     { id: 'sweep-ttft-p50', title: 'ttft p50 across load points', yName: 'ms', of: (p) => p.metrics.ttft?.summary.p50 ?? null },
     { id: 'sweep-ttft-p95', title: 'ttft p95 across load points', yName: 'ms', of: (p) => p.metrics.ttft?.summary.p95 ?? null },
     { id: 'sweep-itl-p50', title: 'itl p50 across load points', yName: 'ms', of: (p) => p.metrics.itl?.summary.p50 ?? null },
     { id: 'sweep-throughput', title: 'throughput across load points', yName: 'requests/s', of: (p) => p.throughput.requestsPerSecond },
-    { id: 'sweep-token-throughput', title: 'output token throughput across load points', yName: 'tokens/s', of: (p) => p.throughput.outputTokensPerSecond },
+    { id: 'sweep-fps', title: 'FPS across load points', yName: 'frames/s', of: (p) => p.throughput.framesPerSecond ?? null },
+    { id: 'sweep-token-throughput', title: 'output token throughput across load points', yName: 'tokens/s', of: (p) => p.throughput.outputTokensPerSecond ?? null },
     { id: 'sweep-error-rate', title: 'error rate across load points', yName: '%', of: (p) => (p.counts.sent ? (100 * p.counts.failed) / p.counts.sent : null) },
   ];
   return curves

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { METRICS, metricUnit } from '../model/metrics.js';
+import { METRICS, metricApplies, metricUnit, type MetricDefinition } from '../model/metrics.js';
 import type { LoadPointResult, Results } from '../model/results.js';
 import { COMPARISON_HEADER, comparisonCells } from './compare-format.js';
 import type { RunComparison } from './compare.js';
 import { fmt } from './console.js';
+import { FAMILY_VIEWS, throughputFigures } from './family-view.js';
 import { boxPlotChart, countsChart, histogramChart, perSecondCharts, sweepCharts, type ChartSource, type ChartSpec } from './html-charts.js';
 import type { ThresholdOutcome } from '../conditions/thresholds.js';
 
@@ -34,7 +35,8 @@ export function renderHtmlReport(runs: ReportRun[], opts: HtmlReportOptions = {}
       phase: p.measure,
     })),
   );
-  const distributionMetrics = ['latency', 'ttft', 'itl'];
+  // Each family's own distributions (text: ttft and itl; audio: ttfc and rtf; frames: frame latency).
+  const distributionMetrics = [...new Set(sources.flatMap((s) => FAMILY_VIEWS[s.phase.family].distributions))];
   const histograms = distributionMetrics.map((m) => histogramChart(`histogram-${m}`, m, sources));
   const boxes = distributionMetrics.map((m) => boxPlotChart(`box-${m}`, m, sources));
   const counts = [countsChart('status-distribution', 'status', sources), countsChart('outcome-distribution', 'outcome', sources)];
@@ -136,17 +138,10 @@ export function cards(point: LoadPointResult): Card[] {
     { key: 'counts.ok', label: 'ok', value: c.ok, unit: '' },
     { key: 'counts.failed', label: 'failed', value: c.failed, unit: '' },
     { key: 'error_rate', label: 'error rate', value: c.sent ? c.failed / c.sent : 0, unit: '%', percent: true },
-    { key: 'throughput.requestsPerSecond', label: 'throughput', value: m.throughput.requestsPerSecond, unit: 'req/s' },
   ];
-  if (m.throughput.outputTokensPerSecond > 0) out.push({ key: 'throughput.outputTokensPerSecond', label: 'output tokens', value: m.throughput.outputTokensPerSecond, unit: 'tok/s' });
-  for (const [name, stat] of [
-    ['ttft', 'p50'],
-    ['ttft', 'p95'],
-    ['itl', 'p50'],
-    ['latency', 'p50'],
-    ['latency', 'p95'],
-    ['latency', 'p99'],
-  ] as const) {
+  const keyOf: Record<string, string> = { FPS: 'throughput.framesPerSecond', 'req/s': 'throughput.requestsPerSecond', 'tok/s': 'throughput.outputTokensPerSecond', 'audio s/s': 'audio.audioSecondsPerSecond' };
+  for (const f of throughputFigures(m)) out.push({ key: keyOf[f.unit]!, label: f.unit === 'req/s' ? 'throughput' : f.label, value: f.value, unit: f.unit });
+  for (const [name, stat] of FAMILY_VIEWS[m.family].cards) {
     const metric = m.metrics[name];
     if (metric && metric.summary.count > 0) out.push({ key: `metrics.${name}.summary.${stat}`, label: `${name} ${stat}`, value: metric.summary[stat], unit: metric.unit });
   }
@@ -208,9 +203,11 @@ function environmentSection(runs: ReportRun[]): string {
 }
 
 function definitionsSection(sources: ChartSource[]): string {
-  const defs = METRICS as Record<string, { unit: string; definition: string }>;
+  const defs = METRICS as Record<string, MetricDefinition>;
   const present = [...new Set(sources.flatMap((s) => Object.keys(s.phase.metrics)))];
-  const names = [...new Set([...Object.keys(defs), ...present])];
+  // The run's families' metrics (measured or not), then anything protocol-specific it measured.
+  const possible = Object.keys(defs).filter((n) => defs[n]!.level !== 'run' && sources.some((s) => metricApplies(defs[n]!, s.phase)));
+  const names = [...new Set([...possible, ...present])];
   const rows = names.map(
     (n) => `<tr${present.includes(n) ? '' : ' class="absent"'}><td><code>${esc(n)}</code></td><td>${esc(defs[n]?.unit ?? metricUnit(n))}</td><td>${esc(defs[n]?.definition ?? 'protocol-specific metric reported by the target')}</td></tr>`,
   );

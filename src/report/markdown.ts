@@ -1,8 +1,8 @@
 import type { LoadPointResult, Results } from '../model/results.js';
-import { fmt } from './console.js';
+import { fmt, throughputLine } from './console.js';
+import { orderedMetrics } from './family-view.js';
 import type { ThresholdOutcome } from '../conditions/thresholds.js';
 
-const SHOWN = ['ttft', 'itl', 'tpot', 'first_event', 'ttfb', 'latency', 'queue_delay', 'output_tokens', 'decode_speed'];
 const md = (s: string) => s.replace(/\|/g, '\\|');
 
 /** A run as GitHub-flavoured markdown (`--summary md`), for CI logs and $GITHUB_STEP_SUMMARY. */
@@ -29,9 +29,9 @@ function pointMarkdown(point: LoadPointResult): string[] {
     `#### ${md(point.label)}`,
     '',
     `**${c.sent}** sent · **${c.ok}** ok · **${c.failed}** failed (${fmt(errorRate)}%)${c.dropped ? ` · ${c.dropped} dropped` : ''} · ` +
-      `**${fmt(m.throughput.requestsPerSecond)}** req/s · **${fmt(m.throughput.outputTokensPerSecond)}** output tok/s · ${(m.durationMs / 1000).toFixed(2)} s`,
+      `${throughputLine(m)} · ${(m.durationMs / 1000).toFixed(2)} s`,
   ];
-  const names = [...SHOWN.filter((n) => m.metrics[n]), ...Object.keys(m.metrics).filter((n) => !SHOWN.includes(n))];
+  const names = orderedMetrics(m);
   if (names.length) {
     lines.push('', '| metric | unit | count | mean | p50 | p90 | p95 | p99 | max |', '|:---|:---|---:|---:|---:|---:|---:|---:|---:|');
     for (const n of names) {

@@ -6,7 +6,7 @@
  */
 import { formatSegment } from '../load/share.js';
 import { Recorder } from '../measure/recorder.js';
-import type { LoadPointResult, Results } from '../model/results.js';
+import { RESULTS_SCHEMA_VERSION, type LoadPointResult, type Results } from '../model/results.js';
 
 export interface ResultsPart {
   /** Where the part came from (a file path), for messages. */
@@ -45,7 +45,7 @@ export function mergeSegmentParts(parts: ResultsPart[], options: { commandLine?:
   const startedAtEpochMs = Math.min(...all.map((r) => r.startedAtEpochMs));
   const interrupted = all.filter((r) => r.interrupted);
   const out: Results = {
-    schemaVersion: 1,
+    schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: first.tool,
     name: first.name,
     startedAt: new Date(startedAtEpochMs).toISOString(),

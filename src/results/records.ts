@@ -3,62 +3,53 @@ import { RedactedFileWriter } from './redacting-sinks.js';
 import { epochMsOf } from '../model/clock.js';
 import { countOutputTokens } from '../measure/metrics.js';
 import type { Timeline } from '../model/timeline.js';
+import type { FamilyOf } from '../model/metrics.js';
 
 export type RecordsFormat = 'csv' | 'ndjson';
 
-/** One request as a row: the per-call record of the users' notebooks, with our marks. */
-export interface RequestRecord {
-  call_index: number;
-  phase: string;
-  load_point: string;
-  /** Open loop: when the schedule wanted it sent; empty in closed loops. */
-  intended_start_epoch_ms: number | null;
-  start_epoch_ms: number;
-  end_epoch_ms: number;
-  status: number | string | null;
-  ok: boolean;
-  outcome: string;
-  latency_ms: number;
-  ttfb_ms: number | null;
-  first_event_ms: number | null;
-  ttft_ms: number | null;
-  output_tokens: number | null;
-  error: string | null;
-  /** Failures only: the first bytes of what the server said. */
-  body_preview: string | null;
-}
+/** One request as a row: the per-call record of the users' notebooks, with our marks and its family's own columns. */
+export type RequestRecord = Record<RecordField, string | number | boolean | null>;
 
-export const RECORD_FIELDS: readonly (keyof RequestRecord)[] = [
-  'call_index',
-  'phase',
-  'load_point',
-  'intended_start_epoch_ms',
-  'start_epoch_ms',
-  'end_epoch_ms',
-  'status',
-  'ok',
-  'outcome',
-  'latency_ms',
-  'ttfb_ms',
-  'first_event_ms',
-  'ttft_ms',
-  'output_tokens',
-  'error',
-  'body_preview',
-];
+/** Columns every record has, in this order. */
+const COMMON_FIELDS = ['call_index', 'phase', 'load_point', 'intended_start_epoch_ms', 'start_epoch_ms', 'end_epoch_ms', 'status', 'ok', 'outcome', 'latency_ms', 'ttfb_ms'] as const;
+/** Each family's columns (stream columns only when the family streams), then `error` and `body_preview` (failures only). */
+const FAMILY_FIELDS = {
+  stream: ['first_event_ms'],
+  text: ['ttft_ms', 'output_tokens'],
+  audio: ['ttfc_ms', 'audio_seconds', 'rtf'],
+  frames: ['frames', 'frame_latency_ms'],
+} as const;
+const TAIL_FIELDS = ['error', 'body_preview'] as const;
+
+type RecordField = (typeof COMMON_FIELDS)[number] | (typeof FAMILY_FIELDS)[keyof typeof FAMILY_FIELDS][number] | (typeof TAIL_FIELDS)[number];
+
+/** The columns of a records file whose load points produce these families (a sweep may mix them). */
+export function recordFields(families: readonly FamilyOf[]): RecordField[] {
+  const fields: RecordField[] = [...COMMON_FIELDS];
+  const add = (names: readonly RecordField[]) => {
+    for (const n of names) if (!fields.includes(n)) fields.push(n);
+  };
+  if (families.some((f) => f.streamed)) add(FAMILY_FIELDS.stream);
+  for (const f of families) if (f.family !== 'unary') add(f.family === 'text' && !f.streamed ? ['output_tokens'] : FAMILY_FIELDS[f.family]);
+  add(TAIL_FIELDS);
+  return fields;
+}
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const since = (mark: number | undefined, startMs: number) => (mark === undefined ? null : round3(mark - startMs));
+const valueOr = (n: number | undefined) => (n === undefined ? null : round3(n));
 
 /**
  * A request's record. Times follow METRICS.md: start is the intended start in open loop (a
  * timeline with scheduledMs), else the send; latency is end − start whatever the outcome,
- * so failed rows show how long the failure took. Tokens come from usage or content events
+ * so failed rows show how long the failure took. Tokens come from usage or text events
  * (no tokenizer here: it would cost as much as the request bookkeeping itself).
  */
 export function recordOf(t: Timeline, phase: string, pointLabel: string): RequestRecord {
   const startMs = t.scheduledMs ?? t.sentMs;
   const ok = t.outcome === 'ok';
+  const firstText = t.content.find((e) => e.kind === 'tokens');
+  const frames = t.content.reduce((n, e) => n + (e.kind === 'frames' ? e.units : 0), 0);
   return {
     call_index: t.index,
     phase,
@@ -72,8 +63,13 @@ export function recordOf(t: Timeline, phase: string, pointLabel: string): Reques
     latency_ms: round3(t.endMs - startMs),
     ttfb_ms: since(t.firstByteMs ?? t.headersMs, startMs),
     first_event_ms: since(t.firstEventMs, startMs),
-    ttft_ms: since(t.content[0]?.atMs, startMs),
-    output_tokens: countOutputTokens(t).count ?? null,
+    ttft_ms: since(firstText?.atMs, startMs),
+    output_tokens: firstText ? (countOutputTokens(t).count ?? null) : (t.usageTokens ?? null),
+    ttfc_ms: valueOr(t.extra.ttfc),
+    audio_seconds: valueOr(t.extra.audio_seconds),
+    rtf: valueOr(t.extra.rtf),
+    frames: frames || (t.extra.frames_count ?? null),
+    frame_latency_ms: valueOr(t.extra.frame_latency),
     error: t.error ?? null,
     body_preview: ok ? null : (t.bodyPreview ?? null),
   };
@@ -112,16 +108,17 @@ export class RecordsWriter {
   private constructor(
     readonly path: string,
     readonly format: RecordsFormat,
+    readonly fields: readonly RecordField[],
     private readonly redactor: Redactor | undefined,
   ) {
     this.file = new RedactedFileWriter(path, redactor);
-    if (format === 'csv') this.buffer = `${RECORD_FIELDS.join(',')}\n`;
+    if (format === 'csv') this.buffer = `${fields.join(',')}\n`;
     process.on('exit', this.flushOnExit);
   }
 
-  /** Rows pass through `redactor` field by field (before CSV quoting) and again as written. */
-  static open(path: string, format: RecordsFormat, redactor?: Redactor): RecordsWriter {
-    return new RecordsWriter(path, format, redactor);
+  /** A records file with the columns of these families (see {@link recordFields}); rows pass through `redactor` field by field (before CSV quoting) and again as written. */
+  static open(path: string, format: RecordsFormat, families: readonly FamilyOf[], redactor?: Redactor): RecordsWriter {
+    return new RecordsWriter(path, format, recordFields(families), redactor);
   }
 
   get rowCount(): number {
@@ -132,10 +129,15 @@ export class RecordsWriter {
     if (this.file === undefined) return;
     const r = recordOf(t, phase, pointLabel);
     if (this.redactor) {
-      if (r.error !== null) r.error = this.redactor.redactText(r.error);
-      if (r.body_preview !== null) r.body_preview = this.redactor.redactText(r.body_preview);
+      if (typeof r.error === 'string') r.error = this.redactor.redactText(r.error);
+      if (typeof r.body_preview === 'string') r.body_preview = this.redactor.redactText(r.body_preview);
     }
-    this.buffer += this.format === 'csv' ? `${RECORD_FIELDS.map((f) => csvField(r[f])).join(',')}\n` : `${JSON.stringify(r)}\n`;
+    if (this.format === 'csv') this.buffer += `${this.fields.map((f) => csvField(r[f])).join(',')}\n`;
+    else {
+      const row: Partial<RequestRecord> = {};
+      for (const f of this.fields) row[f] = r[f];
+      this.buffer += `${JSON.stringify(row)}\n`;
+    }
     this.rows++;
     if (this.buffer.length >= FLUSH_AT_CHARS) this.flush();
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OUTCOME_KINDS } from '../model/timeline.js';
-import type { Results } from '../model/results.js';
+import { RESULTS_SCHEMA_VERSION, type Results } from '../model/results.js';
+import { METRIC_FAMILIES } from '../model/metrics.js';
 
 /**
  * The zod schema of {@link Results}: readResults validates files with it, and
@@ -58,7 +59,9 @@ export const perSecondSeriesSchema = z.object({
   sent: z.array(count),
   ok: z.array(count),
   errors: z.array(count),
-  outputTokens: z.array(finite),
+  outputTokens: z.array(finite).optional().describe('text: output tokens by arrival second'),
+  frames: z.array(finite).optional().describe('frames: frames answered by arrival second'),
+  audioSeconds: z.array(finite).optional().describe('audio: audio seconds received by arrival second'),
   inFlightMax: z.array(count),
   latencyP50: z.array(finite.nullable()),
   latencyP99: z.array(finite.nullable()),
@@ -73,6 +76,9 @@ export const clientHealthSchema = z.object({
 });
 
 export const phaseResultSchema = z.object({
+  family: z.enum(METRIC_FAMILIES).describe('what the target answered with: which metrics this phase can have'),
+  streamed: z.boolean(),
+  inProcess: z.boolean().optional(),
   startedAtEpochMs: finite,
   firstStartOffsetMs: finite,
   durationMs: z.number().nonnegative(),
@@ -80,11 +86,13 @@ export const phaseResultSchema = z.object({
   metrics: z.record(z.string(), metricResultSchema),
   throughput: z.object({
     requestsPerSecond: finite,
-    outputTokensPerSecond: finite,
-    peakOutputTokensPerSecond: finite,
+    outputTokensPerSecond: finite.optional(),
+    peakOutputTokensPerSecond: finite.optional(),
+    framesPerSecond: finite.optional(),
+    peakFramesPerSecond: finite.optional(),
   }),
   concurrency: z.object({ mean: finite, max: finite }),
-  tokens: tokenAccountingSchema,
+  tokens: tokenAccountingSchema.optional(),
   series: perSecondSeriesSchema,
   clientHealth: clientHealthSchema,
   audio: z.object({ requests: count, totalSeconds: finite, audioSecondsPerSecond: finite, stalledRequests: count }).optional(),
@@ -136,7 +144,7 @@ export const loadPointResultSchema = z.object({
 
 export const resultsSchema = z
   .object({
-    schemaVersion: z.literal(1),
+    schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
     tool: z.object({ name: z.literal('inferbench'), version: z.string() }),
     name: z.string(),
     startedAt: z.string().describe('ISO 8601'),

@@ -1,3 +1,5 @@
+import { upgradeResults } from './upgrade.js';
+import { RESULTS_SCHEMA_VERSION } from '../model/results.js';
 import { readFile } from 'node:fs/promises';
 import type { Redactor } from '../model/redact.js';
 import { writeRedactedFile } from './redacting-sinks.js';
@@ -52,13 +54,13 @@ export async function readResults(path: string): Promise<Results> {
   } catch (err) {
     throw new ResultsFileError(path, `results file ${path} is not valid JSON: ${(err as Error).message}`);
   }
-  const parsed = resultsSchema.safeParse(json);
+  const parsed = resultsSchema.safeParse(upgradeResults(json));
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const lines = issues.slice(0, SHOWN_PROBLEMS).map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
     if (issues.length > SHOWN_PROBLEMS) lines.push(`  ... and ${issues.length - SHOWN_PROBLEMS} more`);
     const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
-    const hint = version !== undefined && version !== 1 ? ` (it has schemaVersion ${JSON.stringify(version)}; this inferbench reads 1)` : '';
+    const hint = version !== undefined && version !== 1 && version !== RESULTS_SCHEMA_VERSION ? ` (it has schemaVersion ${JSON.stringify(version)}; this inferbench reads 1 and ${RESULTS_SCHEMA_VERSION})` : '';
     throw new ResultsFileError(path, `results file ${path} is not an inferbench results file${hint}:\n${lines.join('\n')}`);
   }
   return parsed.data;

@@ -41,7 +41,7 @@ export async function calibrate(options: { durationMs?: number; onStep?: (text: 
       load: { mode: 'concurrency', concurrency: 64, duration },
       phases: { warmup: { requests: 64 } },
     } as never);
-    const sseEventsPerSecond = (sse.tokens.eventsTotal ?? sse.tokens.totalOutputTokens) / (sse.durationMs / 1000);
+    const sseEventsPerSecond = (sse.tokens?.eventsTotal ?? sse.tokens?.totalOutputTokens ?? 0) / (sse.durationMs / 1000);
 
     const openLoopRate = Math.max(1, Math.round(unaryRequestsPerSecond * SAFE_SHARE));
     step(`open-loop send timing at ${openLoopRate} req/s Poisson`);

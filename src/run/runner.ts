@@ -10,11 +10,11 @@ import type { PhaseName, Progress } from '../model/progress.js';
 import { loadTokenCounter, type TokenCounter } from '../measure/tokens.js';
 import { assessClientHealth, startClientHealth } from '../monitor/client-health.js';
 import { probeTcp } from './probe.js';
-import { createClient } from '../protocols/registry.js';
+import { createClient, familiesOf } from '../protocols/registry.js';
 import type { ProtocolClient, ProtocolDebugSink } from '../protocols/types.js';
 import { Recorder } from '../measure/recorder.js';
 import { RecordsWriter, recordsPathFor } from '../results/records.js';
-import type { LoadPointResult, PhaseResult, Results } from '../model/results.js';
+import { RESULTS_SCHEMA_VERSION, type LoadPointResult, type PhaseResult, type Results } from '../model/results.js';
 import { resultsFileName, writeResultsAtomic } from '../results/writer.js';
 import { loadDataset, type Dataset } from '../scenario/dataset.js';
 import { resolveScenario, type LoadedScenario } from '../scenario/load-scenario.js';
@@ -86,7 +86,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
 
   const started = new Date();
   const results: Results = {
-    schemaVersion: 1,
+    schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: { name: 'inferbench', version: TOOL_VERSION },
     name: scenario.name,
     startedAt: started.toISOString(),
@@ -102,13 +102,15 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   };
 
   // Records stream next to where the results will be written, under the same name.
-  const records = scenario.output.records ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records, secrets) : undefined;
+  const points = pointsPerText(loadPoints(scenario, loaded.raw ?? {}), scenario, loaded.raw ?? {}, dataset);
+  const records = scenario.output.records
+    ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records, points.flatMap((p) => familiesOf(p.target).slice(0, 1)), secrets)
+    : undefined;
   if (records) {
     const outer = options.onRequest;
     options = { ...options, onRequest: (t, phase, label) => (records.write(t, phase, label), outer?.(t, phase, label)) };
   }
 
-  const points = pointsPerText(loadPoints(scenario, loaded.raw ?? {}), scenario, loaded.raw ?? {}, dataset);
   const workerPlan = await planWorkers(scenario, points, options);
   results.warnings.push(...workerPlan.warnings);
   if (options.segment && options.segment.count > 1) results.segment = { ...options.segment };
@@ -242,6 +244,7 @@ export async function runPhase(
   if (slice.originMs !== undefined) await sleepMs(slice.originMs - nowMs(), stop.signal);
   const originMs = slice.originMs ?? nowMs();
   const recorder = new Recorder({
+    family: client.family,
     phaseStartMs: originMs,
     openLoop: openLoopMode,
     slos: scenarioSlos(scenario.slo),

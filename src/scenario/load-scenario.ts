@@ -79,6 +79,13 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[]
       return { path: path ? `${path}.${key}` : key, message: `unknown field; ${fix}` };
     });
   }
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'protocol') {
+    const got = valueAt(issue.path, input);
+    const names = [...((issue as { options?: unknown[] }).options ?? [])].map(String).sort();
+    const hint = typeof got === 'string' ? closest(got, names) : undefined;
+    const what = got === undefined ? 'required' : `unknown protocol ${JSON.stringify(got)}${hint ? `; did you mean "${hint}"?` : ''}`;
+    return [{ path, message: `${what} (one of: ${names.join(', ')}; \`inferbench protocols\` lists them)` }];
+  }
   if (issue.code === 'invalid_union' && issue.path.at(-1) === 'target') {
     return [{ path, message: issue.message }];
   }

@@ -20,6 +20,7 @@ import { registerOpenAiResponsesRoutes } from './routes/openai-responses.js';
 import { attachWebSocketEndpoints } from './websocket.js';
 import { registerSpeechRoutes } from './routes/speech.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerOpenAiEmbeddingsRoutes } from './routes/openai-embeddings.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
@@ -57,6 +58,7 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
   registerOpenAiResponsesRoutes(router);
   registerSpeechRoutes(router);
   registerMetricsRoutes(router);
+  registerOpenAiEmbeddingsRoutes(router);
 
   const sockets = new Set<Socket>();
   const openRequests = new Set<RouteContext>();

@@ -79,8 +79,8 @@ describe.each([1, 32])('OpenAI streaming against ground truth at concurrency %i'
       expect(t.text).toBe(g.text);
     }
     const totalTruthTokens = pairs.reduce((a, p) => a + p.truth.outputTokens, 0);
-    expect(m.tokens.source).toBe('usage');
-    expect(m.tokens.totalOutputTokens).toBe(totalTruthTokens);
+    expect(m.tokens!.source).toBe('usage');
+    expect(m.tokens!.totalOutputTokens).toBe(totalTruthTokens);
     expect(m.metrics.output_tokens!.summary.count).toBe(pairs.length);
   });
 });

@@ -150,7 +150,8 @@ describe('results and scenario schemas', () => {
       const written = JSON.parse(await readFile(path!, 'utf8'));
       const validate = new Ajv2020({ allErrors: true }).compile(JSON.parse(await readFile(RESULTS_SCHEMA_PATH, 'utf8')));
       expect(validate(written), JSON.stringify(validate.errors)).toBe(true);
-      expect(written.schemaVersion).toBe(1);
+      expect(written.schemaVersion).toBe(2);
+      expect(written.points[0].measure.family).toBe('text');
       expect(written.points[0].measure.counts.ok).toBe(10);
     } finally {
       await server.close();

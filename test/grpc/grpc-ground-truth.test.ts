@@ -88,11 +88,18 @@ describe('gRPC against ground truth', () => {
     expect(Math.abs(fps - trueFps) / trueFps).toBeLessThan(FPS_TOLERANCE);
   });
 
-  it('server streaming: each message is a content event at its arrival', async () => {
+  it('server streaming: each message is a message event at its arrival; a stream of opaque messages has no text metrics', async () => {
     const { results, timelines } = await measure({ method: 'inferbench.detector.Detector/DetectBoxes', request: { frames: [{ id: 'a' }] } }, { requests: 5 });
-    expect(results.points[0]!.measure.counts.ok).toBe(5);
-    for (const t of timelines) expect(t.content.length).toBe(3);
-    expect(results.points[0]!.measure.metrics.itl!.summary.p50).toBeGreaterThan(3);
+    const m = results.points[0]!.measure;
+    expect(m.counts.ok).toBe(5);
+    expect(m).toMatchObject({ family: 'unary', streamed: true });
+    for (const t of timelines) {
+      expect(t.content.map((e) => e.kind)).toEqual(['messages', 'messages', 'messages']);
+      expect(m.metrics.stream_time!.summary.min).toBeLessThanOrEqual(t.content[2]!.atMs - t.content[0]!.atMs + 0.01);
+    }
+    expect(m.metrics.first_event!.summary.count).toBe(5);
+    expect(m.metrics.stream_time!.summary.p50).toBeGreaterThan(6);
+    for (const name of ['ttft', 'itl', 'tpot', 'output_tokens', 'decode_speed']) expect(m.metrics[name], name).toBeUndefined();
   });
 
   it('client streaming: writes stream.messages frames, one answer', async () => {

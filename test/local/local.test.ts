@@ -15,7 +15,7 @@ describe('local (in-process) targets', () => {
   it.each(['generate', 'stream', 'streamAsync'] as const)('%s: every mode timed the same way; tokens, callback time and memory recorded', async (mode) => {
     const m = await runLocal({ module: tokenModel, mode, input: { tokens: 12, perTokenMs: 0.5 } });
     expect(m.counts.ok).toBe(6);
-    expect(m.tokens.totalOutputTokens).toBe(72);
+    expect(m.tokens!.totalOutputTokens).toBe(72);
     // 12 tokens × 0.5 ms of work each.
     expect(m.metrics.latency!.summary.p50).toBeGreaterThanOrEqual(6);
     expect(m.metrics.heap_peak_bytes!.unit).toBe('bytes');

@@ -56,11 +56,11 @@ describe('client-side token counting', () => {
   });
 
   it('the results state the cap and how many answers were estimated', async () => {
-    const recorder = new Recorder({ phaseStartMs: 0, openLoop: false });
+    const recorder = new Recorder({ family: { family: 'text', streamed: true }, phaseStartMs: 0, openLoop: false });
     for (const [i, estimated] of [false, true].entries()) {
       const tl = new TimelineBuilder(i);
       tl.sent(0);
-      tl.content('some text', 1, 5);
+      tl.text('some text', 1, 5);
       recorder.record(tl.finish('ok', undefined, 10), { tokens: 7, estimated });
     }
     const tokens = recorder.toPhaseResult({ eventLoopDelayMs: { mean: 0, p99: 0, max: 0 }, cpuPercent: 0 }).tokens;
@@ -71,7 +71,7 @@ describe('client-side token counting', () => {
 describe('answer text kept per request', () => {
   it('keeps the first 64 Ki characters and the whole length', () => {
     const tl = new TimelineBuilder(0);
-    for (let i = 0; i < 100; i++) tl.content('y'.repeat(1000), 1, i);
+    for (let i = 0; i < 100; i++) tl.text('y'.repeat(1000), 1, i);
     const t = tl.finish('ok');
     expect(t.text!.length).toBe(65_536);
     expect(t.textChars).toBe(100_000);

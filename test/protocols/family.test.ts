@@ -45,13 +45,13 @@ describe.each(Object.keys(TARGETS))('%s against ground truth', (name) => {
     expect(m.counts.ok).toBe(16);
     const truthTokens = pairs.reduce((sum, p) => sum + p.truth.outputTokens, 0);
     // Tokens: the server's count where the protocol reports one, else one per content event (one token each here).
-    expect(m.tokens.usageTotal ?? m.tokens.eventsTotal).toBe(truthTokens);
+    expect(m.tokens!.usageTotal ?? m.tokens!.eventsTotal).toBe(truthTokens);
     if (name.startsWith('ollama')) {
-      expect(m.tokens.source).toBe('usage');
+      expect(m.tokens!.source).toBe('usage');
       expect(m.metrics.server_eval_duration).toBeDefined();
       expect(m.metrics.server_decode_tokens_per_s!.unit).toBe('tokens/s');
     }
-    if (name.startsWith('tgi') || name === 'openai-responses') expect(m.tokens.source).toBe('usage');
+    if (name.startsWith('tgi') || name === 'openai-responses') expect(m.tokens!.source).toBe('usage');
   });
 });
 

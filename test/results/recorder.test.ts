@@ -11,12 +11,12 @@ const calm: ClientHealthSample = { eventLoopDelayMs: { mean: 1, p99: 2, max: 3 }
 
 describe('Recorder', () => {
   it('counts outcomes, statuses, errors, tokens and per-second series', () => {
-    const r = new Recorder({ phaseStartMs: 1000, openLoop: false });
+    const r = new Recorder({ family: { family: 'text', streamed: true }, phaseStartMs: 1000, openLoop: false });
     const ok = (sent: number, end: number, tokens: number) => {
       const b = new TimelineBuilder(0);
       b.sent(sent);
       b.headers(200, sent + 1);
-      for (let i = 0; i < tokens; i++) b.content('x', 1, sent + 2 + i);
+      for (let i = 0; i < tokens; i++) b.text('x', 1, sent + 2 + i);
       return b.finish('ok', undefined, end);
     };
     const failed = new TimelineBuilder(3);
@@ -45,7 +45,8 @@ describe('Recorder', () => {
     expect(p.series.sent).toEqual([3, 1, 0]);
     expect(p.series.ok).toEqual([2, 0, 1]);
     expect(p.series.errors).toEqual([1, 0, 0]);
-    expect(p.series.outputTokens).toEqual([8, 0, 2]);
+    // Tokens are placed by arrival: the last request's two tokens came in second 1, though it ended in second 2.
+    expect(p.series.outputTokens).toEqual([8, 2, 0]);
     expect(p.series.inFlightMax).toEqual([3, 0, 0]);
     expect(p.series.latencyP50[1]).toBeNull();
     expect(p.series.latencyP99[2]).toBeCloseTo(900, -1);
@@ -57,7 +58,7 @@ describe('Recorder', () => {
   });
 
   it('measures open-loop latency from the intended start and flags late sends', () => {
-    const r = new Recorder({ phaseStartMs: 0, openLoop: true });
+    const r = new Recorder({ family: { family: 'text', streamed: true }, phaseStartMs: 0, openLoop: true });
     for (let i = 0; i < 10; i++) {
       const b = new TimelineBuilder(i, i * 100);
       b.sent(i * 100 + (i < 2 ? 30 : 0.2)); // two of ten left 30 ms late
@@ -72,15 +73,15 @@ describe('Recorder', () => {
   });
 
   it('reports usage and tokenizer totals side by side and calls mixed sources mixed', () => {
-    const r = new Recorder({ phaseStartMs: 0, openLoop: false, tokenizer: (t) => t.length });
+    const r = new Recorder({ family: { family: 'text', streamed: true }, phaseStartMs: 0, openLoop: false, tokenizer: (t) => t.length });
     const b1 = new TimelineBuilder(0);
     b1.sent(0);
-    b1.content('abcd', 1, 1);
+    b1.text('abcd', 1, 1);
     b1.t.usageTokens = 3;
     r.record(b1.finish('ok', undefined, 2));
     const b2 = new TimelineBuilder(1);
     b2.sent(0);
-    b2.content('abcdef', 1, 1);
+    b2.text('abcdef', 1, 1);
     r.record(b2.finish('ok', undefined, 2));
     expect(r.toPhaseResult(calm).tokens).toEqual({ source: 'mixed', totalOutputTokens: 9, usageTotal: 3, tokenizerTotal: 10, tokenizerCapChars: 65_536, tokenizerEstimatedAnswers: 0, eventsTotal: 2 });
   });
@@ -88,8 +89,8 @@ describe('Recorder', () => {
   it('merges phases recorded apart into exactly what one recorder records', () => {
     const phaseStartMs = 50;
     const timelines = makeTimelines(3000, phaseStartMs); // 75 s of arrivals
-    const one = new Recorder({ phaseStartMs, openLoop: true });
-    const parts = [0, 1, 2].map(() => new Recorder({ phaseStartMs, openLoop: true }));
+    const one = new Recorder({ family: { family: 'text', streamed: true }, phaseStartMs, openLoop: true });
+    const parts = [0, 1, 2].map(() => new Recorder({ family: { family: 'text', streamed: true }, phaseStartMs, openLoop: true }));
     timelines.forEach((t, i) => {
       one.noteSent(t.sentMs);
       one.record(t);
@@ -119,7 +120,7 @@ describe('Recorder', () => {
     expect(merged.firstStartOffsetMs).toBe(single.firstStartOffsetMs);
     expect(merged.startedAtEpochMs).toBe(single.startedAtEpochMs);
     expect(merged.throughput.requestsPerSecond).toBeCloseTo(single.throughput.requestsPerSecond, 9);
-    expect(merged.throughput.outputTokensPerSecond).toBeCloseTo(single.throughput.outputTokensPerSecond, 9);
+    expect(merged.throughput.outputTokensPerSecond!).toBeCloseTo(single.throughput.outputTokensPerSecond!, 9);
     expect(merged.throughput.peakOutputTokensPerSecond).toBe(single.throughput.peakOutputTokensPerSecond);
     expect(merged.concurrency.mean).toBeCloseTo(single.concurrency.mean, 9);
     expect(merged.clientHealth).toEqual(single.clientHealth);
@@ -134,7 +135,7 @@ describe('Recorder', () => {
   });
 
   it('keeps memory flat: per-second histograms of past seconds are stored encoded', () => {
-    const r = new Recorder({ phaseStartMs: 0, openLoop: false });
+    const r = new Recorder({ family: { family: 'text', streamed: true }, phaseStartMs: 0, openLoop: false });
     for (let i = 0; i < 20_000; i++) {
       const b = new TimelineBuilder(i);
       b.sent(i * 50);

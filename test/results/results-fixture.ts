@@ -5,7 +5,7 @@ import { makeTimelines } from './timelines.js';
 
 /** A whole Results value whose measured phase a real Recorder built. */
 export function recordedResults(): Results {
-  const recorder = new Recorder({ phaseStartMs: 0, openLoop: true, tokenizer: (text) => text.split(' ').length });
+  const recorder = new Recorder({ family: { family: 'text', streamed: true }, phaseStartMs: 0, openLoop: true, tokenizer: (text) => text.split(' ').length });
   for (const t of makeTimelines(400, 0)) {
     recorder.noteSent(t.sentMs);
     recorder.noteInFlight(3, t.sentMs);
@@ -16,7 +16,7 @@ export function recordedResults(): Results {
   const health: ClientHealthSample = { eventLoopDelayMs: { mean: 0.5, p99: 1.2, max: 4 }, cpuPercent: 35 };
   const startedAt = new Date(Date.UTC(2025, 0, 2, 3, 4, 5));
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'inferbench', version: '0.1.0' },
     name: 'chat',
     startedAt: startedAt.toISOString(),

@@ -24,7 +24,7 @@ export function makeTimelines(n: number, phaseStartMs: number, seed = 7): Timeli
     const events = 1 + (i % 6);
     for (let e = 0; e < events; e++) {
       at += 5 + rand() * 20;
-      b.content('tok ', 1 + (e % 2), at);
+      b.text('tok ', 1 + (e % 2), at);
     }
     if (i % 3 === 0) b.t.usageTokens = events * 2;
     out.push(b.finish('ok', undefined, at + 1));

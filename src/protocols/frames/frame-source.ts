@@ -107,6 +107,8 @@ export function recordFrames(t: Timeline, batch: FrameBatch, batched: boolean): 
   const n = batch.frames.length;
   t.extra.frames_count = n;
   if (t.outcome !== 'ok') return;
+  // The batch's answer is when its frames were answered (a frames stream already marked each one).
+  if (!t.content.some((e) => e.kind === 'frames')) t.content.push({ atMs: t.endMs, kind: 'frames', units: n, chars: 0 });
   if (batched) t.extra.batch_latency = t.endMs - t.sentMs;
   // Frame k became available at first + k × (wait / (n − 1)); its latency runs from then to the answer.
   const meanArrivalOffsetMs = n > 1 ? batch.firstFrameWaitMs / 2 : 0;

@@ -7,15 +7,16 @@ import { fetchGradioConfig, GRADIO_API_PREFIX, parseGradioUrl, type GradioConfig
 import { GradioQueueSession } from './queue.js';
 import type { GradioTarget } from './schema.js';
 import { gradioOutputs, gradioText } from './values.js';
-import { hasHeader } from '../http/client.js';
+import { hasHeader } from '../wire/http-client.js';
+import type { FamilyOf } from '../../model/metrics.js';
+import type { ClientContext } from '../descriptor.js';
+import { adoptSubmit, gradioErrorMessage, submitCall, type SubmitResult } from './submit.js';
 import { createDispatcher, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
 import { SseReader } from '../wire/sse.js';
 import { charsPerSecond, TextGrowth } from '../wire/text-growth.js';
 import type { ProtocolClient, ProtocolDebugSink, RequestInput } from '../types.js';
 import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
-
-const POST_PREVIEW_CHARS = 64 * 1024;
 
 /**
  * A Gradio app through its queue API (PROTOCOLS.md §1), as Hugging Face Spaces serve it.
@@ -31,7 +32,6 @@ const POST_PREVIEW_CHARS = 64 * 1024;
  * `serverRequestId` is the event id (the reference server keeps its ground truth under it).
  */
 export class GradioClient implements ProtocolClient {
-  private readonly dispatcher: Dispatcher = createDispatcher();
   private readonly root: string;
   private readonly apiName: string;
   private readonly headers: Record<string, string>;
@@ -42,10 +42,17 @@ export class GradioClient implements ProtocolClient {
   private config: Promise<GradioConfig | undefined> | undefined;
   private queue: GradioQueueSession | undefined;
 
+  readonly family: FamilyOf = { family: 'text', streamed: true };
+  private readonly dispatcher: Dispatcher;
+  private readonly debug: ProtocolDebugSink | undefined;
+
   constructor(
     private readonly target: GradioTarget,
-    private readonly debug?: ProtocolDebugSink,
+    ctx: ClientContext,
   ) {
+    // Queue mode holds one more connection: the session's shared queue/data stream.
+    this.dispatcher = createDispatcher(ctx.maxConcurrency + 1);
+    this.debug = ctx.debug;
     const parsed = parseGradioUrl(target.url);
     this.root = parsed.root;
     this.apiName = (target.api ?? parsed.api ?? 'predict').replace(/^\//, '');
@@ -132,71 +139,6 @@ export class GradioClient implements ProtocolClient {
     this.queue?.close();
     await this.dispatcher.close();
   }
-}
-
-export interface SubmitResult {
-  t: Timeline;
-  eventId?: string;
-}
-
-/** POSTs a submission (`/call/<api>` or `/queue/join`) and reads the `event_id` from its answer. */
-export async function submitCall(
-  dispatcher: Dispatcher,
-  url: string,
-  headers: Record<string, string>,
-  body: string,
-  input: RequestInput,
-  timeoutMs: number,
-  debug: ProtocolDebugSink | undefined,
-): Promise<SubmitResult> {
-  let eventId: string | undefined;
-  const t = await httpExchange(dispatcher, { url, method: 'POST', headers, body, timeoutMs }, input, (tl) => {
-    let text = '';
-    const decoder = new TextDecoder();
-    return {
-      chunk(data) {
-        if (text.length < POST_PREVIEW_CHARS) text += decoder.decode(data, { stream: true });
-      },
-      end(atMs) {
-        text += decoder.decode();
-        debug?.response?.(input.index, `POST ${url}`, text, atMs);
-        tl.event(atMs);
-        try {
-          const id = (JSON.parse(text) as { event_id?: unknown }).event_id;
-          if (typeof id === 'string' && id) {
-            eventId = id;
-            return { outcome: 'ok' };
-          }
-        } catch {
-          // not JSON: reported below
-        }
-        tl.t.bodyPreview = text.slice(0, 512);
-        return { outcome: 'protocol_error', error: `POST ${url} answered without an event_id (${text.slice(0, 160) || 'empty body'}); run with --debug post to see the whole answer` };
-      },
-    };
-  });
-  return { t, eventId };
-}
-
-/** Copies the POST's marks into the request's timeline: its start, first byte and the submit time. */
-export function adoptSubmit(tl: TimelineBuilder, post: Timeline): void {
-  tl.t.sentMs = post.sentMs;
-  tl.t.headersMs = post.headersMs;
-  tl.t.firstByteMs = post.firstByteMs;
-  tl.t.status = post.status;
-  tl.t.bytesIn += post.bytesIn;
-  tl.t.bytesOut += post.bytesOut;
-  if (post.outcome === 'ok') tl.t.submittedMs = post.endMs;
-}
-
-/** The message a Gradio `error` event carries: null (errors hidden), a string, or an error payload. */
-export function gradioErrorMessage(data: unknown): string {
-  if (data === null || data === undefined) return 'the app reported an error without a message (Gradio hides error details unless launched with show_error=True)';
-  if (typeof data === 'string') return data;
-  const error = (data as { error?: unknown }).error;
-  if (typeof error === 'string') return error;
-  if (error === null) return 'the app reported an error without a message (Gradio hides error details unless launched with show_error=True)';
-  return JSON.stringify(data).slice(0, 300);
 }
 
 function callStreamConsumer(tl: TimelineBuilder, textPath: string | undefined, debug: ProtocolDebugSink | undefined, index: number): BodyConsumer {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { TimelineBuilder, type Timeline } from '../../model/timeline.js';
 import { debugLineTap } from '../wire/debug-tap.js';
-import { adoptSubmit, gradioErrorMessage, submitCall } from './client.js';
+import { adoptSubmit, gradioErrorMessage, submitCall } from './submit.js';
 import { applyGradioOutputDiffs, gradioOutputs, gradioText } from './values.js';
 import { httpExchange } from '../wire/http-exchange.js';
 import { SseReader } from '../wire/sse.js';

@@ -8,6 +8,7 @@ import { compileTemplate, type CompiledTemplate } from '../../scenario/template.
 import { compileExtraction, compilePath, extractionProblems, getPath, type Extraction, type Extractor } from '../wire/extraction.js';
 import { loadGrpcMethod, type GrpcMethod } from './method.js';
 import type { GrpcTarget } from './schema.js';
+import type { FamilyOf } from '../../model/metrics.js';
 import type { ProtocolClient, RequestInput } from '../types.js';
 import { consumerFailureMessage } from '../wire/consumer-failure.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
@@ -42,11 +43,23 @@ interface Rendered {
 }
 
 /**
+ * Frames when requests carry frames (a frames stream when each is answered on one bidi
+ * stream); a text stream when a server stream's text is extracted; else a unary call (whose
+ * answer may still arrive as a stream of opaque messages).
+ */
+export function grpcFamily(target: Pick<GrpcTarget, 'frames' | 'stream'>, responseStream: boolean, extractsText: boolean): FamilyOf {
+  if (target.frames) return { family: 'frames', streamed: target.stream.mode === 'frames' };
+  if (responseStream && extractsText) return { family: 'text', streamed: true };
+  return { family: 'unary', streamed: responseStream };
+}
+
+/**
  * A gRPC client for one method of any .proto (@grpc/grpc-js): unary, server streaming,
  * client streaming, bidi per call, or bidi `frames` mode where one long-lived stream
  * carries every request and each answer is matched to its frame.
  */
 export class GrpcClient implements ProtocolClient {
+  readonly family: FamilyOf;
   private readonly client: grpc.Client;
   private readonly metadata: grpc.Metadata;
   private readonly render: CompiledTemplate;
@@ -72,6 +85,7 @@ export class GrpcClient implements ProtocolClient {
     const extraction: Extraction = isModelStreamInfer ? { ...MODEL_STREAM_INFER_DEFAULTS, ...definedOnly(target) } : definedOnly(target);
     this.extract = method.responseStream && Object.keys(extraction).length ? compileExtraction(extraction) : undefined;
     this.timeoutMs = requestTimeoutMs(target.timeout, Boolean(method.responseStream || method.requestStream));
+    this.family = grpcFamily(target, Boolean(method.responseStream), this.extract !== undefined && extraction.content_path !== undefined);
   }
 
   /** Loads the .proto and the frames; every problem is reported with its field. */
@@ -158,7 +172,7 @@ export class GrpcClient implements ProtocolClient {
       };
       const onMessage = (msg: Record<string, unknown>, at = nowMs()) => {
         if (!this.extract) {
-          tl.binaryContent(1, at);
+          tl.message(at);
           return;
         }
         const x = this.extract(msg);
@@ -168,8 +182,8 @@ export class GrpcClient implements ProtocolClient {
           call.cancel();
           return done('protocol_error', `in-band error: ${x.error}`, at);
         }
-        if (x.content) tl.content(x.content, 1, at);
-        else if (x.content === undefined && !this.target.content_path && !x.end) tl.binaryContent(1, at);
+        if (x.content) tl.text(x.content, 1, at);
+        else if (x.content === undefined && !this.target.content_path && !x.end) tl.message(at);
         else tl.event(at);
         if (x.usageTokens !== undefined) tl.t.usageTokens = x.usageTokens;
         if (x.end && ++finals >= (m.requestStream ? this.target.stream.messages : 1)) {
@@ -186,7 +200,6 @@ export class GrpcClient implements ProtocolClient {
         call = this.client.makeUnaryRequest(m.path, serialize, deserialize, message, this.metadata, options, (err, value) => {
           if (err) return onStatus({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? err.message, metadata: new grpc.Metadata() }, nowMs());
           const at = messageAtMs ?? nowMs();
-          tl.binaryContent(1, at);
           if (value !== undefined) tl.t.bodyPreview = previewOf(value);
           tl.t.status = 'OK';
           done('ok', undefined, at);
@@ -195,7 +208,6 @@ export class GrpcClient implements ProtocolClient {
         const c = this.client.makeClientStreamRequest(m.path, serialize, deserialize, this.metadata, options, (err, value) => {
           if (err) return onStatus({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? err.message, metadata: new grpc.Metadata() }, nowMs());
           const at = messageAtMs ?? nowMs();
-          tl.binaryContent(1, at);
           if (value !== undefined) tl.t.bodyPreview = previewOf(value);
           tl.t.status = 'OK';
           done('ok', undefined, at);
@@ -359,7 +371,7 @@ class FrameStream {
     pending.tl.bytesIn(this.bytesIn);
     // The stream's response headers came once, before most frames were sent: a frame's first byte is its answer.
     pending.tl.firstByte(atMs);
-    pending.tl.binaryContent(1, atMs);
+    pending.tl.frames(1, atMs);
     pending.tl.t.bodyPreview = previewOf(msg);
     this.settle(pending, 'ok', undefined, atMs, 'OK');
   }

@@ -1,15 +1,14 @@
-import type { Dispatcher } from 'undici';
-import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
+import type { FamilyOf } from '../../model/metrics.js';
+import type { TimelineBuilder } from '../../model/timeline.js';
 import { ConfigError } from '../../model/config-error.js';
-import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
+import type { ClientContext } from '../descriptor.js';
 import { debugLineTap } from '../wire/debug-tap.js';
-import { hasHeader } from '../http/client.js';
-import { createDispatcher, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
+import type { BodyConsumer } from '../wire/http-exchange.js';
+import { HttpProtocolClient } from '../wire/http-client.js';
 import type { KserveTarget } from './schema.js';
 import { SseReader } from '../wire/sse.js';
-import type { ProtocolClient, ProtocolDebugSink, RequestInput } from '../types.js';
+import type { ProtocolDebugSink, RequestInput } from '../types.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
-import { requestTimeoutMs } from '../../scenario/fields.js';
 
 type Api = 'infer' | 'generate_stream';
 
@@ -22,55 +21,54 @@ interface InferResponse {
  * BYTES output tensor; Triton's `generate_stream` reads `text_output` deltas from `data:`
  * events until the connection ends (no terminator), and `{"error"}` events as failures.
  */
-export class KserveClient implements ProtocolClient {
-  private readonly dispatcher: Dispatcher = createDispatcher();
-  private readonly url: string;
+export class KserveClient extends HttpProtocolClient {
+  readonly family: FamilyOf;
   private readonly api: Api;
-  private readonly renderBody: CompiledTemplate;
-  private readonly headers: Record<string, string>;
-  private readonly timeoutMs: number;
+  private readonly debug: ProtocolDebugSink | undefined;
 
   constructor(
     private readonly target: KserveTarget,
-    private readonly debug?: ProtocolDebugSink,
+    ctx: ClientContext,
   ) {
-    const base = target.url.replace(/\/+$/, '');
-    const named = /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/(infer|generate_stream)$/.exec(base);
-    this.api = target.api ?? (named?.[2] as Api | undefined) ?? 'infer';
-    if (named) this.url = base;
-    else {
-      if (!target.model) {
-        throw new ConfigError([{ path: 'target.model', message: `required when target.url (${target.url}) does not name the model (…/v2/models/<model>/${this.api})` }]);
-      }
-      this.url = `${base}/v2/models/${encodeURIComponent(target.model)}/${this.api}`;
-    }
+    const { url, api } = kserveEndpoint(target);
     const parameters = target.parameters;
-    this.renderBody = compileTemplate(
-      this.api === 'infer'
+    const body =
+      api === 'infer'
         ? { inputs: target.inputs ?? [{ name: 'text_input', datatype: 'BYTES', shape: [1], data: [target.prompt] }], ...(Object.keys(parameters).length ? { parameters } : {}) }
-        : { text_input: target.prompt, parameters: { ...parameters, stream: true } },
-    );
-    this.headers = { ...target.headers };
-    if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
-    this.timeoutMs = requestTimeoutMs(target.timeout, this.api === 'generate_stream');
+        : { text_input: target.prompt, parameters: { ...parameters, stream: true } };
+    super({ url, method: 'POST', headers: target.headers, body, streamed: api === 'generate_stream', timeoutMs: target.timeout }, ctx);
+    this.api = api;
+    this.debug = ctx.debug;
+    this.family = kserveFamily(target, api);
   }
 
-  send(input: RequestInput): Promise<Timeline> {
-    const body = JSON.stringify(this.renderBody(input.vars));
-    return httpExchange(this.dispatcher, { url: this.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) =>
-      this.api === 'generate_stream'
-        ? tritonStreamConsumer(tl, this.debug, input.index)
-        : unaryJsonConsumer(tl, (json: InferResponse) => {
-            const tensor = json.outputs?.find((o) => o.name === this.target.output);
-            const data = tensor?.data;
-            return { text: Array.isArray(data) && data.every((d) => typeof d === 'string') ? data.join('') : undefined };
-          }),
-    );
+  protected consumer(tl: TimelineBuilder, input: RequestInput): BodyConsumer {
+    return this.api === 'generate_stream'
+      ? tritonStreamConsumer(tl, this.debug, input.index)
+      : unaryJsonConsumer(tl, (json: InferResponse) => {
+          const tensor = json.outputs?.find((o) => o.name === this.target.output);
+          const data = tensor?.data;
+          return { text: Array.isArray(data) && data.every((d) => typeof d === 'string') ? data.join('') : undefined };
+        });
   }
+}
 
-  async close(): Promise<void> {
-    await this.dispatcher.close();
+/** The endpoint: the URL as given when it names the model and the API, else built from `model` and `api`. */
+export function kserveEndpoint(target: KserveTarget): { url: string; api: Api } {
+  const base = target.url.replace(/\/+$/, '');
+  const named = /\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/(infer|generate_stream)$/.exec(base);
+  const api = target.api ?? (named?.[2] as Api | undefined) ?? 'infer';
+  if (named) return { url: base, api };
+  if (!target.model) {
+    throw new ConfigError([{ path: 'target.model', message: `required when target.url (${target.url}) does not name the model (…/v2/models/<model>/${api})` }]);
   }
+  return { url: `${base}/v2/models/${encodeURIComponent(target.model)}/${api}`, api };
+}
+
+/** Text from the generate stream or from infer's default text tensors; custom input tensors are a plain unary model call. */
+export function kserveFamily(target: Pick<KserveTarget, 'inputs'>, api: Api): FamilyOf {
+  if (api === 'generate_stream') return { family: 'text', streamed: true };
+  return { family: target.inputs ? 'unary' : 'text', streamed: false };
 }
 
 function tritonStreamConsumer(tl: TimelineBuilder, debug: ProtocolDebugSink | undefined, index: number): BodyConsumer {
@@ -90,7 +88,7 @@ function tritonStreamConsumer(tl: TimelineBuilder, debug: ProtocolDebugSink | un
       return;
     }
     const text = typeof json.text_output === 'string' ? json.text_output : '';
-    if (text) tl.content(text, 1, atMs);
+    if (text) tl.text(text, 1, atMs);
     else tl.event(atMs);
   });
   return {

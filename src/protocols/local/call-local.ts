@@ -27,7 +27,7 @@ export async function callLocal(mod: LocalModelModule, mode: LocalMode, input: u
   const consume = mod.consume;
   const onToken = (token: unknown) => {
     const at = nowMs();
-    tl.content(tokenText(token), 1, at);
+    tl.text(tokenText(token), 1, at);
     count++;
     if (consume) consume(token);
     callbackMs += nowMs() - at;
@@ -38,7 +38,7 @@ export async function callLocal(mod: LocalModelModule, mode: LocalMode, input: u
       const out = await mod.generate!(input);
       const at = nowMs();
       const { text, tokens } = describeAnswer(out);
-      tl.content(text, 1, at);
+      tl.text(text, tokens ?? 1, at);
       return { tokens, callbackMs };
     }
     case 'stream':
@@ -49,7 +49,7 @@ export async function callLocal(mod: LocalModelModule, mode: LocalMode, input: u
       return { tokens: count, callbackMs };
     case 'predict': {
       const out = await mod.predict!(batch ?? []);
-      tl.binaryContent(Array.isArray(out) ? out.length : 1, nowMs());
+      tl.frames(Array.isArray(out) ? out.length : 1, nowMs());
       return { tokens: undefined, callbackMs };
     }
   }

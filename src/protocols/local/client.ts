@@ -6,6 +6,7 @@ import { MemorySampler } from './memory-sampler.js';
 import { ConfigError } from '../../model/config-error.js';
 import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
 import type { LocalTarget } from './schema.js';
+import type { FamilyOf } from '../../model/metrics.js';
 import type { ProtocolClient, RequestInput } from '../types.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
 
@@ -16,6 +17,7 @@ const DEFAULT_MODE_ORDER: LocalMode[] = ['stream', 'streamAsync', 'generate', 'p
  * `callback_time` (ms inside the token callback), `heap_peak_bytes` and `rss_peak_bytes`.
  */
 export class LocalClient implements ProtocolClient {
+  readonly family: FamilyOf;
   private readonly render: CompiledTemplate;
 
   private constructor(
@@ -24,6 +26,7 @@ export class LocalClient implements ProtocolClient {
     private readonly target: LocalTarget,
     private readonly frames: FrameSource | undefined,
   ) {
+    this.family = localFamily(mode);
     this.render = compileTemplate(target.input);
   }
 
@@ -88,4 +91,10 @@ export class LocalClient implements ProtocolClient {
   async close(): Promise<void> {
     await this.mod.teardown?.();
   }
+}
+
+/** predict() answers frames; generate() a whole text; stream() and streamAsync() a text stream. */
+export function localFamily(mode: LocalMode | undefined): FamilyOf {
+  if (mode === 'predict') return { family: 'frames', streamed: false, inProcess: true };
+  return { family: 'text', streamed: mode !== 'generate', inProcess: true };
 }

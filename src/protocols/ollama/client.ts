@@ -1,15 +1,14 @@
-import type { Dispatcher } from 'undici';
-import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
-import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
+import type { FamilyOf } from '../../model/metrics.js';
+import type { TimelineBuilder } from '../../model/timeline.js';
+import type { ClientContext } from '../descriptor.js';
 import { debugLineTap } from '../wire/debug-tap.js';
-import { hasHeader } from '../http/client.js';
-import { createDispatcher, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
+import type { BodyConsumer } from '../wire/http-exchange.js';
+import { HttpProtocolClient } from '../wire/http-client.js';
 import { NdjsonReader } from '../wire/ndjson-reader.js';
 import type { OllamaTarget } from './schema.js';
-import type { ProtocolClient, ProtocolDebugSink, RequestInput } from '../types.js';
+import type { ProtocolDebugSink, RequestInput } from '../types.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
 import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
-import { requestTimeoutMs } from '../../scenario/fields.js';
 
 type Api = 'generate' | 'chat';
 
@@ -33,49 +32,38 @@ interface OllamaChunk {
  * from the final line's `eval_count`; the server's own durations (integer ns) are reported
  * beside ours as `server_*` metrics in ms (absent ones are zero: Go's omitempty).
  */
-export class OllamaClient implements ProtocolClient {
-  private readonly dispatcher: Dispatcher = createDispatcher();
-  private readonly url: string;
+export class OllamaClient extends HttpProtocolClient {
+  readonly family: FamilyOf;
   private readonly api: Api;
-  private readonly renderBody: CompiledTemplate;
-  private readonly headers: Record<string, string>;
-  private readonly timeoutMs: number;
+  private readonly debug: ProtocolDebugSink | undefined;
 
   constructor(
     private readonly target: OllamaTarget,
-    private readonly debug?: ProtocolDebugSink,
+    ctx: ClientContext,
   ) {
     const base = target.url.replace(/\/+$/, '');
     const fromUrl = /\/api\/(generate|chat)$/.exec(base)?.[1] as Api | undefined;
-    this.api = target.api ?? fromUrl ?? 'generate';
-    this.url = fromUrl ? base : `${base}/api/${this.api}`;
+    const api = target.api ?? fromUrl ?? 'generate';
     const options: Record<string, unknown> = { ...target.options };
     if (target.num_predict !== undefined) options.num_predict = target.num_predict;
     const body: Record<string, unknown> = { model: target.model };
-    if (this.api === 'chat') body.messages = target.messages ?? [{ role: 'user', content: target.prompt }];
+    if (api === 'chat') body.messages = target.messages ?? [{ role: 'user', content: target.prompt }];
     else body.prompt = target.prompt;
     if (Object.keys(options).length) body.options = options;
     body.stream = target.stream;
-    this.renderBody = compileTemplate(body);
-    this.headers = { ...target.headers };
-    if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
-    this.timeoutMs = requestTimeoutMs(target.timeout, target.stream);
+    super({ url: fromUrl ? base : `${base}/api/${api}`, method: 'POST', headers: target.headers, body, streamed: target.stream, timeoutMs: target.timeout }, ctx);
+    this.api = api;
+    this.debug = ctx.debug;
+    this.family = { family: 'text', streamed: target.stream };
   }
 
-  send(input: RequestInput): Promise<Timeline> {
-    const body = JSON.stringify(this.renderBody(input.vars));
-    return httpExchange(this.dispatcher, { url: this.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) =>
-      this.target.stream
-        ? ollamaStreamConsumer(tl, this.api, this.debug, input.index)
-        : unaryJsonConsumer(tl, (json: OllamaChunk) => {
-            recordServerDurations(tl, json);
-            return { text: textOf(json, this.api), usageTokens: json.eval_count };
-          }),
-    );
-  }
-
-  async close(): Promise<void> {
-    await this.dispatcher.close();
+  protected consumer(tl: TimelineBuilder, input: RequestInput): BodyConsumer {
+    return this.target.stream
+      ? ollamaStreamConsumer(tl, this.api, this.debug, input.index)
+      : unaryJsonConsumer(tl, (json: OllamaChunk) => {
+          recordServerDurations(tl, json);
+          return { text: textOf(json, this.api), usageTokens: json.eval_count };
+        });
   }
 }
 
@@ -116,7 +104,7 @@ function ollamaStreamConsumer(tl: TimelineBuilder, api: Api, debug: ProtocolDebu
       return;
     }
     const text = textOf(chunk, api);
-    if (text) tl.content(text, 1, atMs);
+    if (text) tl.text(text, 1, atMs);
     else tl.event(atMs);
     if (chunk.done) {
       state.done = true;

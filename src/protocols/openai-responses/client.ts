@@ -1,15 +1,14 @@
-import type { Dispatcher } from 'undici';
-import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
-import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
+import type { FamilyOf } from '../../model/metrics.js';
+import type { TimelineBuilder } from '../../model/timeline.js';
+import type { ClientContext } from '../descriptor.js';
 import { debugLineTap } from '../wire/debug-tap.js';
-import { hasHeader } from '../http/client.js';
-import { createDispatcher, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
+import type { BodyConsumer } from '../wire/http-exchange.js';
+import { HttpProtocolClient } from '../wire/http-client.js';
 import type { OpenAIResponsesTarget } from './schema.js';
 import { SseReader } from '../wire/sse.js';
-import type { ProtocolClient, ProtocolDebugSink, RequestInput } from '../types.js';
+import type { ProtocolDebugSink, RequestInput } from '../types.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
 import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
-import { requestTimeoutMs } from '../../scenario/fields.js';
 
 interface ResponsesEvent {
   type?: string;
@@ -33,43 +32,34 @@ const REASONING_DELTAS = new Set(['response.reasoning_text.delta', 'response.rea
  * `response.failed`, `response.incomplete` and `error` end the request as protocol errors with
  * the server's message. A trailing `[DONE]` is accepted.
  */
-export class OpenAIResponsesClient implements ProtocolClient {
-  private readonly dispatcher: Dispatcher = createDispatcher();
-  private readonly renderBody: CompiledTemplate;
-  private readonly headers: Record<string, string>;
-  private readonly timeoutMs: number;
-  private readonly url: string;
+export class OpenAIResponsesClient extends HttpProtocolClient {
+  readonly family: FamilyOf;
+  private readonly debug: ProtocolDebugSink | undefined;
 
   constructor(
     private readonly target: OpenAIResponsesTarget,
-    private readonly debug?: ProtocolDebugSink,
+    ctx: ClientContext,
   ) {
     const base = target.url.replace(/\/+$/, '');
-    this.url = base.endsWith('/responses') ? base : `${base}/v1/responses`;
     const body: Record<string, unknown> = { model: target.model, input: target.input };
     if (target.instructions !== undefined) body.instructions = target.instructions;
     if (target.max_output_tokens !== undefined) body.max_output_tokens = target.max_output_tokens;
     body.stream = target.stream;
-    this.renderBody = compileTemplate({ ...body, ...target.extra_body });
-    this.headers = { ...target.headers };
-    if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
-    this.timeoutMs = requestTimeoutMs(target.timeout, target.stream);
-  }
-
-  send(input: RequestInput): Promise<Timeline> {
-    const body = JSON.stringify(this.renderBody(input.vars));
-    return httpExchange(this.dispatcher, { url: this.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) =>
-      this.target.stream
-        ? responsesStreamConsumer(tl, this.target.count_reasoning, this.debug, input.index)
-        : unaryJsonConsumer(tl, (json: NonNullable<ResponsesEvent['response']>) => ({
-            text: json.output?.flatMap((item) => item.content ?? []).map((part) => part.text ?? '').join(''),
-            usageTokens: json.usage?.output_tokens,
-          })),
+    super(
+      { url: base.endsWith('/responses') ? base : `${base}/v1/responses`, method: 'POST', headers: target.headers, body: { ...body, ...target.extra_body }, streamed: target.stream, timeoutMs: target.timeout },
+      ctx,
     );
+    this.debug = ctx.debug;
+    this.family = { family: 'text', streamed: target.stream };
   }
 
-  async close(): Promise<void> {
-    await this.dispatcher.close();
+  protected consumer(tl: TimelineBuilder, input: RequestInput): BodyConsumer {
+    return this.target.stream
+      ? responsesStreamConsumer(tl, this.target.count_reasoning, this.debug, input.index)
+      : unaryJsonConsumer(tl, (json: NonNullable<ResponsesEvent['response']>) => ({
+          text: json.output?.flatMap((item) => item.content ?? []).map((part) => part.text ?? '').join(''),
+          usageTokens: json.usage?.output_tokens,
+        }));
   }
 }
 
@@ -103,7 +93,7 @@ function responsesStreamConsumer(tl: TimelineBuilder, countReasoning: boolean, d
       return;
     }
     const isText = type === TEXT_DELTA || (countReasoning && type !== undefined && REASONING_DELTAS.has(type));
-    if (isText && json.delta) tl.content(json.delta, 1, atMs);
+    if (isText && json.delta) tl.text(json.delta, 1, atMs);
     else tl.event(atMs);
     if (type === 'response.completed') {
       state.done = true;

@@ -1,14 +1,11 @@
-import type { Dispatcher } from 'undici';
-import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
-import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
-import { hasHeader } from '../http/client.js';
-import { createDispatcher, errorMessageOf, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
+import type { FamilyOf } from '../../model/metrics.js';
+import type { TimelineBuilder } from '../../model/timeline.js';
+import type { ClientContext } from '../descriptor.js';
+import { errorMessageOf, type BodyConsumer } from '../wire/http-exchange.js';
+import { HttpProtocolClient } from '../wire/http-client.js';
 import type { OpenAITarget } from './schema.js';
 import { SseReader } from '../wire/sse.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
-import type { ProtocolClient, RequestInput } from '../types.js';
-import { requestTimeoutMs } from '../../scenario/fields.js';
-
 
 type Api = 'chat' | 'completions';
 
@@ -18,37 +15,28 @@ type Api = 'chat' | 'completions';
  * final usage chunk when the server sends one; `token_ids` (vLLM) tell how many tokens a
  * chunk packs.
  */
-export class OpenAIClient implements ProtocolClient {
-  private readonly dispatcher: Dispatcher;
+export class OpenAIClient extends HttpProtocolClient {
+  readonly family: FamilyOf;
   private readonly api: Api;
-  private readonly renderBody: CompiledTemplate;
-  private readonly headers: Record<string, string>;
-  private readonly timeoutMs: number;
 
   constructor(
     private readonly target: OpenAITarget,
-    maxConnections?: number,
+    ctx: Pick<ClientContext, 'maxConcurrency'>,
   ) {
-    this.dispatcher = createDispatcher(maxConnections);
-    this.api = target.api ?? (new URL(target.url).pathname.endsWith('/chat/completions') ? 'chat' : 'completions');
-    this.renderBody = compileTemplate(requestBody(target, this.api));
-    this.headers = { ...target.headers };
-    if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
-    if (target.stream && !hasHeader(this.headers, 'accept')) this.headers.accept = 'text/event-stream';
-    this.timeoutMs = requestTimeoutMs(target.timeout, target.stream);
+    const api = openaiApiOf(target);
+    super({ url: target.url, method: 'POST', headers: target.headers, body: requestBody(target, api), accept: target.stream ? 'text/event-stream' : undefined, streamed: target.stream, timeoutMs: target.timeout }, ctx);
+    this.api = api;
+    this.family = { family: 'text', streamed: target.stream };
   }
 
-  send(input: RequestInput): Promise<Timeline> {
-    const body = JSON.stringify(this.renderBody(input.vars));
-    const spec = { url: this.target.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs };
-    return httpExchange(this.dispatcher, spec, input, (tl) =>
-      this.target.stream ? streamConsumer(tl, this.api, this.target.count_reasoning) : unaryConsumer(tl, this.api),
-    );
+  protected consumer(tl: TimelineBuilder): BodyConsumer {
+    return this.target.stream ? streamConsumer(tl, this.api, this.target.count_reasoning) : unaryConsumer(tl, this.api);
   }
+}
 
-  async close(): Promise<void> {
-    await this.dispatcher.close();
-  }
+/** `chat` or `completions`: the target's own choice, else what its URL ends in. */
+export function openaiApiOf(target: Pick<OpenAITarget, 'api' | 'url'>): Api {
+  return target.api ?? (new URL(target.url).pathname.endsWith('/chat/completions') ? 'chat' : 'completions');
 }
 
 function requestBody(target: OpenAITarget, api: Api): Record<string, unknown> {
@@ -107,7 +95,7 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
         ? (choice.delta?.content ?? '') + (countReasoning ? (choice.delta?.reasoning ?? choice.delta?.reasoning_content ?? '') : '')
         : (choice.text ?? '');
     if (choice.finish_reason) finished = true;
-    if (text.length > 0) tl.content(text, choice.token_ids?.length || 1, atMs);
+    if (text.length > 0) tl.text(text, choice.token_ids?.length || 1, atMs);
     else tl.event(atMs);
   });
   return {

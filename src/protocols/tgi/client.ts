@@ -1,15 +1,14 @@
-import type { Dispatcher } from 'undici';
-import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
-import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
+import type { FamilyOf } from '../../model/metrics.js';
+import type { TimelineBuilder } from '../../model/timeline.js';
+import type { ClientContext } from '../descriptor.js';
 import { debugLineTap } from '../wire/debug-tap.js';
-import { hasHeader } from '../http/client.js';
-import { createDispatcher, httpExchange, type BodyConsumer } from '../wire/http-exchange.js';
+import type { BodyConsumer } from '../wire/http-exchange.js';
+import { HttpProtocolClient } from '../wire/http-client.js';
 import { SseReader } from '../wire/sse.js';
 import type { TgiTarget } from './schema.js';
-import type { ProtocolClient, ProtocolDebugSink, RequestInput } from '../types.js';
+import type { ProtocolDebugSink, RequestInput } from '../types.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
 import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
-import { requestTimeoutMs } from '../../scenario/fields.js';
 
 interface TgiEvent {
   token?: { text?: string; special?: boolean };
@@ -26,43 +25,40 @@ interface TgiEvent {
  * Output tokens: TGI streams exactly one token per event, so the non-special token events
  * are the count (`details.generated_tokens` also counts the EOS token).
  */
-export class TgiClient implements ProtocolClient {
-  private readonly dispatcher: Dispatcher = createDispatcher();
-  private readonly url: string;
-  private readonly renderBody: CompiledTemplate;
-  private readonly headers: Record<string, string>;
-  private readonly timeoutMs: number;
+export class TgiClient extends HttpProtocolClient {
+  readonly family: FamilyOf;
+  private readonly streaming: boolean;
 
   constructor(
-    private readonly target: TgiTarget,
-    private readonly debug?: ProtocolDebugSink,
+    target: TgiTarget,
+    ctx: ClientContext,
   ) {
-    const base = target.url.replace(/\/+$/, '');
-    this.url = /\/generate(_stream)?$/.test(base) ? base : `${base}/${target.stream ? 'generate_stream' : 'generate'}`;
+    const url = tgiUrl(target);
     const parameters: Record<string, unknown> = { details: true, ...target.parameters };
     if (target.max_new_tokens !== undefined) parameters.max_new_tokens = target.max_new_tokens;
-    this.renderBody = compileTemplate({ inputs: target.prompt, parameters });
-    this.headers = { ...target.headers };
-    if (!hasHeader(this.headers, 'content-type')) this.headers['content-type'] = 'application/json';
-    this.timeoutMs = requestTimeoutMs(target.timeout, this.url.endsWith('_stream'));
+    const streaming = url.endsWith('/generate_stream');
+    super({ url, method: 'POST', headers: target.headers, body: { inputs: target.prompt, parameters }, streamed: streaming, timeoutMs: target.timeout }, ctx);
+    this.streaming = streaming;
+    this.debug = ctx.debug;
+    this.family = { family: 'text', streamed: streaming };
   }
 
-  send(input: RequestInput): Promise<Timeline> {
-    const body = JSON.stringify(this.renderBody(input.vars));
-    const streaming = this.url.endsWith('/generate_stream');
-    return httpExchange(this.dispatcher, { url: this.url, method: 'POST', headers: this.headers, body, timeoutMs: this.timeoutMs }, input, (tl) =>
-      streaming
-        ? tgiStreamConsumer(tl, this.debug, input.index)
-        : unaryJsonConsumer(tl, (json: { generated_text?: string; details?: { generated_tokens?: number } }) => ({
-            text: json.generated_text,
-            usageTokens: json.details?.generated_tokens,
-          })),
-    );
-  }
+  private readonly debug: ProtocolDebugSink | undefined;
 
-  async close(): Promise<void> {
-    await this.dispatcher.close();
+  protected consumer(tl: TimelineBuilder, input: RequestInput): BodyConsumer {
+    return this.streaming
+      ? tgiStreamConsumer(tl, this.debug, input.index)
+      : unaryJsonConsumer(tl, (json: { generated_text?: string; details?: { generated_tokens?: number } }) => ({
+          text: json.generated_text,
+          usageTokens: json.details?.generated_tokens,
+        }));
   }
+}
+
+/** `/generate_stream` or `/generate` appended to the base URL unless it already ends in one. */
+function tgiUrl(target: TgiTarget): string {
+  const base = target.url.replace(/\/+$/, '');
+  return /\/generate(_stream)?$/.test(base) ? base : `${base}/${target.stream ? 'generate_stream' : 'generate'}`;
 }
 
 function tgiStreamConsumer(tl: TimelineBuilder, debug: ProtocolDebugSink | undefined, index: number): BodyConsumer {
@@ -84,7 +80,7 @@ function tgiStreamConsumer(tl: TimelineBuilder, debug: ProtocolDebugSink | undef
     }
     const text = json.token?.special ? '' : (json.token?.text ?? '');
     if (json.token && !json.token.special) tokens++;
-    if (text) tl.content(text, 1, atMs);
+    if (text) tl.text(text, 1, atMs);
     else tl.event(atMs);
     if (json.generated_text !== null && json.generated_text !== undefined) state.done = true;
   });

@@ -6,6 +6,7 @@ import { ConfigError } from '../../model/config-error.js';
 import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
 import { compileExtraction, extractionProblems, type Extractor } from '../wire/extraction.js';
 import type { WebSocketTarget } from './schema.js';
+import type { FamilyOf } from '../../model/metrics.js';
 import type { ProtocolClient, RequestInput } from '../types.js';
 import { consumerFailureMessage } from '../wire/consumer-failure.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
@@ -18,6 +19,7 @@ import { requestTimeoutMs } from '../../scenario/fields.js';
  * usage come from the `*_path` options. Without `content_path` every message is content.
  */
 export class WebSocketClient implements ProtocolClient {
+  readonly family: FamilyOf;
   private readonly idle: WebSocket[] = [];
   private readonly all = new Set<WebSocket>();
   private readonly render: CompiledTemplate;
@@ -28,6 +30,7 @@ export class WebSocketClient implements ProtocolClient {
     private readonly target: WebSocketTarget,
     private readonly frames: FrameSource | undefined,
   ) {
+    this.family = websocketFamily(target);
     this.render = compileTemplate(target.message);
     this.extract = compileExtraction(target);
     this.timeoutMs = requestTimeoutMs(target.timeout, true);
@@ -118,7 +121,7 @@ export class WebSocketClient implements ProtocolClient {
         tl.firstByte(at);
         tl.bytesIn(bytes);
         if (isBinary) {
-          tl.binaryContent(1, at);
+          tl.message(at);
           if (echo) done('ok', undefined, at);
           return;
         }
@@ -135,7 +138,7 @@ export class WebSocketClient implements ProtocolClient {
           return done('protocol_error', `in-band error: ${x.error}`, at, false);
         }
         const content = this.target.content_path ? x.content : text;
-        if (content && !(x.end && !this.target.content_path)) tl.content(content, 1, at);
+        if (content && !(x.end && !this.target.content_path)) tl.text(content, 1, at);
         else tl.event(at);
         if (x.usageTokens !== undefined) tl.t.usageTokens = x.usageTokens;
         if (echo || x.end) {
@@ -189,4 +192,10 @@ function closeHandshake(ws: WebSocket, code: 1000 | 1001): Promise<void> {
     if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
     else if (ws.readyState === WebSocket.OPEN) ws.close(code, code === 1001 ? 'benchmark stopped' : 'benchmark finished');
   });
+}
+
+/** Frames when messages carry frames; a per-message round trip in echo mode; else a text stream. */
+export function websocketFamily(target: Pick<WebSocketTarget, 'mode' | 'frames'>): FamilyOf {
+  if (target.frames) return { family: 'frames', streamed: target.mode !== 'echo' };
+  return target.mode === 'echo' ? { family: 'unary', streamed: false } : { family: 'text', streamed: true };
 }

@@ -13,7 +13,11 @@ export interface BodyConsumer {
 }
 
 export interface HttpRequestSpec {
+  /** The whole URL, for messages. */
   url: string;
+  /** Parsed once by the caller when the URL is constant; derived from `url` otherwise. */
+  origin?: string;
+  path?: string;
   method: string;
   headers: Record<string, string>;
   body?: string | Uint8Array;
@@ -70,7 +74,13 @@ export function httpExchange(
   makeConsumer: (tl: TimelineBuilder) => BodyConsumer,
   tl: TimelineBuilder = new TimelineBuilder(input.index, input.scheduledMs),
 ): Promise<Timeline> {
-  const url = new URL(spec.url);
+  let origin = spec.origin;
+  let path = spec.path;
+  if (origin === undefined || path === undefined) {
+    const url = new URL(spec.url);
+    origin = url.origin;
+    path = url.pathname + url.search;
+  }
   tl.t.bytesOut += spec.body === undefined ? 0 : typeof spec.body === 'string' ? Buffer.byteLength(spec.body) : spec.body.byteLength;
   return new Promise<Timeline>((resolve) => {
     let abortRequest: ((reason?: Error) => void) | undefined;
@@ -172,7 +182,7 @@ export function httpExchange(
     };
     try {
       dispatcher.dispatch(
-        { origin: url.origin, path: url.pathname + url.search, method: spec.method as Dispatcher.HttpMethod, headers: spec.headers, body: spec.body },
+        { origin, path, method: spec.method as Dispatcher.HttpMethod, headers: spec.headers, body: spec.body },
         handler,
       );
     } catch (err) {

@@ -66,7 +66,7 @@ export class JsonStreamState {
     const content = contentAllowed ? getProperty(json, this.rules.content_path) : undefined;
     const text = typeof content === 'string' ? content : undefined;
     if (this.rules.content_mode === 'cumulative') this.growth.update(text, atMs);
-    else if (text) this.tl.content(text, 1, atMs);
+    else if (text) this.tl.text(text, 1, atMs);
     else this.tl.event(atMs);
     if (this.rules.usage_path) {
       const usage = getProperty(json, this.rules.usage_path);

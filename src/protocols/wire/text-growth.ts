@@ -17,10 +17,10 @@ export class TextGrowth {
     this.text = next;
     if (next.startsWith(previous)) {
       const delta = next.slice(previous.length);
-      if (delta) this.tl.content(delta, 1, atMs);
+      if (delta) this.tl.text(delta, 1, atMs);
       else this.tl.event(atMs);
     } else {
-      this.tl.content(next, 1, atMs);
+      this.tl.text(next, 1, atMs);
     }
     this.tl.setText(next);
   }

@@ -30,7 +30,7 @@ export function unaryJsonConsumer<T>(tl: TimelineBuilder, read: (json: T) => { t
       if (json && typeof json === 'object' && 'error' in json) return { outcome: 'protocol_error', error: errorMessageOf(raw) };
       const { text, usageTokens } = read(json);
       if (typeof usageTokens === 'number') tl.t.usageTokens = usageTokens;
-      if (text) tl.content(text, usageTokens ?? 1, atMs);
+      if (text) tl.text(text, usageTokens ?? 1, atMs);
       else tl.event(atMs);
       return { outcome: 'ok' };
     },
