@@ -15,6 +15,7 @@ import { registerCalibrateCommand } from './calibrate-command.js';
 import { registerProtocolsCommand } from './protocols-command.js';
 import { redactProcessOutput } from '../results/redacting-sinks.js';
 import { cliRedactor } from './output.js';
+import { ExitCode } from './exit-codes.js';
 
 // Every byte this process prints passes the redactor, whoever writes it (commander, a library, a crash).
 redactProcessOutput(cliRedactor);
@@ -45,3 +46,6 @@ registerCalibrateCommand(program);
 registerProtocolsCommand(program);
 
 await program.parseAsync(process.argv);
+// Stopped by Ctrl+C, with what was measured printed and written: exit now rather than wait for
+// connections and threads to wind down.
+if (process.exitCode === ExitCode.interrupted) process.exit(ExitCode.interrupted);

@@ -20,6 +20,7 @@ import { ExitCode } from './exit-codes.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
 import { addScaleFlags, scaleRunOptions, type ScaleFlags } from './scale-flags.js';
 import { hideSecrets, writeOutputFile } from './output.js';
+import { onCtrlC } from './interrupt.js';
 
 export interface OutputFlags extends ScaleFlags {
   json?: boolean;
@@ -115,16 +116,8 @@ export async function runAndReport(
     write: (text) => process.stderr.write(text),
   });
   const progress = new ProgressLine(process.stderr);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    progress.clear();
-    process.stderr.write('\nStopping: finishing in-flight requests and writing what was measured (Ctrl+C again to quit now)...\n');
-    controller.abort('interrupted by Ctrl+C');
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = onCtrlC('Stopping: ending in-flight requests and writing what was measured', () => progress.clear());
+  const controller = { signal: interrupt.signal };
   let result: RunResult;
   try {
     result = await run(loaded, {
@@ -137,7 +130,7 @@ export async function runAndReport(
       keepFullText: debugSwitches.has('text'),
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
     progress.clear();
   }
   const { results, path } = result;

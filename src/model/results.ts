@@ -39,6 +39,29 @@ export interface Results {
   perText?: PerTextResults;
   /** The scenario's targets table (metric, target, stretch), judged on each load point. */
   targets?: TargetResult[];
+  /** Written by `inferbench capacity`: every probe is a load point; this is the search and its answer. */
+  capacity?: CapacitySearchResult;
+}
+
+export interface CapacitySearchResult {
+  over: 'concurrency' | 'rate';
+  conditions: string[];
+  requestsPerProbe: number;
+  answer: string;
+  /** The highest load that met every condition. */
+  best?: number;
+  /** The lowest load that did not. */
+  firstFailing?: number;
+  probes: {
+    load: number;
+    requests: number;
+    ok: number;
+    failed: number;
+    met: boolean;
+    /** Stopped by Ctrl+C mid-probe: shown, not used for the answer. */
+    interrupted?: boolean;
+    verdicts: { condition: string; met: boolean; value?: number }[];
+  }[];
 }
 
 export interface PerTextResults {

@@ -197,6 +197,27 @@ export const resultsSchema = z
         }),
       )
       .optional(),
+    capacity: z
+      .object({
+        over: z.enum(['concurrency', 'rate']),
+        conditions: z.array(z.string()),
+        requestsPerProbe: count,
+        answer: z.string(),
+        best: finite.optional(),
+        firstFailing: finite.optional(),
+        probes: z.array(
+          z.object({
+            load: finite,
+            requests: count,
+            ok: count,
+            failed: count,
+            met: z.boolean(),
+            interrupted: z.boolean().optional(),
+            verdicts: z.array(z.object({ condition: z.string(), met: z.boolean(), value: finite.optional() })),
+          }),
+        ),
+      })
+      .optional(),
   })
   .meta({ title: 'inferbench results', description: 'One inferbench run, as written to <name>_<YYYYMMDD_HHMMSS>.json' });
 
