@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { LOCAL_MODES, type LocalMode } from '../protocols/local/load-module.js';
-import { checkOverheadThresholds, measureOverhead, parseOverheadThreshold, type OverheadThreshold } from '../run/overhead.js';
+import { checkOverheadThresholds, measureOverhead, OverheadInterruptedError, parseOverheadThreshold, type OverheadThreshold } from '../run/overhead.js';
+import { onCtrlC } from './interrupt.js';
 import { formatOverheadReport } from '../report/overhead-table.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -71,15 +72,22 @@ async function overheadFromCli(flags: OverheadFlags): Promise<ExitCode> {
     return ExitCode.badConfig;
   }
   let report;
+  const interrupt = onCtrlC('Stopping after the call in progress; reporting the calls made');
   try {
-    report = await measureOverhead({ module: flags.module, input, rounds, warmup, modes, aa: flags.aa, seed });
+    report = await measureOverhead({ module: flags.module, input, rounds, warmup, modes, aa: flags.aa, seed, signal: interrupt.signal });
   } catch (err) {
     process.stderr.write(`inferbench overhead: ${(err as Error).message}\n`);
-    return ExitCode.badConfig;
+    return err instanceof OverheadInterruptedError ? ExitCode.interrupted : ExitCode.badConfig;
+  } finally {
+    interrupt.dispose();
   }
   const checks = checkOverheadThresholds(report, thresholds);
   if (flags.json) process.stdout.write(JSON.stringify({ ...report, thresholds: checks.map((c) => ({ text: c.threshold.text, passed: c.passed, message: c.message })) }, null, 2) + '\n');
   else process.stdout.write(formatOverheadReport(report) + '\n');
   for (const c of checks) process.stderr.write(`${c.message}\n`);
+  if (report.interruptedAfterRounds !== undefined) {
+    process.stderr.write(`interrupted: ${report.interruptedAfterRounds} of ${report.rounds} rounds measured\n`);
+    return ExitCode.interrupted;
+  }
   return checks.every((c) => c.passed) ? ExitCode.ok : ExitCode.thresholdFailed;
 }

@@ -6,6 +6,8 @@ import { checkThresholds, formatThresholdOutcomes, parseThresholds } from '../co
 import { readResults, ResultsFileError } from '../results/writer.js';
 import { ConfigError } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
+import { OutputFileError } from '../results/redacting-sinks.js';
+import { MergeError } from '../results/merge.js';
 import { reportPathFor } from './run-command.js';
 import { writeOutputFile } from './output.js';
 
@@ -56,12 +58,22 @@ async function reportFromCli(file: string, flags: ReportFlags): Promise<ExitCode
   }
 }
 
-/** Bad flags and unreadable results files are the user's to fix: exit 2 with the message, no stack. */
+/**
+ * Bad flags, unreadable or inconsistent results files and unwritable outputs are the user's to
+ * fix: exit 2 with a message naming the file, no stack. Anything else is a bug in inferbench.
+ */
 export function reportInputError(err: unknown): ExitCode {
-  if (err instanceof ConfigError || err instanceof ResultsFileError) {
+  if (err instanceof ConfigError || err instanceof ResultsFileError || err instanceof OutputFileError || err instanceof MergeError) {
     process.stderr.write(`${err.message}\n`);
     return ExitCode.badConfig;
   }
-  process.stderr.write(`inferbench failed: ${(err as Error).stack ?? String(err)}\n`);
+  return reportBug(err);
+}
+
+/** An error no input explains: its message, and the stack only when asked (INFERBENCH_DEBUG=1). */
+export function reportBug(err: unknown): ExitCode {
+  const e = err as Error;
+  process.stderr.write(`inferbench failed: ${e?.message ?? String(err)} (a bug in inferbench; INFERBENCH_DEBUG=1 shows where)\n`);
+  if (process.env.INFERBENCH_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
   return ExitCode.runError;
 }

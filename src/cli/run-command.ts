@@ -21,6 +21,7 @@ import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
 import { addScaleFlags, scaleRunOptions, type ScaleFlags } from './scale-flags.js';
 import { hideSecrets, writeOutputFile } from './output.js';
 import { onCtrlC } from './interrupt.js';
+import { OutputFileError } from '../results/redacting-sinks.js';
 
 export interface OutputFlags extends ScaleFlags {
   json?: boolean;
@@ -205,6 +206,10 @@ export function reportFailure(err: unknown): ExitCode {
     return ExitCode.badConfig;
   }
   if (err instanceof TargetUnreachableError) {
+    process.stderr.write(`${err.message}\n`);
+    return ExitCode.runError;
+  }
+  if (err instanceof OutputFileError) {
     process.stderr.write(`${err.message}\n`);
     return ExitCode.runError;
   }

@@ -4,7 +4,9 @@ import { readFile } from 'node:fs/promises';
 import type { Redactor } from '../model/redact.js';
 import { writeRedactedFile } from './redacting-sinks.js';
 import { resultsSchema } from './schema.js';
+import { MetricHistogram } from '../stats/histogram.js';
 import type { Results } from '../model/results.js';
+import { SCALE_BY_UNIT } from '../model/metrics.js';
 
 /**
  * `<name>_<YYYYMMDD_HHMMSS>.json`, with the time in UTC so names sort the same on every
@@ -63,5 +65,45 @@ export async function readResults(path: string): Promise<Results> {
     const hint = version !== undefined && version !== 1 && version !== RESULTS_SCHEMA_VERSION ? ` (it has schemaVersion ${JSON.stringify(version)}; this inferbench reads 1 and ${RESULTS_SCHEMA_VERSION})` : '';
     throw new ResultsFileError(path, `results file ${path} is not an inferbench results file${hint}:\n${lines.join('\n')}`);
   }
+  const problems = consistencyProblems(parsed.data);
+  if (problems.length) {
+    const lines = problems.slice(0, SHOWN_PROBLEMS).map((p) => `  - ${p}`);
+    if (problems.length > SHOWN_PROBLEMS) lines.push(`  ... and ${problems.length - SHOWN_PROBLEMS} more`);
+    throw new ResultsFileError(path, `results file ${path} is inconsistent (edited by hand or damaged?):\n${lines.join('\n')}`);
+  }
   return parsed.data;
+}
+
+/**
+ * What the schema cannot say: every request sent ended with exactly one outcome
+ * (sent = completed = ok + failed = the outcomes' sum), and every histogram decodes. A file that
+ * breaks either would make merge, compare and report print numbers that mean nothing.
+ */
+export function consistencyProblems(r: Results): string[] {
+  const problems: string[] = [];
+  r.points.forEach((p, i) => {
+    const at = `points[${i}] (${p.label})`;
+    const c = p.measure.counts;
+    if (c.ok + c.failed !== c.completed) problems.push(`${at}.measure.counts: ok ${c.ok} + failed ${c.failed} is not completed ${c.completed}`);
+    if (c.completed !== c.sent) problems.push(`${at}.measure.counts: completed ${c.completed} is not sent ${c.sent} (every request sent ends with one outcome)`);
+    const outcomes = Object.values(c.byOutcome).reduce((a, b) => a + b, 0);
+    if (outcomes !== c.completed) problems.push(`${at}.measure.counts.byOutcome: the outcomes add up to ${outcomes}, not completed ${c.completed}`);
+    if (p.warmup && p.warmup.ok + p.warmup.failed !== p.warmup.sent) problems.push(`${at}.warmup: ok ${p.warmup.ok} + failed ${p.warmup.failed} is not sent ${p.warmup.sent}`);
+    for (const [name, m] of Object.entries(p.measure.metrics)) {
+      try {
+        MetricHistogram.decode(m.histogram, m.scale);
+      } catch (err) {
+        problems.push(`${at}.measure.metrics.${name}.histogram: not an HDR histogram (${(err as Error).message})`);
+      }
+    }
+    p.measure.series.latencyHistograms.forEach((h, sec) => {
+      if (h === null) return;
+      try {
+        MetricHistogram.decode(h, SCALE_BY_UNIT.ms);
+      } catch (err) {
+        problems.push(`${at}.measure.series.latencyHistograms[${sec}]: not an HDR histogram (${(err as Error).message})`);
+      }
+    });
+  });
+  return problems;
 }
