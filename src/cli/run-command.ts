@@ -15,6 +15,7 @@ import { ProgressLine } from '../report/progress.js';
 import { run, type RunResult } from '../run/runner.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
+import { parseScenarioText } from '../scenario/scenario-text.js';
 import { TargetUnreachableError } from '../run/probe.js';
 import { ExitCode } from './exit-codes.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
@@ -71,13 +72,7 @@ export async function readScenarioObject(file: string): Promise<Record<string, u
   } catch (err) {
     throw new ConfigError([{ path: '', message: `cannot read scenario file ${file}: ${(err as Error).message}` }]);
   }
-  try {
-    const value = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
-    if (!value || typeof value !== 'object') throw new Error('expected a mapping at the top level');
-    return value as Record<string, unknown>;
-  } catch (err) {
-    throw new ConfigError([{ path: '', message: `${file} is not a valid scenario: ${(err as Error).message}` }], file);
-  }
+  return parseScenarioText(text, file);
 }
 
 /**

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, closest, type ConfigProblem } from '../model/config-error.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { registerCredentials, SecretRegistry, substituteEnv } from './secrets.js';
+import { deeperThan, MAX_SCENARIO_DEPTH, parseScenarioText } from './scenario-text.js';
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -22,13 +21,7 @@ export async function loadScenarioFile(path: string, env: NodeJS.ProcessEnv = pr
   } catch (err) {
     throw new ConfigError([{ path: '', message: `cannot read ${path}: ${(err as Error).message}` }]);
   }
-  let raw: unknown;
-  try {
-    raw = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    throw new ConfigError([{ path: '', message: `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}` }], path);
-  }
-  return resolveScenario(raw, env, path);
+  return resolveScenario(parseScenarioText(text, path), env, path);
 }
 
 /**
@@ -52,21 +45,6 @@ export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.e
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, value)));
   if (problems.length) throw new ConfigError(problems.map((p) => ({ ...p, message: secrets.redactText(p.message) })), source);
   return { scenario: parsed.data!, secrets, raw: value as Record<string, unknown> };
-}
-
-/** Deeper than any scenario needs; walking deeper input recursively would exhaust the stack. */
-export const MAX_SCENARIO_DEPTH = 64;
-
-/** The path of the first value nested deeper than `limit` (found without recursion), else undefined. */
-export function deeperThan(value: unknown, limit: number): string | undefined {
-  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: '', depth: 0 }];
-  while (stack.length) {
-    const { v, path, depth } = stack.pop()!;
-    if (!v || typeof v !== 'object') continue;
-    if (depth >= limit) return path || '(top level)';
-    for (const [k, x] of Object.entries(v)) stack.push({ v: x, path: Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k, depth: depth + 1 });
-  }
-  return undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
