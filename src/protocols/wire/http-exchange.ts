@@ -177,7 +177,10 @@ export function httpExchange(
         if (settled) return;
         if (stopReason === 'timeout') return settle(tl.finish('timeout', `no complete answer within ${spec.timeoutMs} ms`));
         if (stopReason === 'aborted') return settle(tl.finish('aborted', 'run stopped'));
-        settle(tl.finish('connection_error', describeNetworkError(err, spec.url, tl.t.headersMs !== undefined)));
+        // Bytes that are not HTTP (a bad chunk size, headers without their end) are the server's protocol error;
+        // a connection that broke (reset, closed early, refused) is a connection error.
+        const malformed = (err as Error).name === 'HTTPParserError';
+        settle(tl.finish(malformed ? 'protocol_error' : 'connection_error', describeNetworkError(err, spec.url, tl.t.headersMs !== undefined)));
       },
     };
     try {
