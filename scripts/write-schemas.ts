@@ -19,8 +19,20 @@ export function resultsSchemaText(): string {
 
 /** The scenario as a user writes it (input side: defaults optional, durations as strings or numbers). */
 export function scenarioSchemaText(): string {
-  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return `${JSON.stringify({ ...schema, title: 'inferbench scenario' }, null, 2)}\n`;
+  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, any>;
+  // With `steps`, the top-level target holds only what every step shares (each step's target is
+  // laid over it), so there it is any object; without steps it is a whole target.
+  const { target, ...properties } = schema.properties as Record<string, unknown>;
+  const required = (schema.required as string[] | undefined)?.filter((r) => r !== 'target');
+  const out = {
+    ...schema,
+    properties: { ...properties, target: { description: 'The target; with steps, the fields every step shares', type: 'object' } },
+    ...(required?.length ? { required } : { required: undefined }),
+    if: { required: ['steps'] },
+    then: {},
+    else: { required: ['target'], properties: { target } },
+  };
+  return `${JSON.stringify({ ...out, title: 'inferbench scenario' }, null, 2)}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

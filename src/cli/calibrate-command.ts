@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { calibrate, CalibrationInterruptedError, formatCalibration, saveCalibration } from '../run/calibrate.js';
 import { onCtrlC } from './interrupt.js';
-import { parseDurationMs } from '../server/index.js';
+import { parseDurationFlag } from '../server/index.js';
 import { ExitCode } from './exit-codes.js';
 
 export function registerCalibrateCommand(program: Command): Command {
@@ -13,7 +13,7 @@ export function registerCalibrateCommand(program: Command): Command {
     .action(async (flags: { duration: string; save: boolean }) => {
       let durationMs: number;
       try {
-        durationMs = parseDurationMs(flags.duration, '--duration');
+        durationMs = parseDurationFlag(flags.duration, '--duration');
       } catch (err) {
         process.stderr.write(`inferbench calibrate: ${(err as Error).message}\n`);
         process.exitCode = ExitCode.badConfig;

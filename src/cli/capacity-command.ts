@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { capacityResults, findCapacity, requestsForPercentiles, type CapacityAxis, type CapacityProbe } from '../run/capacity-search.js';
 import { resultsFileName, writeResultsAtomic } from '../results/writer.js';
 import { onCtrlC } from './interrupt.js';
-import { cliRedactor } from './output.js';
+import { cliRedactor, hideSecrets } from './output.js';
 import { table } from '../report/console.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
-import { parseConditions, formatMeasured, type Condition } from '../conditions/condition.js';
+import { compileConditions, formatMeasured, type Condition } from '../conditions/condition.js';
+import { producibleOf } from '../scenario/check-conditions.js';
 import { ExitCode } from './exit-codes.js';
 import { readScenarioObject, reportFailure } from './run-command.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
-import { hideSecrets } from './output.js';
 
 interface CapacityFlags extends RunFlags {
   over?: string;
@@ -42,15 +42,7 @@ async function capacityFromCli(file: string | undefined, flags: CapacityFlags): 
   const out = flags.json ? process.stderr : process.stdout;
   try {
     const problems: ConfigProblem[] = [];
-    const conditions: Condition[] = [];
     if (!flags.slo?.length) problems.push({ path: '--slo', message: 'required: the conditions every probe must meet, e.g. --slo "p95(ttfc)<400ms and p99(latency)<750ms"' });
-    for (const s of flags.slo ?? []) {
-      try {
-        conditions.push(...parseConditions(s));
-      } catch (err) {
-        problems.push({ path: '--slo', message: (err as Error).message });
-      }
-    }
     const over = flags.over as CapacityAxis;
     if (over !== 'concurrency' && over !== 'rate') problems.push({ path: '--over', message: `expected concurrency or rate, got ${JSON.stringify(flags.over)}` });
     const num = (name: string, v: string | undefined) => {
@@ -64,9 +56,25 @@ async function capacityFromCli(file: string | undefined, flags: CapacityFlags): 
     if (over === 'concurrency' && ![start, max, step].every(Number.isInteger)) problems.push({ path: '--start/--max/--step', message: 'concurrency takes whole numbers' });
     const raw = file ? await readScenarioObject(file) : {};
     const scenarioRaw = applyRunFlags(raw, { ...flags, slo: undefined });
-    const loaded = resolveScenario(scenarioRaw, process.env, file); // reports every scenario problem before any load
-    hideSecrets(loaded.secrets);
-    if (problems.length) throw new ConfigError(problems);
+    let loaded: ReturnType<typeof resolveScenario> | undefined;
+    try {
+      loaded = resolveScenario(scenarioRaw, process.env, file);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+    // Capacity SLOs judge each probe as a whole (p95(ttfc)<400ms), checked against what the target can produce.
+    let conditions: Condition[] = [];
+    try {
+      const sources = (flags.slo ?? []).map((text, i) => ({ field: `--slo[${i}]`, text }));
+      conditions = compileConditions(sources, 'phase', producibleOf(loaded?.scenario.target ?? (scenarioRaw as { target?: unknown }).target)).flat();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+    if (loaded) hideSecrets(loaded.secrets);
+    // Every problem (flags, scenario, conditions) is reported at once, before any load.
+    if (problems.length || !loaded) throw new ConfigError(problems);
     out.write(`capacity over ${over} for ${conditions.map((c) => c.text).join(' and ')}; ${Math.max(requestsForPercentiles(conditions), flags.requests ?? 0)} measured requests per probe\n`);
     const startedAt = new Date();
     const interrupt = onCtrlC('Stopping: ending the probe in flight; printing and writing the probes so far');
@@ -105,7 +113,7 @@ async function capacityFromCli(file: string | undefined, flags: CapacityFlags): 
 }
 
 function describe(p: CapacityProbe): string {
-  return p.verdicts.map((v) => `${v.condition.stat ?? 'mean'}(${v.condition.metric}) ${v.value === undefined ? 'n/a' : formatMeasured(v.condition, v.value)}`).join(', ');
+  return p.verdicts.map((v) => `${v.condition.subject} ${v.value === undefined ? 'n/a' : formatMeasured(v.condition, v.value)}`).join(', ');
 }
 
 function row(p: CapacityProbe, conditions: Condition[]): string[] {

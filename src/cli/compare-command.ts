@@ -2,10 +2,13 @@ import type { Command } from 'commander';
 import { compareRuns, comparisonRows, type RunComparison } from '../report/compare.js';
 import { formatComparison, formatComparisonMarkdown } from '../report/compare-format.js';
 import { renderHtmlReport, type ReportRun } from '../report/html.js';
-import { parseThresholds } from '../conditions/thresholds.js';
-import { readResults } from '../results/writer.js';
+import { compileConditions, type Condition } from '../conditions/condition.js';
+import { producibleOfResults } from '../scenario/check-conditions.js';
+import type { Results } from '../model/results.js';
+import { readResults, STDIN } from '../results/writer.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
+import { formatTtsComparisonBox } from '../report/tts-team.js';
 import { reportInputError } from './report-command.js';
 import { writeOutputFile } from './output.js';
 
@@ -28,8 +31,8 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 export function registerCompareCommand(program: Command): void {
   program
     .command('compare')
-    .argument('<before>', 'the baseline results file')
-    .argument('<after...>', 'one or more results files, each compared with the baseline')
+    .argument('<before>', 'the baseline results file (- for standard input)')
+    .argument('<after...>', 'one or more results files, each compared with the baseline; one of all the files may be - (standard input)')
     .description('compare runs: change of each metric, 95% bootstrap interval of the change of the median, Mann-Whitney p, verdict')
     .option('--target <expr>', 'a target such as "p95(ttft)<400ms" or "rtf<0.5", shown as PASS/MISS; repeatable', collect)
     .option('--format <format>', 'console | md (PR comments, $GITHUB_STEP_SUMMARY) | html (report with runs overlaid)', 'console')
@@ -47,17 +50,13 @@ async function compareFromCli(beforePath: string, afterPaths: string[], flags: C
     if (!FORMATS.includes(flags.format)) problems.push({ path: '--format', message: `expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(flags.format)}` });
     for (const f of flags.failOn ?? []) if (!FAIL_ON.includes(f)) problems.push({ path: '--fail-on', message: `expected one of ${FAIL_ON.join(', ')}, got ${JSON.stringify(f)}` });
     if (!Number.isInteger(flags.seed)) problems.push({ path: '--seed', message: 'expected an integer' });
-    let targets: ReturnType<typeof parseThresholds> = [];
-    try {
-      targets = parseThresholds(flags.target ?? [], '--target');
-    } catch (err) {
-      if (err instanceof ConfigError) problems.push(...err.problems);
-      else throw err;
-    }
+    if ([beforePath, ...afterPaths].filter((p) => p === STDIN).length > 1) problems.push({ path: '<files>', message: 'standard input (-) can be read once; give the other runs as files' });
     if (problems.length) throw new ConfigError(problems);
 
     const paths = [beforePath, ...afterPaths];
     const runs = await Promise.all(paths.map((p) => readResults(p)));
+    // Targets are judged on every run, so each is checked against what every run could measure.
+    const targets = compareTargets(flags.target ?? [], runs);
     const baseline = runs[0]!;
     const comparisons: RunComparison[] = runs.slice(1).map((r, i) => compareRuns(baseline, r, { targets, seed: flags.seed, beforePath, afterPath: afterPaths[i] }));
 
@@ -68,8 +67,12 @@ async function compareFromCli(beforePath: string, afterPaths: string[], flags: C
       text = renderHtmlReport(reportRuns, { comparisons });
     } else {
       text = `${comparisons.map(flags.format === 'md' ? formatComparisonMarkdown : formatComparison).join('\n\n')}\n`;
+      // Two speech runs over named texts: the TTS team's own comparison box first.
+      const boxes = runs.slice(1).map((r) => formatTtsComparisonBox(baseline, r)).filter((b) => b !== undefined);
+      if (boxes.length) text = `${flags.format === 'md' ? boxes.map((b) => `\`\`\`\n${b}\n\`\`\``).join('\n\n') : boxes.join('\n\n')}\n\n${text}`;
     }
-    const out = flags.output ?? (flags.format === 'html' ? `${afterPaths.at(-1)!.replace(/\.json$/i, '')}.compare.html` : undefined);
+    const last = afterPaths.at(-1)!;
+    const out = flags.output ?? (flags.format === 'html' && last !== STDIN ? `${last.replace(/\.json$/i, '')}.compare.html` : undefined);
     if (out) {
       await writeOutputFile(out, text);
       process.stdout.write(`comparison: ${out}\n`);
@@ -89,4 +92,22 @@ async function compareFromCli(beforePath: string, afterPaths: string[], flags: C
   } catch (err) {
     return reportInputError(err);
   }
+}
+
+/** `--target` conditions, checked against each results file's target before anything is printed. */
+function compareTargets(texts: string[], runs: Results[]): Condition[] {
+  if (!texts.length) return [];
+  const sources = texts.map((text, i) => ({ field: `--target[${i}]`, text }));
+  const problems: ConfigProblem[] = [];
+  let compiled: Condition[] = [];
+  for (const r of runs) {
+    try {
+      compiled = compileConditions(sources, 'phase', producibleOfResults(r)).flat();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      for (const p of err.problems) if (!problems.some((q) => q.path === p.path && q.message === p.message)) problems.push(p);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return compiled;
 }

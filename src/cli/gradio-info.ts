@@ -40,10 +40,12 @@ export async function gradioInfo(url: string, rawToken: string | undefined): Pro
   try {
     let version = 'unknown';
     let prefix = knownPrefix;
+    let inputTypes: Map<string, string[]> | undefined;
     try {
       const config = await fetchGradioConfig(dispatcher, root, headers);
       version = config.version ?? version;
       prefix ??= config.apiPrefix;
+      inputTypes = config.inputTypesByApi;
     } catch (err) {
       process.stderr.write(secrets.redactText(`note: ${(err as Error).message}; trying both API prefixes\n`));
     }
@@ -62,32 +64,42 @@ export async function gradioInfo(url: string, rawToken: string | undefined): Pro
       process.stderr.write(secrets.redactText(`gradio-info: cannot read the endpoints: ${lastError?.message}\n`));
       return ExitCode.runError;
     }
-    process.stdout.write(secrets.redactText(formatEndpoints(root, version, prefix ?? '', endpoints)));
+    process.stdout.write(secrets.redactText(formatEndpoints(root, version, prefix ?? '', endpoints, inputTypes)));
     return ExitCode.ok;
   } finally {
     await dispatcher.close();
   }
 }
 
-function formatEndpoints(root: string, version: string, prefix: string, endpoints: Record<string, GradioEndpointInfo>): string {
+function formatEndpoints(root: string, version: string, prefix: string, endpoints: Record<string, GradioEndpointInfo>, inputTypes: Map<string, string[]> | undefined): string {
   const lines = [`Gradio ${version} at ${root} (API prefix: ${prefix || 'none'})`, ''];
   const names = Object.keys(endpoints);
   if (names.length === 0) lines.push('No named endpoints (the app shows no API).');
   for (const name of names) {
     const endpoint = endpoints[name]!;
     lines.push(`${name}`);
-    const example = endpoint.parameters.map((p) => (p.parameter_has_default ? p.parameter_default : (p.example_input ?? null)));
+    const visible = endpoint.parameters.map((p) => (p.parameter_has_default ? p.parameter_default : (p.example_input ?? null)));
     endpoint.parameters.forEach((p, i) => {
       const type = p.python_type?.type ?? p.type?.type ?? '?';
       const fallback = p.parameter_has_default ? ` = ${JSON.stringify(p.parameter_default)}` : ' (required)';
       lines.push(`  [${i}] ${p.parameter_name ?? p.label ?? 'input'}: ${type}${fallback}  — ${p.component ?? ''}${p.label ? ` "${p.label}"` : ''}`);
     });
     if (endpoint.returns.length) lines.push(`  returns: ${endpoint.returns.map((r) => `${r.label ?? 'output'} (${r.component ?? r.type?.type ?? '?'})`).join(', ')}`);
-    // /info hides State inputs; a ChatInterface's /chat takes [message, history-state].
-    if (name === '/chat') example.push(null);
+    // /info hides State inputs; /config lists every input component, so the example places a
+    // null where the app takes a State, read from the app itself rather than guessed from the name.
+    const types = inputTypes?.get(name.replace(/^\//, ''));
+    const hidden = types ? types.filter((t) => t === 'state').length : 0;
+    const example = types && types.length === visible.length + hidden ? withStates(types, visible) : visible;
     lines.push(`  try: inferbench run --protocol gradio --url ${root} --api ${name} --data '${JSON.stringify(example)}' -n 5 --verbose`);
-    if (name === '/chat') lines.push('  note: /info hides State inputs; the trailing null is the chat history State a ChatInterface needs.');
+    if (hidden) lines.push(`  note: /config lists ${hidden} State input${hidden > 1 ? 's' : ''} that /info hides; the example sends null for ${hidden > 1 ? 'them' : 'it'}.`);
+    else if (!types) lines.push('  note: /config was not readable, so inputs hidden from /info (State) are unknown; if the app answers "needed N inputs", add nulls.');
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** The visible inputs in order, with null at each State input's place. */
+function withStates(types: string[], visible: unknown[]): unknown[] {
+  let next = 0;
+  return types.map((t) => (t === 'state' ? null : visible[next++]));
 }

@@ -11,14 +11,25 @@ export interface Interrupt {
   dispose(): void;
 }
 
-export function onCtrlC(message: string, before?: () => void): Interrupt {
+export interface CtrlCOptions {
+  /** Shows the notice (a live display draws it in its own area); default: a line on stderr. */
+  show?: (notice: string) => void;
+  /** Runs before a second Ctrl+C quits (restoring the terminal). */
+  beforeQuit?: () => void;
+}
+
+export function onCtrlC(message: string, opts: CtrlCOptions = {}): Interrupt {
   const controller = new AbortController();
   let count = 0;
   const handler = () => {
     count++;
-    if (count > 1) process.exit(ExitCode.interrupted);
-    before?.();
-    process.stderr.write(`\n${message} (Ctrl+C again to quit now)...\n`);
+    if (count > 1) {
+      opts.beforeQuit?.();
+      process.exit(ExitCode.interrupted);
+    }
+    const notice = `${message} (Ctrl+C again to quit now)...`;
+    if (opts.show) opts.show(notice);
+    else process.stderr.write(`\n${notice}\n`);
     controller.abort('interrupted by Ctrl+C');
   };
   process.on('SIGINT', handler);

@@ -6,6 +6,7 @@ import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { dockerfile, kubernetesManifests } from '../run/k8s.js';
 import { ExitCode } from './exit-codes.js';
 import { cliRedactor, writeOutputFile } from './output.js';
+import { parseDurationMs } from '../model/units.js';
 
 interface K8sFlags {
   parts: string;
@@ -14,6 +15,7 @@ interface K8sFlags {
   storage?: string;
   workers?: string;
   outDir?: string;
+  startLead?: string;
   dockerfile?: boolean;
 }
 
@@ -27,6 +29,7 @@ export function registerK8sCommand(program: Command): Command {
     .option('--namespace <ns>', 'namespace of every object')
     .option('--storage <size>', 'size of the shared results volume (ReadWriteMany)', '1Gi')
     .option('--workers <n>', 'worker threads per pod (default: inferbench decides)')
+    .option('--start-lead <duration>', 'pods start their measured load this long after the first pod is ready (--start-at through the shared volume)', '60s')
     .option('--out-dir <dir>', 'write k8s.yaml and Dockerfile there instead of printing')
     .option('--dockerfile', 'print the Dockerfile instead of the manifests')
     .action(async (file: string, flags: K8sFlags) => {
@@ -40,6 +43,7 @@ async function k8sFromCli(file: string, flags: K8sFlags): Promise<ExitCode> {
   if (!Number.isInteger(parts) || parts < 1) problems.push(`--parts: expected a whole number ≥ 1, got ${JSON.stringify(flags.parts)}`);
   const workers = flags.workers === undefined ? undefined : Number(flags.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) problems.push(`--workers: expected a whole number ≥ 1, got ${JSON.stringify(flags.workers)}`);
+  if (flags.startLead !== undefined && parseDurationMs(flags.startLead, 'seconds') === undefined) problems.push(`--start-lead: expected a duration like 60s, got ${JSON.stringify(flags.startLead)}`);
   if (!flags.image.trim()) problems.push('--image: give the image to run, e.g. registry.example.com/inferbench:0.1.0');
   let name = 'run';
   let text = '';
@@ -64,7 +68,7 @@ async function k8sFromCli(file: string, flags: K8sFlags): Promise<ExitCode> {
     process.stderr.write(`inferbench k8s: ${problems.join('\n')}\n`);
     return ExitCode.badConfig;
   }
-  const manifests = kubernetesManifests({ scenarioFileName: basename(file), scenarioText: text, name, parts, image: flags.image, namespace: flags.namespace, storage: flags.storage, workersPerPod: workers });
+  const manifests = kubernetesManifests({ scenarioFileName: basename(file), scenarioText: text, name, parts, image: flags.image, namespace: flags.namespace, storage: flags.storage, workersPerPod: workers, startLead: flags.startLead });
   if (cliRedactor.redactText(manifests) !== manifests) {
     process.stderr.write('warning: the scenario holds a literal credential; it is redacted in the manifests (secrets never reach a file): write it as ${ENV} and set that from a Secret\n');
   }

@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { formatSummary } from '../report/console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
-import { checkThresholds, formatThresholdOutcomes, parseThresholds } from '../conditions/thresholds.js';
-import { readResults, ResultsFileError } from '../results/writer.js';
+import { compileConditions } from '../conditions/condition.js';
+import { checkThresholds, formatThresholdOutcomes } from '../conditions/thresholds.js';
+import { producibleOfResults } from '../scenario/check-conditions.js';
+import { readResults, ResultsFileError, STDIN } from '../results/writer.js';
 import { ConfigError } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
 import { OutputFileError } from '../results/redacting-sinks.js';
@@ -23,9 +25,9 @@ const FORMATS = ['html', 'md', 'console'];
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
-    .argument('<results>', 'a results JSON file written by inferbench run')
+    .argument('<results>', 'a results JSON file written by inferbench run; - reads it from standard input (inferbench run --json ... | inferbench report -)')
     .description('render a results file: a self-contained HTML report (default), markdown or the console summary')
-    .option('-o, --output <file>', 'where to write (default: the results path with .html; md and console print to stdout)')
+    .option('-o, --output <file>', 'where to write (default: the results path with .html; md, console and results from standard input print to stdout)')
     .option('--format <format>', 'html | md | console', 'html')
     .option('--threshold <expr>', 'check against the results, e.g. "p95(ttft)<400ms"; repeatable; a failure exits 3', (v: string, prev: string[] = []) => [...prev, v])
     .action(async (file: string, flags: ReportFlags) => {
@@ -36,14 +38,16 @@ export function registerReportCommand(program: Command): void {
 async function reportFromCli(file: string, flags: ReportFlags): Promise<ExitCode> {
   try {
     if (!FORMATS.includes(flags.format)) throw new ConfigError([{ path: '--format', message: `expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(flags.format)}` }]);
-    const thresholds = parseThresholds(flags.threshold ?? [], '--threshold');
     const results = await readResults(file);
+    // Checked against what the recorded run could measure, before anything is written.
+    const sources = (flags.threshold ?? []).map((text, i) => ({ field: `--threshold[${i}]`, text }));
+    const thresholds = compileConditions(sources, 'phase', producibleOfResults(results)).flat();
     const outcomes = checkThresholds(results, thresholds);
     let text: string;
     if (flags.format === 'html') text = renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes });
     else if (flags.format === 'md') text = `${formatMarkdownSummary(results, outcomes)}\n`;
     else text = `${formatSummary(results)}${outcomes.length ? `\n\n${formatThresholdOutcomes(outcomes)}` : ''}\n`;
-    const out = flags.output ?? (flags.format === 'html' ? reportPathFor(file) : undefined);
+    const out = flags.output ?? (flags.format === 'html' && file !== STDIN ? reportPathFor(file) : undefined);
     if (out) {
       await writeOutputFile(out, text);
       process.stdout.write(`report: ${out}\n`);

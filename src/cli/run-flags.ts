@@ -32,20 +32,33 @@ export function addRunFlags(cmd: Command): Command {
     .option('-n, --requests <n>', 'requests in the measure phase (load.requests)', int)
     .option('-d, --duration <duration>', 'measure-phase duration, e.g. 30s (load.duration)')
     .option('-r, --rate <perSecond>', 'open loop: requests per second (load.rate)', float)
+    .option('--profile <name>', 'sweep (synchronous, throughput, then --rates rates between) | throughput | synchronous (profile)')
+    .option('--rates <n>', 'sweep profile: open-loop rates between the synchronous and throughput rates (profile.rates, default 8)', int)
+    .option('--max-concurrency <n>', 'throughput stage: requests kept in flight (profile.max_concurrency, default 64)', int)
     .option('--arrival <kind>', 'constant | poisson | gamma (load.arrival)')
     .option('--burstiness <factor>', 'gamma shape: 1 = Poisson, < 1 burstier (load.burstiness)', float)
     .option('--max-in-flight <n>', 'open loop cap; arrivals over it are dropped (load.max_in_flight)', int)
-    .option('--think-time <duration>', 'closed loop pause between a worker\'s requests (load.think_time)')
+    .option('--think-time <duration>', 'closed loop pause between a worker\'s requests, e.g. 500ms, or random between two: 1s..3s (load.think_time)')
+    .option('--spawn-rate <usersPerSecond>', 'closed loop: start -c users at this many per second, then hold until -d (load.spawn_rate; locust --spawn-rate)', float)
     .option('--seed <n>', 'seed for arrivals and templates (load.seed)', int)
     .option('--warmup <n|duration>', 'warmup requests (a number) or time ("10s") before measuring (phases.warmup)')
     .option('--cooldown <duration>', 'pause after measuring (phases.cooldown)')
-    .option('--dataset <path>', 'JSONL/JSON/CSV rows for templates, {{row.field}} (dataset.path)')
+    .option('--dataset <path>', 'JSONL/JSON/CSV rows for templates, {{row.field}}; ShareGPT (conversations) or OpenAI messages rows become the prompts (dataset.path)')
+    .option('--input-tokens <N[:STD]>', 'LLM: prompts of exactly N tokens (normal with std STD) under the tokenizer, from a seeded built-in corpus (workload.input_tokens)')
+    .option('--output-tokens <N[:STD]>', 'LLM: output length sent as max_tokens, held with ignore_eos + min_tokens where supported (workload.output_tokens)')
+    .option('--prefix-tokens <n>', 'LLM: one shared prefix of n tokens at the start of every prompt, for prefix caching (workload.prefix_tokens)', int)
+    .option('--turns <n>', 'LLM: multi-turn sessions of n turns; each turn resends the history with the server\'s answers (workload.turns)', int)
+    .option('--sessions', 'LLM: run each conversation of a ShareGPT / OpenAI-messages dataset as a session, one request per user turn (workload.sessions)')
+    .option('--no-fixed-output', 'LLM: send only max_tokens for --output-tokens, not ignore_eos / min_tokens (workload.fixed_output=false)')
+    .option('--tokenizer <name|path>', 'client tokenizer: auto (o200k_base), cl100k_base, none, or a model\'s tokenizer.json (or its folder) (tokenizer)')
     .option('--out <path>', 'results file path (output.file)')
     .option('--output-dir <dir>', 'directory for results files (output.dir)')
     .option('--no-write', 'write no results file (output.write=false)')
     .option('--max-errors <n>', 'stop the run after this many failed requests (stop.max_errors)', int)
+    .option('--tts-layout', 'speech over named texts: also write <results>.tts.json in the TTS team\'s results layout (output.tts_layout)')
     .option('--records <format>', 'csv | ndjson: stream one row per request next to the results (output.records)')
-    .option('--threshold <expr>', 'check after the run, e.g. "p95(latency)<500ms", "error_rate<1%"; repeatable; a failure exits 3 (thresholds)', collect)
+    .option('--max-error-rate <share>', 'fail (exit 3) when a load point\'s failed / sent is above this, e.g. 5% or 0.05; off by default (adds the threshold error_rate<=SHARE)')
+    .option('--threshold <expr>', 'condition every load point must meet, checked after the run, e.g. "p95(latency)<500ms", "error_rate<1%", "fps>20"; repeatable; a failure exits 3 (thresholds)', collect)
     .option('--proto <file>', 'gRPC: .proto file, or "kserve" / "detector" for the shipped ones (target.proto); --method is then package.Service/Method')
     .option('--request <json|@file>', 'gRPC request / WebSocket message / local input, templated JSON (target.request | message | input)')
     .option('--module <path>', 'in-process target: ESM module (.ts or .js) exporting generate/stream/streamAsync/predict (target.module; protocol local)')
@@ -55,7 +68,8 @@ export function addRunFlags(cmd: Command): Command {
     .option('--input <text>', 'speech: text to speak, templated (target.input); default the dataset row\'s text')
     .option('--response-format <fmt>', 'speech: pcm | wav (target.response_format, or target.format for audio-http)')
     .option('--stream-format <fmt>', 'speech: audio | sse (target.stream_format)')
-    .option('--slo <condition...>', 'per-request SLO for goodput, repeatable, e.g. "ttft<=400ms" "rtf<=0.5" (slo)')
+    .option('--sample-rate <hz>', 'speech: sample rate of headerless PCM audio, e.g. 22050 (target.sample_rate; default 24000, OpenAI\'s)', int)
+    .option('--slo <condition...>', 'per-request SLO for goodput (no aggregation), repeatable, e.g. "ttft<=400ms" "rtf<=0.5" (slo); for capacity: conditions on each probe, e.g. "p95(ttfc)<400ms"')
     .option('--gpu [interval]', 'sample nvidia-smi during measure phases, e.g. --gpu or --gpu 200ms (monitor.gpu)')
     .option('--server-metrics <url>', 'Prometheus endpoint scraped before, during and after each phase (monitor.server_metrics.url)')
     .option('--server-metric <name...>', 'metric to report from --server-metrics, repeatable, e.g. vllm:num_requests_running');
@@ -93,13 +107,24 @@ export interface RunFlags {
   duration?: string;
   rate?: number;
   arrival?: string;
+  profile?: string;
+  rates?: number;
+  maxConcurrency?: number;
   burstiness?: number;
   maxInFlight?: number;
   thinkTime?: string;
+  spawnRate?: number;
   seed?: number;
   warmup?: string;
   cooldown?: string;
   dataset?: string;
+  inputTokens?: string;
+  outputTokens?: string;
+  prefixTokens?: number;
+  turns?: number;
+  sessions?: boolean;
+  fixedOutput?: boolean;
+  tokenizer?: string;
   out?: string;
   outputDir?: string;
   write?: boolean;
@@ -113,7 +138,9 @@ export interface RunFlags {
   usagePath?: string;
   eventType?: string;
   records?: string;
+  ttsLayout?: boolean;
   threshold?: string[];
+  maxErrorRate?: string;
   proto?: string;
   request?: string;
   module?: string;
@@ -123,6 +150,7 @@ export interface RunFlags {
   input?: string;
   responseFormat?: string;
   streamFormat?: string;
+  sampleRate?: number;
   slo?: string[];
   gpu?: boolean | string;
   serverMetrics?: string;
@@ -205,6 +233,15 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   }
   set('target', 'timeout', flags.timeout);
 
+  // Both loops at once would silently drop one; a flag that picks a loop replaces the file's other loop.
+  if (flags.rate !== undefined && flags.concurrency !== undefined) {
+    problems.push({ path: '--rate', message: 'given with -c/--concurrency: an open loop (--rate) sends on its schedule whatever is in flight; a closed loop (-c) keeps N in flight. Use one (to cap an open loop, add --max-in-flight)' });
+  }
+  if (flags.rate !== undefined && flags.thinkTime !== undefined) {
+    problems.push({ path: '--think-time', message: 'given with --rate: think time paces a closed loop (-c); an open loop has none. Drop --think-time, or use -c instead of --rate' });
+  }
+  if (flags.rate !== undefined) for (const f of ['concurrency', 'think_time', 'spawn_rate', 'mode']) delete section('load')[f];
+  if (flags.concurrency !== undefined) for (const f of ['rate', 'arrival', 'burstiness', 'max_in_flight', 'mode']) delete section('load')[f];
   set('load', 'concurrency', numeric('concurrency', flags.concurrency));
   set('load', 'requests', numeric('requests', flags.requests));
   set('load', 'duration', flags.duration);
@@ -214,8 +251,15 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   set('load', 'max_in_flight', numeric('max-in-flight', flags.maxInFlight));
   set('load', 'think_time', flags.thinkTime);
   set('load', 'seed', numeric('seed', flags.seed));
-  if (flags.rate !== undefined) section('load').mode = 'rate';
-  else if (flags.concurrency !== undefined && section('load').mode === undefined) section('load').mode = 'concurrency';
+  set('load', 'spawn_rate', numeric('spawn-rate', flags.spawnRate));
+  if (flags.profile !== undefined || flags.rates !== undefined || flags.maxConcurrency !== undefined) {
+    const own = (s as Record<string, unknown>).profile;
+    const profile = (typeof own === 'string' ? { name: own } : { ...((own as object) ?? {}) }) as Record<string, unknown>;
+    if (flags.profile !== undefined) profile.name = flags.profile;
+    if (flags.rates !== undefined) profile.rates = numeric('rates', flags.rates);
+    if (flags.maxConcurrency !== undefined) profile.max_concurrency = numeric('max-concurrency', flags.maxConcurrency);
+    (s as Record<string, unknown>).profile = profile;
+  }
 
   if (flags.warmup !== undefined) {
     const n = Number(flags.warmup);
@@ -223,18 +267,33 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
   }
   set('phases', 'cooldown', flags.cooldown);
   if (flags.dataset !== undefined) set('dataset', 'path', flags.dataset);
+  set('workload', 'input_tokens', flags.inputTokens);
+  set('workload', 'output_tokens', flags.outputTokens);
+  set('workload', 'prefix_tokens', numeric('prefix-tokens', flags.prefixTokens));
+  set('workload', 'turns', numeric('turns', flags.turns));
+  if (flags.sessions) section('workload').sessions = true;
+  if (flags.fixedOutput === false && s.workload) section('workload').fixed_output = false;
+  if (flags.tokenizer !== undefined) (s as Record<string, unknown>).tokenizer = flags.tokenizer;
   set('output', 'file', flags.out);
   set('output', 'dir', flags.outputDir);
   if (flags.write === false) section('output').write = false;
   set('stop', 'max_errors', numeric('max-errors', flags.maxErrors));
   set('output', 'records', flags.records);
-  if (flags.threshold?.length) {
+  if (flags.ttsLayout) section('output').tts_layout = true;
+  const extraThresholds = [...(flags.threshold ?? [])];
+  if (flags.maxErrorRate !== undefined) {
+    const share = parseShare(flags.maxErrorRate);
+    if (share === undefined) problems.push({ path: '--max-error-rate', message: `expected a share of requests from 0 to 1 or a percentage, e.g. 0.05 or 5%, got ${JSON.stringify(flags.maxErrorRate)}` });
+    else extraThresholds.push(`error_rate<=${share}`);
+  }
+  if (extraThresholds.length) {
     const own = Array.isArray(s.thresholds) ? (s.thresholds as unknown as unknown[]) : [];
-    (s as Record<string, unknown>).thresholds = [...own, ...flags.threshold];
+    (s as Record<string, unknown>).thresholds = [...own, ...extraThresholds];
   }
   set('target', 'input', flags.input);
   if (flags.responseFormat !== undefined) target[target.protocol === 'audio-http' ? 'format' : 'response_format'] = flags.responseFormat;
   set('target', 'stream_format', flags.streamFormat);
+  set('target', 'sample_rate', numeric('sample-rate', flags.sampleRate));
   if (flags.slo?.length) (s as Record<string, unknown>).slo = flags.slo;
   if (flags.gpu !== undefined) section('monitor').gpu = flags.gpu === true ? true : { interval: flags.gpu };
   if (flags.serverMetrics !== undefined || flags.serverMetric !== undefined) {
@@ -243,8 +302,39 @@ export function applyRunFlags(base: Record<string, unknown>, flags: RunFlags): R
     if (flags.serverMetric !== undefined) sm.metrics = flags.serverMetric;
   }
 
+  if (Array.isArray((s as Record<string, unknown>).steps)) flagsOverSteps((s as Record<string, unknown>).steps as Record<string, unknown>[], base, s);
   if (problems.length) throw new ConfigError(problems);
   return s;
+}
+
+/**
+ * Flags win over every step too: a field a flag set at the top (`--cooldown 0`, `-c 8`,
+ * `--timeout 5s`) is removed from each step's own override, so the flag's value reaches every
+ * step; a flag that picks a loop also removes the other loop's fields from each step.
+ */
+function flagsOverSteps(steps: Record<string, unknown>[], before: Record<string, unknown>, after: Record<string, unknown>): void {
+  for (const key of ['target', 'load', 'phases']) {
+    const was = (before[key] ?? {}) as Record<string, unknown>;
+    const now = (after[key] ?? {}) as Record<string, unknown>;
+    const changed = Object.keys(now).filter((k) => JSON.stringify(now[k]) !== JSON.stringify(was[k]));
+    if (key === 'target') {
+      // The url and body differ per step by nature: a flag for them has no single meaning across steps.
+      for (const k of ['url', 'body', 'query', 'protocol']) if (changed.includes(k)) changed.splice(changed.indexOf(k), 1);
+    }
+    if (key === 'load' && now.rate !== undefined && was.rate !== now.rate) changed.push('concurrency', 'think_time', 'spawn_rate', 'mode');
+    if (key === 'load' && now.concurrency !== undefined && was.concurrency !== now.concurrency) changed.push('rate', 'arrival', 'burstiness', 'max_in_flight', 'mode');
+    for (const step of steps) {
+      const own = step[key] as Record<string, unknown> | undefined;
+      if (own) for (const k of changed) delete own[k];
+    }
+  }
+}
+
+/** `5%` or `0.05` → 0.05; undefined when it is not a share from 0 to 1. */
+function parseShare(text: string): number | undefined {
+  const t = text.trim();
+  const n = t.endsWith('%') ? Number(t.slice(0, -1)) / 100 : Number(t);
+  return t !== '' && t !== '%' && Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
 }
 
 function parseBodyFlag(value: string): unknown {

@@ -4,17 +4,21 @@ import {
   COUNT_FORMAT_HELP,
   DURATION_FORMAT_HELP,
   InvalidServerOptionsError,
-  OptionFormatError,
   formatDistribution,
-  parseDistribution,
-  parseDurationMs,
-  resolveServerOptions,
+  parseDurationFlag,
   serve,
   type ReferenceServer,
-  type ReferenceServerOptions,
   type ServerSettings,
 } from '../server/index.js';
-import { serveGrpc, type ReferenceGrpcServer } from '../server/grpc/index.js';
+import { parseServeOptions as parseOptions, type ServeOptions } from '../server/serve-options.js';
+/** The flags as commander hands them over (strings); `serve()` takes the same names. */
+export type ServeFlags = Omit<ServeOptions, 'roleChunk' | 'gradioVersion'> & { roleChunk?: string; gradioVersion?: string | number };
+
+/** Flags (as typed, unchecked) → validated settings; every bad flag is named at once. */
+export function parseServeOptions(flags: ServeFlags): ServerSettings {
+  return parseOptions(flags as ServeOptions);
+}
+import type { ReferenceGrpcServer } from '../server/grpc/index.js';
 
 interface GrpcServeFlags {
   grpcPort?: string;
@@ -31,155 +35,21 @@ async function startGrpcFromFlags(flags: GrpcServeFlags, settings: ServerSetting
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--grpc-port: expected a port number 0-65535, got ${JSON.stringify(flags.grpcPort)}`);
   let perFrameMs = 0;
   try {
-    perFrameMs = parseDurationMs(flags.perFrame, '--per-frame');
+    perFrameMs = parseDurationFlag(flags.perFrame, '--per-frame');
   } catch (error) {
     problems.push((error as Error).message);
   }
   const batchSize = Number(flags.batchSize);
-  if (!Number.isInteger(batchSize) || batchSize < 1) problems.push(`--batch-size: ${WHOLE_NUMBER_HELP} ≥ 1, got ${JSON.stringify(flags.batchSize)}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) problems.push(`--batch-size: use a whole number ≥ 1, got ${JSON.stringify(flags.batchSize)}`);
   if (problems.length) command.error(`inferbench serve: invalid options\n  ${problems.join('\n  ')}`, { exitCode: 2, code: 'inferbench.invalidOptions' });
   try {
+    // grpc-js loads only when asked for: it is the heaviest module and most `serve` runs are HTTP only.
+    const { serveGrpc } = await import('../server/grpc/index.js');
     const grpcServer = await serveGrpc({ host: settings.host, port, seed: settings.seed, detectMs: flags.detectDelay, perFrameMs, batchSize });
     process.stdout.write(`gRPC: ${grpcServer.url}  (inferbench.detector.Detector: Detect, DetectBoxes, Upload, DetectStream; inference.GRPCInferenceService: ModelInfer, ModelStreamInfer)\n`);
     return grpcServer;
   } catch (error) {
     command.error(`inferbench serve: cannot serve gRPC on ${settings.host}:${port}: ${(error as Error).message}`, { exitCode: 1, code: 'inferbench.listenFailed' });
-  }
-}
-
-/** The flags as commander hands them over (strings; numbers are accepted from code). */
-export interface ServeFlags {
-  port?: string | number;
-  host?: string;
-  model?: string;
-  seed?: string | number;
-  ttft?: string;
-  itl?: string;
-  tokens?: string | number;
-  tokensPerChunk?: string | number;
-  roleChunk?: string;
-  ttftPerInFlight?: string;
-  echoDelay?: string;
-  errorRate?: string | number;
-  errorStatus?: string | number;
-  midStreamCloseRate?: string | number;
-  midStreamErrorRate?: string | number;
-  stallRate?: string | number;
-  maxRecords?: string | number;
-  gradioVersion?: string | number;
-  heartbeat?: string;
-  tgiLegacyFraming?: boolean;
-  ttsRtf?: string | number;
-  ttsChunk?: string;
-  ttsSplitSamples?: boolean;
-  ttsMsPerWord?: string;
-  ttsSampleRate?: string | number;
-}
-
-const RATE_HELP = 'use a fraction such as 0.05 or a percentage such as 5%';
-const WHOLE_NUMBER_HELP = 'use a whole number';
-
-/** Each option's flag, so every message names what the user typed. */
-const FLAG_OF: Record<keyof ReferenceServerOptions, string> = {
-  host: '--host',
-  port: '--port',
-  seed: '--seed',
-  model: '--model',
-  ttftMs: '--ttft',
-  itlMs: '--itl',
-  outputTokens: '--tokens',
-  tokensPerChunk: '--tokens-per-chunk',
-  roleChunkAt: '--role-chunk',
-  ttftPerInFlightMs: '--ttft-per-in-flight',
-  echoDelayMs: '--echo-delay',
-  errorRate: '--error-rate',
-  errorStatus: '--error-status',
-  midStreamCloseRate: '--mid-stream-close-rate',
-  midStreamErrorRate: '--mid-stream-error-rate',
-  stallRate: '--stall-rate',
-  maxGroundTruthRecords: '--max-records',
-  gradioVersion: '--gradio-version',
-  heartbeatMs: '--heartbeat',
-  tgiLegacyFraming: '--tgi-legacy-framing',
-  ttsRealTimeFactor: '--tts-rtf',
-  ttsChunkMs: '--tts-chunk',
-  ttsSplitSamples: '--tts-split-samples',
-  ttsMsPerWord: '--tts-ms-per-word',
-  ttsSampleRate: '--tts-sample-rate',
-};
-
-function parseNumber(value: string | number, flag: string, help: string): number {
-  if (typeof value === 'number') return value;
-  const number = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(number)) throw new OptionFormatError(`${flag}: "${value}" is not a number; ${help}`);
-  return number;
-}
-
-function parseRate(value: string | number, flag: string): number {
-  if (typeof value === 'string' && value.trim().endsWith('%')) return parseNumber(value.trim().slice(0, -1), flag, RATE_HELP) / 100;
-  return parseNumber(value, flag, RATE_HELP);
-}
-
-/**
- * Turns `inferbench serve` flags into validated server settings. Throws
- * {@link InvalidServerOptionsError} listing every bad flag with its accepted format.
- */
-export function parseServeOptions(flags: ServeFlags): ServerSettings {
-  const options: Partial<ReferenceServerOptions> = {};
-  const problems: string[] = [];
-  const take = <K extends keyof ReferenceServerOptions>(key: K, raw: string | number | undefined, parse: (raw: string | number, flag: string) => ReferenceServerOptions[K]) => {
-    if (raw === undefined) return;
-    try {
-      options[key] = parse(raw, FLAG_OF[key]);
-    } catch (error) {
-      if (!(error instanceof OptionFormatError)) throw error;
-      problems.push(error.message);
-    }
-  };
-  const text = (raw: string | number) => String(raw);
-  const wholeNumber = (raw: string | number, flag: string) => parseNumber(raw, flag, WHOLE_NUMBER_HELP);
-  const duration = (raw: string | number, flag: string) => (typeof raw === 'number' ? raw : parseDurationMs(raw, flag));
-  const durations = (raw: string | number, flag: string) => parseDistribution(String(raw), 'ms', flag);
-
-  take('host', flags.host, text);
-  take('port', flags.port, wholeNumber);
-  take('model', flags.model, text);
-  take('seed', flags.seed, wholeNumber);
-  take('ttftMs', flags.ttft, durations);
-  take('itlMs', flags.itl, durations);
-  take('outputTokens', flags.tokens, (raw, flag) => parseDistribution(String(raw), 'tokens', flag));
-  take('tokensPerChunk', flags.tokensPerChunk, wholeNumber);
-  take('roleChunkAt', flags.roleChunk, (raw, flag) => {
-    if (raw === 'first-token' || raw === 'headers') return raw;
-    throw new OptionFormatError(`${flag}: "${raw}" is not a choice; use first-token (as vLLM) or headers`);
-  });
-  take('ttftPerInFlightMs', flags.ttftPerInFlight, duration);
-  take('echoDelayMs', flags.echoDelay, durations);
-  take('errorRate', flags.errorRate, parseRate);
-  take('errorStatus', flags.errorStatus, wholeNumber);
-  take('midStreamCloseRate', flags.midStreamCloseRate, parseRate);
-  take('midStreamErrorRate', flags.midStreamErrorRate, parseRate);
-  take('stallRate', flags.stallRate, parseRate);
-  take('maxGroundTruthRecords', flags.maxRecords, wholeNumber);
-  take('gradioVersion', flags.gradioVersion, (raw, flag) => {
-    if (String(raw) === '4' || String(raw) === '5') return Number(raw) as 4 | 5;
-    throw new OptionFormatError(`${flag}: "${raw}" is not a choice; use 4 (routes at the root) or 5 (routes under /gradio_api)`);
-  });
-  take('heartbeatMs', flags.heartbeat, duration);
-  if (flags.tgiLegacyFraming) options.tgiLegacyFraming = true;
-  take('ttsRealTimeFactor', flags.ttsRtf, (raw, flag) => parseNumber(raw, flag, 'use a number such as 0.3'));
-  take('ttsChunkMs', flags.ttsChunk, duration);
-  if (flags.ttsSplitSamples) options.ttsSplitSamples = true;
-  take('ttsMsPerWord', flags.ttsMsPerWord, duration);
-  take('ttsSampleRate', flags.ttsSampleRate, wholeNumber);
-
-  try {
-    const settings = resolveServerOptions(options, (key) => FLAG_OF[key]);
-    if (problems.length) throw new InvalidServerOptionsError(problems);
-    return settings;
-  } catch (error) {
-    if (!(error instanceof InvalidServerOptionsError)) throw error;
-    throw new InvalidServerOptionsError([...problems, ...error.problems]);
   }
 }
 
@@ -278,6 +148,7 @@ export function registerServeCommand(program: Command): Command {
     .option('--tts-split-samples', 'speech: chunk boundaries fall mid-sample')
     .option('--tts-ms-per-word <duration>', 'speech: audio per input word', '350ms')
     .option('--tts-sample-rate <hz>', 'speech: sample rate of the 16-bit mono audio', '24000')
+    .option('--prompt-tokenizer <kind>', 'how usage.prompt_tokens counts a prompt: o200k_base (as a client counts by default) or words', 'o200k_base')
     .action(async (flags: ServeFlags & GrpcServeFlags, command: Command) => {
       let settings: ServerSettings;
       try {

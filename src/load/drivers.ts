@@ -1,6 +1,7 @@
 import { nowMs, sleepMs } from '../model/clock.js';
 import type { ArrivalSchedule } from './arrivals.js';
 import { closedLoopIndices, ownsArrival, usersOf, WHOLE_LOAD, type LoadShare } from './share.js';
+import { peakOf, userWindows, type StageSpan } from './stages.js';
 
 /** Starts request `index` and resolves when it has ended. Must never reject. */
 export type SendFn = (index: number, scheduledMs?: number) => Promise<void>;
@@ -26,7 +27,7 @@ export interface DriveResult {
  * (plus think time). Iterations are the same with one worker.
  */
 export async function closedLoop(
-  bounds: PhaseBounds & { workers: number; thinkTimeMs: number; originMs: number },
+  bounds: PhaseBounds & { workers: number; originMs: number; thinkTimeMs?: (index: number) => number },
   send: SendFn,
 ): Promise<DriveResult> {
   const share = bounds.share ?? WHOLE_LOAD;
@@ -43,7 +44,8 @@ export async function closedLoop(
   const worker = async () => {
     for (let index = claim(); index !== undefined; index = claim()) {
       await send(index);
-      if (bounds.thinkTimeMs > 0) await sleepMs(Math.min(bounds.thinkTimeMs, deadline - nowMs()), bounds.signal);
+      const thinkMs = bounds.thinkTimeMs?.(index) ?? 0;
+      if (thinkMs > 0) await sleepMs(Math.min(thinkMs, deadline - nowMs()), bounds.signal);
     }
   };
   const users = usersOf(share, bounds.workers);
@@ -98,4 +100,37 @@ async function waitUntil(targetMs: number, signal: AbortSignal): Promise<void> {
   while (!signal.aborted && (remaining = targetMs - nowMs()) > 0) {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * A closed loop whose users follow a staged profile (k6 ramping-vus, locust --spawn-rate): user
+ * u runs while the profile has more than u users, sending one request after another, and stops
+ * after its request in flight when the profile falls below. User u's j-th request is index
+ * j × peak + u, so indices are unique across users, threads and segments.
+ */
+export async function rampedClosedLoop(
+  bounds: { signal: AbortSignal; originMs: number; spans: readonly StageSpan[]; share?: LoadShare; thinkTimeMs?: (index: number) => number },
+  send: SendFn,
+): Promise<DriveResult> {
+  const share = bounds.share ?? WHOLE_LOAD;
+  const peak = Math.ceil(peakOf(bounds.spans));
+  let started = 0;
+  const user = async (u: number) => {
+    let j = 0;
+    for (const w of userWindows(bounds.spans, u)) {
+      await sleepMs(bounds.originMs + w.startMs - nowMs(), bounds.signal);
+      const stopAt = bounds.originMs + w.endMs;
+      while (!bounds.signal.aborted && nowMs() < stopAt) {
+        const index = j++ * peak + u;
+        started++;
+        await send(index);
+        const thinkMs = bounds.thinkTimeMs?.(index) ?? 0;
+        if (thinkMs > 0) await sleepMs(Math.min(thinkMs, stopAt - nowMs()), bounds.signal);
+      }
+    }
+  };
+  const users: Promise<void>[] = [];
+  for (let u = share.index; u < peak; u += share.count) users.push(user(u));
+  await Promise.all(users);
+  return { started, dropped: 0 };
 }

@@ -1,9 +1,12 @@
 import type { Scenario } from '../scenario/schema.js';
 
-/** Stops the run (through `stop`) when the scenario's stop conditions are met by the counts so far (all threads together). */
-export function checkStopConditions(scenario: Scenario, counts: { done: number; failed: number }, stop: AbortController): void {
+/** The scenario's `stop` section: when a run gives up early. */
+export type StopConditions = Scenario['stop'];
+
+/** Stops the run (through `stop`) when the stop conditions are met by the counts so far (all threads together). */
+export function checkStopConditions(conditions: StopConditions, counts: { done: number; failed: number }, stop: AbortController): void {
   if (stop.signal.aborted) return;
-  const { max_errors, max_error_rate } = scenario.stop;
+  const { max_errors, max_error_rate } = conditions;
   if (max_errors !== undefined && counts.failed >= max_errors) {
     stop.abort(`stopped after ${counts.failed} failed requests (stop.max_errors = ${max_errors})`);
   } else if (max_error_rate !== undefined && counts.done >= 20 && counts.failed / counts.done > max_error_rate) {

@@ -1,6 +1,7 @@
 import type { DerivedMetrics } from './metrics.js';
 import type { GoodputResult } from '../model/results.js';
-import { meetsPerRequest, type Condition } from '../conditions/condition.js';
+import type { Condition } from '../conditions/condition.js';
+import { meetsPerRequest } from '../conditions/evaluate.js';
 
 /**
  * Goodput (METRICS.md): each completed request is checked against every SLO (`ttft<=400ms`,
@@ -17,7 +18,7 @@ export class GoodputCounter {
 
   /** A counter shaped like an existing result (for merging). */
   static fromResult(g: GoodputResult): GoodputCounter {
-    const c = new GoodputCounter(g.slos.map((s) => ({ text: s.slo, metric: '', op: '<', value: 0, kind: 'number' })));
+    const c = new GoodputCounter(g.slos.map((s) => ({ text: s.slo, subject: '', metric: '', op: '<', bound: 0, unit: 'count', writtenUnit: '' })));
     c.merge(g);
     return c;
   }

@@ -20,6 +20,16 @@ export interface OutputTokenCount {
   events?: number;
 }
 
+export type InputTokenSource = 'usage' | 'tokenizer' | 'none';
+
+/** A request's input (prompt) tokens: the server's usage when it reported them, else the client tokenizer over the prompt as sent. */
+export interface InputTokenCount {
+  count?: number;
+  source: InputTokenSource;
+  usage?: number;
+  tokenizer?: number;
+}
+
 export interface DerivedMetrics {
   outcome: OutcomeKind;
   ok: boolean;
@@ -31,9 +41,14 @@ export interface DerivedMetrics {
   itl: number[];
   /** Each gap divided by the later event's units (events with 0 units are skipped). */
   itlPerToken: number[];
+  /** When the later token of each `itl` gap arrived (monotonic ms), for per-second series by arrival. */
+  itlAtMs: number[];
+  /** When the first token arrived (the `ttft` mark). */
+  firstTokenAtMs?: number;
   /** Protocol-specific metrics from `Timeline.extra`, each recorded under its own name (ok requests only). */
   extra: Record<string, number>;
   tokens: OutputTokenCount;
+  inputTokens: InputTokenCount;
 }
 
 export interface DeriveOptions {
@@ -45,6 +60,8 @@ export interface DeriveOptions {
   tokenizer?: (text: string) => number;
   /** The tokenizer's count of this answer, counted already (off the event loop, capped): used instead of `tokenizer`. */
   tokenizerCount?: TokenizerCount;
+  /** The same for the prompt as sent (`input_tokens`). */
+  promptTokenizerCount?: TokenizerCount;
 }
 
 /**
@@ -57,12 +74,14 @@ export interface DeriveOptions {
  */
 export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics {
   const { family } = opts;
-  const startMs = opts.openLoop && t.scheduledMs !== undefined ? t.scheduledMs : t.sentMs;
+  // Closed loop: a connection the call opened is part of what the caller waits for.
+  const startMs = opts.openLoop && t.scheduledMs !== undefined ? t.scheduledMs : callStartMs(t);
   const ok = t.outcome === 'ok';
   const values: DerivedMetrics['values'] = {};
   const text = family.family === 'text';
   const tokens: OutputTokenCount = text ? countOutputTokens(t, opts.tokenizerCount ?? opts.tokenizer) : { source: 'none' };
-  const d: DerivedMetrics = { outcome: t.outcome, ok, startMs, values, itl: [], itlPerToken: [], extra: {}, tokens };
+  const inputTokens: InputTokenCount = text ? countInputTokens(t, opts.promptTokenizerCount ?? opts.tokenizer) : { source: 'none' };
+  const d: DerivedMetrics = { outcome: t.outcome, ok, startMs, values, itl: [], itlPerToken: [], itlAtMs: [], extra: {}, tokens, inputTokens };
 
   if (opts.openLoop && t.scheduledMs !== undefined) values.queue_delay = t.sentMs - t.scheduledMs;
   if (!ok) {
@@ -71,6 +90,7 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
   }
 
   values.latency = t.endMs - startMs;
+  if (t.connectMs !== undefined) values.connect = t.connectMs;
   values.service_time = t.endMs - t.sentMs;
   // A protocol that only marks headers still received its first byte no later than them.
   const firstByteMs = t.firstByteMs ?? t.headersMs;
@@ -85,9 +105,11 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
     if (text && content.length > 0) {
       const first = content[0]!;
       values.ttft = first.atMs - startMs;
+      d.firstTokenAtMs = first.atMs;
       for (let i = 1; i < content.length; i++) {
         const gap = content[i]!.atMs - content[i - 1]!.atMs;
         d.itl.push(gap);
+        d.itlAtMs.push(content[i]!.atMs);
         if (content[i]!.units > 0) d.itlPerToken.push(gap / content[i]!.units);
       }
       // One content event holding every token says nothing about per-token time.
@@ -98,6 +120,7 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
     }
   }
   if (text && tokens.count !== undefined) values.output_tokens = tokens.count;
+  if (text && inputTokens.count !== undefined) values.input_tokens = inputTokens.count;
 
   // Protocol metrics (audio, frames, server durations, callback time): kept when they fit the family.
   const table = METRICS as Record<string, MetricDefinition>;
@@ -108,6 +131,11 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
     d.extra[name] = value;
   }
   return d;
+}
+
+/** When a call started: its send, less the connection set-up it waited for when it opened one. */
+export function callStartMs(t: Timeline): number {
+  return t.sentMs - (t.connectMs ?? 0);
 }
 
 /** METRICS.md `output_tokens`: usage → tokenizer → content event units, keeping every count available. */
@@ -125,5 +153,18 @@ export function countOutputTokens(t: Timeline, tokenizer?: ((text: string) => nu
   if (usage !== undefined) Object.assign(out, { count: usage, source: 'usage' });
   else if (tok !== undefined) Object.assign(out, { count: tok, source: 'tokenizer' });
   else if (events !== undefined) Object.assign(out, { count: events, source: 'events' });
+  return out;
+}
+
+/** METRICS.md `input_tokens`: usage (prompt tokens) → the client tokenizer over the prompt as sent, keeping both. */
+export function countInputTokens(t: Timeline, tokenizer?: ((text: string) => number) | TokenizerCount): InputTokenCount {
+  const usage = t.usageInputTokens;
+  const counted = typeof tokenizer === 'function' ? (t.prompt !== undefined ? tokenizer(t.prompt) : undefined) : tokenizer?.tokens;
+  const tok = counted !== undefined && Number.isFinite(counted) ? counted : undefined;
+  const out: InputTokenCount = { source: 'none' };
+  if (usage !== undefined) out.usage = usage;
+  if (tok !== undefined) out.tokenizer = tok;
+  if (usage !== undefined) Object.assign(out, { count: usage, source: 'usage' });
+  else if (tok !== undefined) Object.assign(out, { count: tok, source: 'tokenizer' });
   return out;
 }

@@ -1,14 +1,17 @@
 import { epochMsOf } from '../model/clock.js';
-import { deriveMetrics, type OutputTokenSource } from './metrics.js';
+import { deriveMetrics, type InputTokenSource, type OutputTokenSource } from './metrics.js';
 import { metricUnit, SCALE_BY_UNIT, type FamilyOf, type MetricFamily } from '../model/metrics.js';
 import { OUTCOME_KINDS, type OutcomeKind, type Timeline } from '../model/timeline.js';
-import { assessClientHealth, CLIENT_HEALTH_LIMITS, type ClientHealthSample } from '../monitor/client-health.js';
+import { CLIENT_HEALTH_LIMITS, type ClientHealthSample } from '../monitor/client-health.js';
 import { MetricHistogram } from '../stats/histogram.js';
-import type { ClientHealth, MetricResult, MetricUnit, PhaseResult, TokenAccounting } from '../model/results.js';
+import type { ClientHealth, InputTokenAccounting, MetricResult, MetricUnit, PhaseResult, TokenAccounting } from '../model/results.js';
 import { AudioTotals } from './audio-totals.js';
 import { GoodputCounter } from './goodput.js';
+import { errorGroupOf } from './error-groups.js';
+import { CallSampler } from './call-samples.js';
+import { SubSecondRecorder, SUB_SECOND_MAX_PHASE_MS } from './sub-second-series.js';
 import type { Condition } from '../conditions/condition.js';
-import { TOKENIZER_CAP_CHARS, type TokenizerCount } from './tokens.js';
+import { TOKENIZER_CAP_CHARS, type TokenizerCounts } from './tokens.js';
 
 export interface RecorderOptions {
   /** What the target answers with: which metrics, throughput and series the phase has. */
@@ -19,6 +22,8 @@ export interface RecorderOptions {
   tokenizer?: (text: string) => number;
   /** Per-request SLOs (`--slo`); goodput counts the requests meeting all of them. */
   slos?: readonly Condition[];
+  /** Open loop: a send later than this after its intended start counts as late (one inter-arrival gap; default 1 ms). */
+  lateSendMs?: number;
 }
 
 /** Distinct error messages kept while recording (memory stays flat); later ones are counted together. */
@@ -29,6 +34,8 @@ const TOP_ERRORS = 10;
 /** Per-second latency histograms older than this many seconds behind the newest are kept encoded. */
 const LIVE_SECONDS = 10;
 const LATENCY_SCALE = SCALE_BY_UNIT.ms;
+/** Multi-turn sessions: turns 1..this get their own `turn_<k>_ttft` and `turn_<k>_input_tokens` histograms. */
+export const MAX_TURN_METRICS = 10;
 
 /**
  * Aggregates one phase's Timelines into histograms, counts and per-second series.
@@ -42,13 +49,14 @@ export class Recorder {
   constructor(opts: RecorderOptions) {
     this.opts = opts;
     this.s = new PhaseTotals(epochMsOf(opts.phaseStartMs), opts.family);
+    if (opts.lateSendMs !== undefined) this.s.lateSendThresholdMs = opts.lateSendMs;
     if (opts.slos?.length) this.s.goodput = new GoodputCounter(opts.slos);
   }
 
-  /** Derives one finished request's metrics and adds them (`tokenizerCount`: its answer counted already, measure/tokens.ts). */
-  record(t: Timeline, tokenizerCount?: TokenizerCount): void {
+  /** Derives one finished request's metrics and adds them (`counted`: its answer and prompt counted already, measure/tokens.ts). */
+  record(t: Timeline, counted?: TokenizerCounts): void {
     const s = this.s;
-    const d = deriveMetrics(t, { family: this.opts.family, openLoop: this.opts.openLoop, tokenizer: this.opts.tokenizer, tokenizerCount });
+    const d = deriveMetrics(t, { family: this.opts.family, openLoop: this.opts.openLoop, tokenizer: this.opts.tokenizer, tokenizerCount: counted?.output, promptTokenizerCount: counted?.input });
     s.completed++;
     s.byOutcome[d.outcome]++;
     if (t.status !== undefined) s.addStatus(String(t.status), 1);
@@ -65,12 +73,18 @@ export class Recorder {
       for (const gap of d.itlPerToken) perToken.record(gap);
     }
     for (const [name, value] of Object.entries(d.extra)) s.histogram(name).record(value);
+    if (d.ok && t.turn !== undefined && t.turn <= MAX_TURN_METRICS) {
+      if (d.values.ttft !== undefined) s.histogram(`turn_${t.turn}_ttft`, 'ms').record(d.values.ttft);
+      if (d.values.input_tokens !== undefined) s.histogram(`turn_${t.turn}_input_tokens`, 'tokens').record(d.values.input_tokens);
+    }
     s.audio.record(d);
     s.goodput?.record(d);
+    s.calls.record(t, d, this.opts.phaseStartMs);
+    s.subSecond.noteEnded(t.endMs - this.opts.phaseStartMs, d.ok, d.tokens.count ?? 0, d.values.latency);
 
     if (d.values.queue_delay !== undefined) {
       s.openLoopRequests++;
-      if (d.values.queue_delay > CLIENT_HEALTH_LIMITS.lateSendMs) s.lateSends++;
+      if (d.values.queue_delay > (this.opts.lateSendMs ?? CLIENT_HEALTH_LIMITS.lateSendMs)) s.lateSends++;
     }
 
     const sec = this.secondOf(t.endMs);
@@ -79,7 +93,13 @@ export class Recorder {
       s.series.add('ok', sec, 1);
       s.series.latency.record(sec, d.values.latency!);
       this.recordArrivals(t, d.tokens.count);
-      if (this.opts.family.family === 'text') s.tokens.add(d.tokens.source, d.tokens.count ?? 0, d.tokens.usage, d.tokens.tokenizer, d.tokens.events, d.tokens.tokenizerEstimated ? 1 : 0);
+      if (this.opts.family.family === 'text') {
+        s.tokens.add(d.tokens.source, d.tokens.count ?? 0, d.tokens.usage, d.tokens.tokenizer, d.tokens.events, d.tokens.tokenizerEstimated ? 1 : 0);
+        s.tokens.addInput(d.inputTokens.source, d.inputTokens.count ?? 0, d.inputTokens.usage, d.inputTokens.tokenizer);
+      }
+      // TTFT and each inter-token gap in the second its token arrived.
+      if (d.values.ttft !== undefined && d.firstTokenAtMs !== undefined) s.series.ttft.record(this.secondOf(d.firstTokenAtMs), d.values.ttft);
+      for (let i = 0; i < d.itl.length; i++) s.series.itl.record(this.secondOf(d.itlAtMs[i]!), d.itl[i]!);
     } else {
       s.failed++;
       s.series.add('errors', sec, 1);
@@ -130,6 +150,7 @@ export class Recorder {
   noteSent(atMs: number): void {
     this.s.sent++;
     this.s.series.add('sent', this.secondOf(atMs), 1);
+    this.s.subSecond.noteSent(atMs - this.opts.phaseStartMs);
   }
 
   /** An open-loop arrival that could not start (in-flight cap reached). */
@@ -158,7 +179,7 @@ export class Recorder {
    * whole seconds of their phase starts, which parts of one phase share). Not exact, by
    * nature: `concurrency.max` and `series.inFlightMax` become the sum of the parts'
    * maxima (an upper bound), the top-10 errors are merged from each part's top 10, and
-   * client health takes the worst part.
+   * client health takes the worst part's figures (the verdict is judged on them afterwards).
    */
   static merge(parts: PhaseResult[]): PhaseResult {
     if (parts.length === 0) throw new Error('Recorder.merge needs at least one phase');
@@ -167,8 +188,7 @@ export class Recorder {
     const family: FamilyOf = { family: first.family, streamed: first.streamed, ...(first.inProcess ? { inProcess: true } : {}) };
     if (parts.some((p) => p.family !== family.family)) throw new Error(`cannot merge phases of different metric families (${[...new Set(parts.map((p) => p.family))].join(', ')})`);
     const s = new PhaseTotals(originEpochMs, family);
-    const health: ClientHealthSample = { eventLoopDelayMs: { mean: 0, p99: 0, max: 0 }, cpuPercent: 0 };
-    let anyClientBound = false;
+    const health: ClientHealthSample = { eventLoopDelayMs: { mean: 0, p99: 0, max: 0 }, cpuPercent: 0, threadBusyShare: 0 };
     for (const p of parts) {
       const shiftMs = p.startedAtEpochMs - originEpochMs;
       const shiftSec = Math.round(shiftMs / 1000);
@@ -213,6 +233,10 @@ export class Recorder {
         s.series.add('inFlightMax', sec, ser.inFlightMax[i]!);
         const h = ser.latencyHistograms[i];
         if (h) s.series.latency.addEncoded(sec, h);
+        const ttft = ser.ttftHistograms?.[i];
+        if (ttft) s.series.ttft.addEncoded(sec, ttft);
+        const itl = ser.itlHistograms?.[i];
+        if (itl) s.series.itl.addEncoded(sec, itl);
       }
 
       const ch = p.clientHealth;
@@ -220,10 +244,16 @@ export class Recorder {
       health.eventLoopDelayMs.p99 = Math.max(health.eventLoopDelayMs.p99, ch.eventLoopDelayMs.p99);
       health.eventLoopDelayMs.max = Math.max(health.eventLoopDelayMs.max, ch.eventLoopDelayMs.max);
       health.cpuPercent = Math.max(health.cpuPercent, ch.cpuPercent);
-      anyClientBound ||= ch.clientBound;
+      health.threadBusyShare = Math.max(health.threadBusyShare, ch.threadBusyShare ?? 0);
+      if (ch.machine && (!health.machine || (ch.machine.busyShare ?? 0) > (health.machine.busyShare ?? 0))) health.machine = { ...ch.machine };
+      if (ch.lateSendThresholdMs !== undefined) s.lateSendThresholdMs = ch.lateSendThresholdMs;
     }
     const merged = s.toPhaseResult(health);
-    merged.clientHealth.clientBound ||= anyClientBound;
+    const calls = CallSampler.merge(parts, originEpochMs);
+    if (calls) merged.calls = calls;
+    const subSecond = SubSecondRecorder.merge(parts, originEpochMs);
+    if (subSecond && merged.durationMs <= SUB_SECOND_MAX_PHASE_MS) merged.subSecond = subSecond;
+    else delete merged.subSecond;
     return merged;
   }
 
@@ -233,7 +263,8 @@ export class Recorder {
 }
 
 function errorMessage(t: Timeline): string {
-  const message = t.error ?? (t.status !== undefined ? `${t.outcome} (status ${t.status})` : t.outcome);
+  // Messages that differ only by ids (series, request, trace ids) are one error.
+  const message = errorGroupOf(t.error ?? (t.status !== undefined ? `${t.outcome} (status ${t.status})` : t.outcome));
   return message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS - 1)}…` : message;
 }
 
@@ -254,10 +285,13 @@ class PhaseTotals {
   maxInFlight = 0;
   openLoopRequests = 0;
   lateSends = 0;
+  lateSendThresholdMs: number = CLIENT_HEALTH_LIMITS.lateSendMs;
   private metrics = new Map<string, { unit: MetricUnit; h: MetricHistogram }>();
   readonly tokens = new TokenTotals();
   readonly series = new Series();
   readonly audio = new AudioTotals();
+  readonly calls = new CallSampler();
+  readonly subSecond = new SubSecondRecorder();
   goodput: GoodputCounter | undefined;
 
   constructor(
@@ -302,20 +336,27 @@ class PhaseTotals {
       metrics[name] = { unit, summary: h.summary(), histogram: h.encode(), scale: h.scale };
     }
     const series = this.series.toResult(this.family.family);
-    const lateSendShare = this.lateSendShare();
-    const verdict = assessClientHealth({ eventLoopDelay: sample.eventLoopDelayMs, cpuPercent: sample.cpuPercent, lateSendShare });
+    // The figures only; the verdict (clientBound, causes) is judged once per phase by judgeClientHealth.
     const clientHealth: ClientHealth = {
       eventLoopDelayMs: { ...sample.eventLoopDelayMs },
       cpuPercent: sample.cpuPercent,
-      lateSendShare,
-      clientBound: verdict.clientBound,
+      lateSendShare: this.lateSendShare(),
+      clientBound: false,
+      threadBusyShare: sample.threadBusyShare,
+      lateSendThresholdMs: this.lateSendThresholdMs,
     };
+    if (sample.machine) clientHealth.machine = { ...sample.machine };
     const family = this.family.family;
     const throughput: PhaseResult['throughput'] = { requestsPerSecond: this.ok * perSecond };
     const peak = (a: number[] | undefined) => (a ?? []).reduce((x, y) => Math.max(x, y), 0);
+    const tokens = family === 'text' ? this.tokens.toResult() : undefined;
     if (family === 'text') {
       throughput.outputTokensPerSecond = this.tokens.total * perSecond;
       throughput.peakOutputTokensPerSecond = peak(series.outputTokens);
+      if (tokens?.input) {
+        throughput.inputTokensPerSecond = tokens.input.totalInputTokens * perSecond;
+        throughput.totalTokensPerSecond = (tokens.input.totalInputTokens + this.tokens.total) * perSecond;
+      }
     } else if (family === 'frames') {
       const frames = (series.frames ?? []).reduce((a, b) => a + b, 0);
       throughput.framesPerSecond = frames * perSecond;
@@ -345,10 +386,13 @@ class PhaseTotals {
       metrics,
       throughput,
       concurrency: { mean: durationMs > 0 ? this.busyMs / durationMs : 0, max: this.maxInFlight },
-      ...(family === 'text' ? { tokens: this.tokens.toResult() } : {}),
+      ...(tokens ? { tokens } : {}),
       series,
       clientHealth,
     };
+    const subSecond = this.subSecond.toResult(durationMs, this.family.family === 'text');
+    if (subSecond) result.subSecond = subSecond;
+    if (this.completed > 0) result.calls = this.calls.toResult();
     const audio = this.audio.toResult(durationMs);
     if (audio) result.audio = audio;
     if (this.goodput) result.goodput = this.goodput.toResult(durationMs);
@@ -363,6 +407,18 @@ class TokenTotals {
   private events?: number;
   private estimated = 0;
   private sources = new Set<OutputTokenSource | 'mixed'>();
+  private inputTotal = 0;
+  private inputUsage?: number;
+  private inputTokenizer?: number;
+  private inputSources = new Set<InputTokenSource | 'mixed'>();
+
+  addInput(source: InputTokenSource, count: number, usage?: number, tokenizer?: number): void {
+    if (source === 'none') return;
+    this.inputSources.add(source);
+    this.inputTotal += count;
+    if (usage !== undefined) this.inputUsage = (this.inputUsage ?? 0) + usage;
+    if (tokenizer !== undefined) this.inputTokenizer = (this.inputTokenizer ?? 0) + tokenizer;
+  }
 
   add(source: OutputTokenSource, count: number, usage?: number, tokenizer?: number, events?: number, estimatedAnswers = 0): void {
     if (source !== 'none') this.sources.add(source);
@@ -376,6 +432,13 @@ class TokenTotals {
   merge(t: TokenAccounting): void {
     this.add(t.source === 'mixed' ? 'none' : t.source, t.totalOutputTokens, t.usageTotal, t.tokenizerTotal, t.eventsTotal, t.tokenizerEstimatedAnswers ?? 0);
     if (t.source === 'mixed') this.sources.add('mixed');
+    const i = t.input;
+    if (i) {
+      this.inputSources.add(i.source);
+      this.inputTotal += i.totalInputTokens;
+      if (i.usageTotal !== undefined) this.inputUsage = (this.inputUsage ?? 0) + i.usageTotal;
+      if (i.tokenizerTotal !== undefined) this.inputTokenizer = (this.inputTokenizer ?? 0) + i.tokenizerTotal;
+    }
   }
 
   toResult(): TokenAccounting {
@@ -390,6 +453,15 @@ class TokenTotals {
       out.tokenizerEstimatedAnswers = this.estimated;
     }
     if (this.events !== undefined) out.eventsTotal = this.events;
+    if (this.inputSources.size > 0) {
+      const input: InputTokenAccounting = {
+        source: this.inputSources.size > 1 || this.inputSources.has('mixed') ? 'mixed' : ([...this.inputSources][0] as 'usage' | 'tokenizer'),
+        totalInputTokens: this.inputTotal,
+      };
+      if (this.inputUsage !== undefined) input.usageTotal = this.inputUsage;
+      if (this.inputTokenizer !== undefined) input.tokenizerTotal = this.inputTokenizer;
+      out.input = input;
+    }
     return out;
   }
 }
@@ -402,7 +474,9 @@ const SERIES_OF_FAMILY: Partial<Record<MetricFamily, FamilySeries>> = { text: 'o
 
 class Series {
   private readonly counts: Record<CountSeries, number[]> = { sent: [], ok: [], errors: [], inFlightMax: [], outputTokens: [], frames: [], audioSeconds: [] };
-  readonly latency = new PerSecondLatency();
+  readonly latency = new PerSecondHistograms();
+  readonly ttft = new PerSecondHistograms();
+  readonly itl = new PerSecondHistograms();
 
   add(name: CountSeries, sec: number, n: number): void {
     const a = this.counts[name];
@@ -419,37 +493,38 @@ class Series {
   toResult(family: MetricFamily): PhaseResult['series'] {
     const c = this.counts;
     const own = SERIES_OF_FAMILY[family];
-    const length = Math.max(c.sent.length, c.ok.length, c.errors.length, c.inFlightMax.length, own ? c[own].length : 0, this.latency.length);
+    const length = Math.max(c.sent.length, c.ok.length, c.errors.length, c.inFlightMax.length, own ? c[own].length : 0, this.latency.length, this.ttft.length, this.itl.length);
     const pad = (a: number[]) => [...a, ...new Array<number>(length - a.length).fill(0)];
-    const latencyP50: (number | null)[] = [];
-    const latencyP99: (number | null)[] = [];
-    const latencyHistograms: (string | null)[] = [];
-    for (let sec = 0; sec < length; sec++) {
-      const h = this.latency.get(sec);
-      latencyP50.push(h ? h.percentile(50) : null);
-      latencyP99.push(h ? h.percentile(99) : null);
-      latencyHistograms.push(h ? h.encode() : null);
-    }
+    const latency = this.latency.toSeries(length);
     const out: PhaseResult['series'] = {
       sent: pad(c.sent),
       ok: pad(c.ok),
       errors: pad(c.errors),
       inFlightMax: pad(c.inFlightMax),
-      latencyP50,
-      latencyP99,
-      latencyHistograms,
+      latencyP50: latency.p50,
+      latencyP99: latency.p99,
+      latencyHistograms: latency.histograms,
     };
     if (own) out[own] = pad(c[own]);
+    // Only text streams have first tokens and gaps.
+    if (this.ttft.length > 0) {
+      const ttft = this.ttft.toSeries(length);
+      Object.assign(out, { ttftP50: ttft.p50, ttftP99: ttft.p99, ttftHistograms: ttft.histograms });
+    }
+    if (this.itl.length > 0) {
+      const itl = this.itl.toSeries(length);
+      Object.assign(out, { itlP50: itl.p50, itlP99: itl.p99, itlHistograms: itl.histograms });
+    }
     return out;
   }
 }
 
 /**
- * One small latency histogram (2 significant digits) per second of the phase. Requests end
- * roughly in time order, so seconds well behind the newest are kept only encoded (a few
- * hundred bytes) and decoded again if a late request lands in them.
+ * One small histogram of milliseconds (2 significant digits) per second of the phase: latency,
+ * TTFT, ITL. Values arrive roughly in time order, so seconds well behind the newest are kept
+ * only encoded (a few hundred bytes) and decoded again if a late value lands in them.
  */
-class PerSecondLatency {
+class PerSecondHistograms {
   private live = new Map<number, MetricHistogram>();
   private encoded: (string | null)[] = [];
   private newest = -1;
@@ -458,8 +533,20 @@ class PerSecondLatency {
     return Math.max(this.encoded.length, this.newest + 1);
   }
 
-  record(sec: number, latencyMs: number): void {
-    this.at(sec).record(latencyMs);
+  record(sec: number, valueMs: number): void {
+    this.at(sec).record(valueMs);
+  }
+
+  /** p50, p99 and the encoded histogram of each second (null where nothing landed). */
+  toSeries(length: number): { p50: (number | null)[]; p99: (number | null)[]; histograms: (string | null)[] } {
+    const out = { p50: [] as (number | null)[], p99: [] as (number | null)[], histograms: [] as (string | null)[] };
+    for (let sec = 0; sec < length; sec++) {
+      const h = this.get(sec);
+      out.p50.push(h ? h.percentile(50) : null);
+      out.p99.push(h ? h.percentile(99) : null);
+      out.histograms.push(h ? h.encode() : null);
+    }
+    return out;
   }
 
   addEncoded(sec: number, base64: string): void {

@@ -1,5 +1,5 @@
-/** The tokenizer process (measure/tokens.ts): counts each batch of answers the benchmark sends, in order. */
-import { loadEncodeCount, type EncodeCount, type TokenizerEncoding } from './tokens.js';
+/** The tokenizer process (measure/tokens.ts): counts each batch of answers and prompts the benchmark sends, in order. */
+import { loadEncodeCount, type EncodeCount } from './tokens.js';
 
 let count: EncodeCount | undefined;
 const early: { id: number; texts: string[] }[] = [];
@@ -8,6 +8,6 @@ const answer = (m: { id: number; texts: string[] }) => process.send!({ id: m.id,
 process.on('message', (m: { id: number; texts: string[] }) => (count ? answer(m) : early.push(m)));
 // The benchmark is gone (it exited, or was killed): so is its tokenizer.
 process.on('disconnect', () => process.exit(0));
-count = await loadEncodeCount((process.argv[2] as TokenizerEncoding | undefined) ?? 'o200k_base');
+count = await loadEncodeCount(process.argv[2] ?? 'o200k_base');
 early.splice(0).forEach(answer);
 process.send!({ ready: true });

@@ -1,38 +1,88 @@
 /**
- * Client-side token counting with gpt-tokenizer, used when a server reports no usage and to
- * report both counts beside the server's. Bounded work per answer:
- * - at most TOKENIZER_CAP_CHARS characters of an answer are counted; a longer answer's count is
- *   extrapolated from them by its length, marked estimated, and the results state the cap;
+ * Client-side tokenizers: gpt-tokenizer's OpenAI encodings, or a model's own `tokenizer.json`
+ * (Hugging Face format) through @huggingface/tokenizers, a pure-JS implementation. They count
+ * tokens when a server reports no usage (and beside its usage when it does) and build the
+ * synthetic prompts of `--input-tokens`. Tables are large, so each loads only when a run asks
+ * for it, once per process.
+ *
+ * @huggingface/tokenizers was chosen over @lenml/tokenizers by measurement (BENCHMARKS.md,
+ * "Hugging Face tokenizer.json in JavaScript"): both gave token ids identical to the Rust
+ * `tokenizers` on 400 mixed texts under three tokenizers; it is a third of the size, has no
+ * dependencies and is maintained by Hugging Face.
+ *
+ * A run's counting is bounded work per answer:
+ * - at most TOKENIZER_CAP_CHARS characters of an answer (or prompt) are counted; a longer one's
+ *   count is extrapolated from them by its length, marked estimated, and the results state the cap;
  * - the text is counted in pieces of at most PIECE_CHARS cut at whitespace: BPE on one long
  *   run without whitespace grows faster than its length (measured with o200k_base: 16 Ki
  *   letters 90–105 ms, 64 Ki 1.4–2.3 s, and a 1 MB answer ran for more than 300 s), in pieces
  *   it is linear (a few ms per 2 Ki characters);
  * - answers are counted in a tokenizer process, off the event loop that timestamps every other
  *   request (and answers Ctrl+C).
- * The encoding tables are large, so they load only when a run asks for a tokenizer.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigError } from '../model/config-error.js';
 import { ANSWER_TEXT_KEEP_CHARS } from '../model/timeline.js';
 
-export type TokenizerEncoding = 'o200k_base' | 'cl100k_base';
+export const TOKENIZER_ENCODINGS = ['o200k_base', 'cl100k_base'] as const;
+export type TokenizerEncoding = (typeof TOKENIZER_ENCODINGS)[number];
+
+/** A synchronous count of a text (no cap): the number of tokens `encode(text)` yields (no special tokens added). */
+export type EncodeCount = (text: string) => number;
+
+/** A tokenizer that can also build text: what the workload generators need. */
+export interface Tokenizer {
+  /** `o200k_base`, `cl100k_base`, or the tokenizer.json path. */
+  name: string;
+  /** Token ids of the text as it is, without special tokens (BOS, chat templates). */
+  encode(text: string): number[];
+  decode(ids: readonly number[]): string;
+  count: EncodeCount;
+}
+
+/** What a scenario names: `auto` (o200k_base), an encoding, or a path to a tokenizer.json (or its folder). */
+export type TokenizerSpec = 'auto' | TokenizerEncoding | (string & {});
+
+const loaded = new Map<string, Promise<Tokenizer>>();
+
+/** Loads (once per spec) a tokenizer. A missing or malformed tokenizer.json is a ConfigError naming `field`. */
+export function loadTokenizer(spec: TokenizerSpec = 'auto', field = 'tokenizer'): Promise<Tokenizer> {
+  const key = spec === 'auto' ? 'o200k_base' : spec;
+  let tokenizer = loaded.get(key);
+  if (!tokenizer) {
+    tokenizer = (TOKENIZER_ENCODINGS as readonly string[]).includes(key) ? loadEncoding(key as TokenizerEncoding) : loadTokenizerJson(key, field);
+    loaded.set(key, tokenizer);
+    tokenizer.catch(() => loaded.delete(key));
+  }
+  return tokenizer;
+}
+
+/** Whether a spec names a built-in encoding (no file to read). */
+export function isTokenizerEncoding(spec: TokenizerSpec): boolean {
+  return spec === 'auto' || (TOKENIZER_ENCODINGS as readonly string[]).includes(spec);
+}
 
 /** Characters of one answer the tokenizer reads; the answer text a timeline keeps is the same. */
 export const TOKENIZER_CAP_CHARS = ANSWER_TEXT_KEEP_CHARS;
 /** The longest piece encoded at once. */
 const PIECE_CHARS = 2048;
 
-/** One answer's token count. */
+/** One answer's (or prompt's) token count. */
 export interface TokenizerCount {
   tokens: number;
   /** The answer was longer than TOKENIZER_CAP_CHARS: `tokens` is extrapolated from its counted start. */
   estimated: boolean;
 }
 
-/** A synchronous count of a text (no cap): `encode(text).length`, in pieces. */
-export type EncodeCount = (text: string) => number;
+/** A request's counts from the tokenizer process: its answer and the prompt as sent. */
+export interface TokenizerCounts {
+  output?: TokenizerCount;
+  input?: TokenizerCount;
+}
 
 export interface TokenCounter {
   /**
@@ -87,19 +137,26 @@ function piecewise(encode: (text: string) => number[]): EncodeCount {
   };
 }
 
-const encoders = new Map<TokenizerEncoding, Promise<EncodeCount>>();
+const encoders = new Map<string, Promise<EncodeCount>>();
 
-/** Loads (once per encoding) a synchronous, uncapped counter (the tokenizer process's, and tests'). */
-export function loadEncodeCount(encoding: TokenizerEncoding = 'o200k_base'): Promise<EncodeCount> {
-  let counter = encoders.get(encoding);
+/** Loads (once per spec) a synchronous, uncapped counter in pieces (the tokenizer process's, and tests'). */
+export function loadEncodeCount(spec: TokenizerSpec = 'o200k_base'): Promise<EncodeCount> {
+  const key = spec === 'auto' ? 'o200k_base' : spec;
+  let counter = encoders.get(key);
   if (!counter) {
-    counter = importEncoding(encoding).then(({ encode }) => piecewise(encode));
-    encoders.set(encoding, counter);
+    counter = loadTokenizer(key).then(({ encode }) => piecewise(encode));
+    encoders.set(key, counter);
+    counter.catch(() => encoders.delete(key));
   }
   return counter;
 }
 
-function importEncoding(encoding: TokenizerEncoding): Promise<{ encode: (text: string) => number[] }> {
+async function loadEncoding(encoding: TokenizerEncoding): Promise<Tokenizer> {
+  const { encode, decode } = await importEncoding(encoding);
+  return { name: encoding, encode: (text) => encode(text), decode: (ids) => decode(ids as number[]), count: (text) => (text ? encode(text).length : 0) };
+}
+
+function importEncoding(encoding: TokenizerEncoding): Promise<{ encode: (text: string) => number[]; decode: (ids: number[]) => string }> {
   switch (encoding) {
     case 'o200k_base':
       return import('gpt-tokenizer/encoding/o200k_base');
@@ -123,8 +180,8 @@ export function cappedCount(countStart: (text: string) => number, text: string, 
  * ~60 MB; and not on a worker thread: a process cannot exit until a worker that is still loading
  * finishes, which held Ctrl+C up by up to a second. A process is killed at once.
  */
-export function loadTokenCounter(encoding: TokenizerEncoding = 'o200k_base'): TokenCounter {
-  const proc = new TokenizerProcess(encoding);
+export function loadTokenCounter(spec: TokenizerSpec = 'o200k_base'): TokenCounter {
+  const proc = new TokenizerProcess(spec === 'auto' ? 'o200k_base' : spec);
   return {
     count(text, totalChars, signal) {
       const counted = text.length > TOKENIZER_CAP_CHARS ? text.slice(0, TOKENIZER_CAP_CHARS) : text;
@@ -153,14 +210,14 @@ class TokenizerProcess {
   readonly ready: Promise<void>;
   private markReady!: () => void;
 
-  constructor(encoding: TokenizerEncoding) {
+  constructor(spec: TokenizerSpec) {
     this.ready = new Promise<void>((resolve) => (this.markReady = resolve));
     // Built output runs the module directly; the sources (tsx, vitest) go through tsx's loader.
     const fromSources = import.meta.url.endsWith('.ts');
     const entry = fileURLToPath(new URL(fromSources ? './tokenizer-process.ts' : './tokenizer-process.js', import.meta.url));
     const execArgv = fromSources ? ['--import', pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href] : process.execArgv;
     // Referenced (keeping this process alive) until its tables are loaded, and while a count is pending.
-    this.child = fork(entry, [encoding], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, serialization: 'advanced' });
+    this.child = fork(entry, [spec], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, serialization: 'advanced' });
     this.child.on('message', (m: { id: number; tokens: number[]; ready?: true }) => {
       if (m.ready) {
         this.markReady();
@@ -214,4 +271,42 @@ class TokenizerProcess {
     this.release();
     this.child.kill('SIGKILL');
   }
+}
+
+/** A Hugging Face `tokenizer.json` (with `tokenizer_config.json` beside it when there is one). */
+async function loadTokenizerJson(path: string, field: string): Promise<Tokenizer> {
+  const problem = (message: string) => new ConfigError([{ path: field, message }]);
+  let file = path;
+  try {
+    if ((await stat(path)).isDirectory()) file = join(path, 'tokenizer.json');
+  } catch (err) {
+    throw problem(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; give ${TOKENIZER_ENCODINGS.join(', ')}, or the path of a model's tokenizer.json (or its folder)`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw problem(`cannot read ${file} as a tokenizer.json: ${(err as Error).message}`);
+  }
+  if (!json || typeof json !== 'object' || !('model' in json)) throw problem(`${file} is not a Hugging Face tokenizer.json (it has no "model")`);
+  let config: unknown = {};
+  try {
+    config = JSON.parse(await readFile(join(dirname(file), 'tokenizer_config.json'), 'utf8'));
+  } catch {
+    // Optional: tokenizer.json alone describes the tokenization.
+  }
+  const { Tokenizer: HfTokenizer } = await import('@huggingface/tokenizers');
+  let hf: InstanceType<typeof HfTokenizer>;
+  try {
+    hf = new HfTokenizer(json, config as object);
+  } catch (err) {
+    throw problem(`${file}: @huggingface/tokenizers cannot build a tokenizer from it: ${(err as Error).message}`);
+  }
+  const encode = (text: string) => hf.encode(text, { add_special_tokens: false }).ids;
+  return {
+    name: file,
+    encode,
+    decode: (ids) => hf.decode([...ids], { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
+    count: (text) => (text ? encode(text).length : 0),
+  };
 }

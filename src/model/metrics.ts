@@ -42,6 +42,10 @@ export interface MetricDefinition {
   inProcessOnly?: boolean;
   /** `run`: one number per load point (a throughput, a rate), not a per-request distribution. */
   level?: 'run';
+  /** Another name for a metric of this table (`throughput` for `request_throughput`); conditions accept both. */
+  aliasOf?: string;
+  /** Measured only by `inferbench overhead`, once per compared mode (arm), never by a run. */
+  overheadOnly?: boolean;
 }
 
 const TEXT = ['text'] as const;
@@ -56,7 +60,7 @@ const STREAMS = ['text', 'audio', 'frames'] as const;
 export const METRICS = {
   // Every request
   latency: { unit: 'ms', definition: 'end − start (start = intended start in open loop, send time in closed loop); ok requests' },
-  service_time: { unit: 'ms', definition: 'end − sent (equals latency in closed loops); ok requests' },
+  service_time: { unit: 'ms', definition: 'end − sent (closed-loop latency is this plus connect, when the request opened a connection); ok requests' },
   ttfb: { unit: 'ms', definition: 'first response byte − start; ok requests' },
   queue_delay: { unit: 'ms', definition: 'sent − scheduled (open loop only, every request); large values mean the client fell behind' },
   connect: { unit: 'ms', definition: 'time to open the connection (TCP, TLS, WebSocket handshake) when the request needed a new one; part of latency' },
@@ -102,12 +106,24 @@ export const METRICS = {
   audio_realtime: { unit: 'ratio', definition: 'audio seconds received per wall second across concurrent streams', families: AUDIO, level: 'run' },
   vram: { unit: 'bytes', definition: 'peak GPU memory used during the phase (nvidia-smi, all processes; needs --gpu)', level: 'run' },
   gpu_util: { unit: 'ratio', definition: 'mean GPU utilisation during the phase (needs --gpu)', level: 'run' },
+  // Other names conditions accept
+  throughput: { unit: 'requests/s', definition: 'request_throughput', level: 'run', aliasOf: 'request_throughput' },
+  vram_peak: { unit: 'bytes', definition: 'vram', level: 'run', aliasOf: 'vram' },
+  // `inferbench overhead`, per compared mode
+  overhead: {
+    unit: 'ratio',
+    definition: '(median(mode) − median(baseline)) / median(baseline), with a bootstrap interval of that ratio; a threshold is judged on the whole interval',
+    inProcessOnly: true,
+    level: 'run',
+    overheadOnly: true,
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;
 
 /** Whether a metric can exist in a run of this family (protocol extras are checked by their descriptor). */
 export function metricApplies(def: MetricDefinition, of: FamilyOf): boolean {
+  if (def.overheadOnly || def.aliasOf) return false;
   if (def.families && !def.families.includes(of.family)) return false;
   if (def.streamOnly && !of.streamed) return false;
   if (def.inProcessOnly && !of.inProcess) return false;

@@ -33,7 +33,11 @@ export interface Results {
   workers?: number;
   /** Set on results that `inferbench merge` built from segment parts. */
   mergedFrom?: { parts: number; files: string[] };
-  /** One entry per load point (a plain run has one; sweeps have several). */
+  /** `{{run_id}}` of this run: its UTC start (or `--start-at`) as YYYYMMDD_HHMMSS, shared by every segment that starts together. */
+  runId?: string;
+  /** Setup steps (`steps[].setup`): run unmeasured; only their counts are kept. */
+  setup?: SetupStepResult[];
+  /** One entry per load point (a plain run has one; sweeps and steps have several). */
   points: LoadPointResult[];
   /** Speech runs over named texts (`--dataset tts-standard`): the seed's per-text layout, `results.<text_name>`. */
   perText?: PerTextResults;
@@ -41,6 +45,8 @@ export interface Results {
   targets?: TargetResult[];
   /** Written by `inferbench capacity`: every probe is a load point; this is the search and its answer. */
   capacity?: CapacitySearchResult;
+  /** `--profile`: the stages' measured rates, the sweep's rates, and where the server stopped keeping up. */
+  profile?: ProfileResult;
 }
 
 export interface CapacitySearchResult {
@@ -62,6 +68,38 @@ export interface CapacitySearchResult {
     interrupted?: boolean;
     verdicts: { condition: string; met: boolean; value?: number }[];
   }[];
+}
+
+export interface ProfileResult {
+  name: 'sweep' | 'throughput' | 'synchronous';
+  /** Requests/s the synchronous and throughput stages achieved (sweep). */
+  synchronousRate?: number;
+  throughputRate?: number;
+  /** The open-loop rates run between them. */
+  rates?: number[];
+  /**
+   * The highest offered rate whose median latency stayed within twice the synchronous median,
+   * and the first rate above it that did not (absent: every rate stayed within, or none did).
+   */
+  knee?: {
+    synchronousLatencyP50Ms: number;
+    label?: string;
+    offeredRate?: number;
+    achievedRate?: number;
+    latencyP50Ms?: number;
+    firstBehindLabel?: string;
+    firstBehindOfferedRate?: number;
+    firstBehindAchievedRate?: number;
+    firstBehindLatencyP50Ms?: number;
+  };
+}
+
+export interface SetupStepResult {
+  step: string;
+  sent: number;
+  ok: number;
+  failed: number;
+  durationMs: number;
 }
 
 export interface PerTextResults {
@@ -108,8 +146,25 @@ export interface LoadPointResult {
   target?: Record<string, unknown>;
   /** The dataset row this point benchmarked alone (`dataset.each`), e.g. a standard text. */
   text?: { name: string; words: number };
+  /** The scenario step this point ran (`steps[].name`). */
+  step?: string;
   /** Warmup is summarised by its counts only; its requests never enter the measured metrics. */
   warmup?: { sent: number; ok: number; failed: number; durationMs: number };
+  /** The whole measure phase (every stage together, over time, for a staged load). */
+  measure: PhaseResult;
+  /** A staged load (`load.stages`, `spawn_rate`): each stage's requests (by when they started), kept apart. */
+  stages?: StageResult[];
+}
+
+export interface StageResult {
+  label: string;
+  /** Where the stage starts, in ms after the measure phase began, and how long it lasts. */
+  startOffsetMs: number;
+  durationMs: number;
+  /** Users (closed loop) or requests per second (open loop) at the stage's start and end. */
+  from: number;
+  to: number;
+  unit: 'users' | 'requests/s';
   measure: PhaseResult;
 }
 
@@ -139,12 +194,20 @@ export interface PhaseResult {
     framesPerSecond?: number;
     /** Frames: the busiest whole second, each frame placed by its answer's arrival. */
     peakFramesPerSecond?: number;
+    /** Text: input (prompt) tokens of ok requests / duration; present when input tokens were counted. */
+    inputTokensPerSecond?: number;
+    /** Text: (input + output tokens of ok requests) / duration; present when input tokens were counted. */
+    totalTokensPerSecond?: number;
   };
   concurrency: { mean: number; max: number };
   /** Text only: output token totals and where they came from. */
   tokens?: TokenAccounting;
   /** Per-second series, index 0 = the phase's first second. */
   series: PerSecondSeries;
+  /** Phases up to 5 s: the same counts in 100 ms buckets, so short runs have a shape over time. */
+  subSecond?: SubSecondSeries;
+  /** The slowest ok calls and the first failed ones, with redacted previews (the report's table). */
+  calls?: CallSamples;
   clientHealth: ClientHealth;
   /** Speech: audio received by ok requests, and audio seconds per wall second across concurrent streams. */
   audio?: AudioThroughput;
@@ -249,6 +312,16 @@ export interface TokenAccounting {
   /** ...and this many answers were longer: their counts are extrapolated from the start by length. */
   tokenizerEstimatedAnswers?: number;
   eventsTotal?: number;
+  /** Input (prompt) tokens of ok requests, when any were counted. */
+  input?: InputTokenAccounting;
+}
+
+export interface InputTokenAccounting {
+  /** Where `input_tokens` came from: the server's usage (prompt tokens) or the client tokenizer over the prompt as sent. */
+  source: 'usage' | 'tokenizer' | 'mixed';
+  totalInputTokens: number;
+  usageTotal?: number;
+  tokenizerTotal?: number;
 }
 
 export interface PerSecondSeries {
@@ -267,13 +340,82 @@ export interface PerSecondSeries {
   latencyP99: (number | null)[];
   /** Per-second latency histograms (base64 HDR, 2 significant digits, µs) behind latencyP50/P99, so they merge exactly; null where none ended. */
   latencyHistograms: (string | null)[];
+  /** Streams: TTFT percentiles (ms) of first tokens that arrived in that second, and their histograms (as latencyHistograms). */
+  ttftP50?: (number | null)[];
+  ttftP99?: (number | null)[];
+  ttftHistograms?: (string | null)[];
+  /** Streams: inter-token gaps by the second their later token arrived. */
+  itlP50?: (number | null)[];
+  itlP99?: (number | null)[];
+  itlHistograms?: (string | null)[];
+}
+
+export interface SubSecondSeries {
+  bucketMs: number;
+  sent: number[];
+  ok: number[];
+  errors: number[];
+  /** Text: output tokens of the requests that ended in each bucket. */
+  outputTokens?: number[];
+  /** Exact latency percentiles (ms) of the ok requests that ended in each bucket; absent when merged from parts. */
+  latencyP50?: (number | null)[];
+  latencyP99?: (number | null)[];
+}
+
+export interface CallSamples {
+  /** Up to 10 ok calls with the highest latency, slowest first. */
+  slowest: CallSample[];
+  /** The first (up to) 10 failed calls, in start order. */
+  failed: CallSample[];
+  /** Failed calls in the phase. */
+  failedCount: number;
+}
+
+export interface CallSample {
+  /** Call index within its phase. */
+  index: number;
+  /** Start (intended start in open loop) after the phase began, ms. */
+  startOffsetMs: number;
+  /** Latency of an ok call; end − start of a failed one. */
+  latencyMs: number;
+  ttftMs?: number;
+  outputTokens?: number;
+  outcome: OutcomeKind;
+  status?: string;
+  error?: string;
+  /** The answer's first characters (ok) or the error body's (failed), secrets replaced. */
+  preview?: string;
 }
 
 export interface ClientHealth {
+  /** Timer lateness of the client's event loop (the busiest load thread's); results before threadBusyShare existed include the 10 ms sampling interval. */
   eventLoopDelayMs: { mean: number; p99: number; max: number };
+  /** This process's CPU time over wall time, percent of one core (every thread). */
   cpuPercent: number;
-  /** Share of requests sent more than 1 ms after their intended start (open loop; 0 for closed loops). */
+  /** Share of open-loop requests sent later than `lateSendThresholdMs` after their intended start (0 for closed loops). */
   lateSendShare: number;
-  /** True when the client, not the server, was likely the limit. */
+  /** True only when this process was the limit (see `causes`); a busy machine alone is `machineBusy`. */
   clientBound: boolean;
+  /** The busiest load thread's event-loop utilization (0..1): near 1, it had no slack. */
+  threadBusyShare?: number;
+  /** Lateness that counts as a late send: one inter-arrival gap, at least 1 ms (older results: 1 ms). */
+  lateSendThresholdMs?: number;
+  /** The machine during the phase. */
+  machine?: MachineLoad;
+  /** Other processes kept the machine busy (steal, their CPU, load average above the cores). */
+  machineBusy?: boolean;
+  /** Why the verdict is what it is. */
+  causes?: ClientHealthCause[];
+}
+
+/** `client-cpu`: a load thread had no slack; `client-starved`: it had work but other processes held its CPU; `event-loop-stalls`, `late-sends`: its own work delayed timings or sends; `machine-busy`: other processes kept the machine busy. */
+export type ClientHealthCause = 'client-cpu' | 'client-starved' | 'event-loop-stalls' | 'late-sends' | 'machine-busy';
+
+export interface MachineLoad {
+  cores: number;
+  loadAverage1m: number;
+  /** Share of all cores' time not idle during the phase (Linux). */
+  busyShare?: number;
+  /** Share of all cores' time stolen by the hypervisor (Linux). */
+  stealShare?: number;
 }

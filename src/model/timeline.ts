@@ -48,7 +48,13 @@ export interface Timeline {
   index: number;
   /** Intended start (open loop only). */
   scheduledMs?: number;
+  /** When the request reached the wire (its first byte was handed to the socket). */
   sentMs: number;
+  /**
+   * Time spent opening the connection this request waited for (TCP, TLS, WebSocket handshake),
+   * when it needed a new one; it happened just before `sentMs`, and closed-loop latency includes it.
+   */
+  connectMs?: number;
   headersMs?: number;
   firstByteMs?: number;
   /** First complete stream event with any payload (heartbeats and keep-alives excluded). */
@@ -69,12 +75,25 @@ export interface Timeline {
   textChars?: number;
   /** Output tokens as the server reported them (usage field), when it did. */
   usageTokens?: number;
+  /** Input (prompt) tokens as the server reported them (usage `prompt_tokens`, TGI `input_length`, Ollama `prompt_eval_count`). */
+  usageInputTokens?: number;
+  /** The prompt text as sent (chat: the messages' text, joined), for the client tokenizer's input count. */
+  prompt?: string;
+  /** Multi-turn sessions: this request's turn in its conversation (1-based). */
+  turn?: number;
   /** Audio: the sample rate of the samples in `content` (from the WAV header or the declared PCM layout). */
   sampleRateHz?: number;
   /** Protocol-specific numeric metrics, recorded as histograms under these names (ms unless the name says otherwise). */
   extra: Record<string, number>;
   /** A short preview of the response body, kept for failures. */
   bodyPreview?: string;
+  /** Stream events received (every SSE data event, or queue message, for this request), heartbeats counted apart. */
+  streamEvents?: number;
+  heartbeats?: number;
+  /** The whole response body, kept only when the run captures values from it (step `capture`). */
+  responseText?: string;
+  /** The call's named values (step `values`, build-module values, captures), for records and later steps. */
+  values?: Record<string, unknown>;
   /** The reference server's request id (x-inferbench-request-id), for ground-truth checks. */
   serverRequestId?: string;
 }

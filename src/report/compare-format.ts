@@ -1,17 +1,17 @@
 import { table } from './console.js';
 import { comparisonRows, type ComparisonRow, type RunComparison } from './compare.js';
-import { show } from '../conditions/thresholds.js';
+import { formatValue } from '../model/units.js';
 
 /** Column headers shared by the console and markdown tables. */
 export const COMPARISON_HEADER = ['metric', 'before', 'after', 'change', '95% CI of median change', 'p (Mann-Whitney)', 'verdict', 'target'];
 
 export function comparisonCells(r: ComparisonRow): string[] {
-  const unit = r.unit;
-  const signed = (n: number) => (n > 0 ? '+' : '') + show(n, unit);
+  const show = (n: number) => (!Number.isFinite(n) ? '-' : r.unit === 'fraction' ? formatValue(n, 'ratio', '%') : formatValue(n, r.unit, r.shownIn));
+  const signed = (n: number) => (n > 0 ? '+' : '') + show(n);
   return [
     r.label,
-    show(r.before, unit),
-    show(r.after, unit),
+    show(r.before),
+    show(r.after),
     Number.isFinite(r.changePercent) ? `${r.changePercent > 0 ? '+' : ''}${r.changePercent.toFixed(1)}%` : '-',
     r.interval ? `[${signed(r.interval.low)}, ${signed(r.interval.high)}]` : '',
     r.pValue === undefined ? '' : r.pValue < 0.001 ? '<0.001' : r.pValue.toFixed(3),

@@ -2,7 +2,8 @@ import type { MetricUnit, PhaseResult, Results } from '../model/results.js';
 import { bootstrapMedianDifference, mannWhitneyU } from '../stats/bootstrap.js';
 import { MetricHistogram } from '../stats/histogram.js';
 import { samplesFromHistogram } from '../stats/histogram-samples.js';
-import { measuredValue, thresholdHolds, type Threshold } from '../conditions/thresholds.js';
+import { shownIn, type Condition } from '../conditions/condition.js';
+import { evaluateOnPhase } from '../conditions/evaluate.js';
 import { orderedMetrics } from './family-view.js';
 
 /**
@@ -27,6 +28,8 @@ export interface ComparisonRow {
   interval?: { low: number; high: number; confidence: number };
   pValue?: number;
   verdict?: Verdict;
+  /** The unit values are shown in, when the row's condition was written in one (`error_rate<1%` shows %). */
+  shownIn?: string;
   /** Rows made from `--target`: whether before and after meet it. */
   target?: { text: string; before: boolean; after: boolean };
 }
@@ -52,7 +55,7 @@ export interface RunRef {
 }
 
 export interface CompareOptions {
-  targets?: readonly Threshold[];
+  targets?: readonly Condition[];
   /** Bootstrap resamples (default 2000). */
   iterations?: number;
   /** Values per metric and run fed to the tests (default 4000). */
@@ -116,6 +119,7 @@ export function comparePhases(a: PhaseResult, b: PhaseResult, opts: CompareOptio
     ['fps', 'frames/s', (m) => m.throughput.framesPerSecond],
     ['throughput', 'requests/s', (m) => m.throughput.requestsPerSecond],
     ['output_token_throughput', 'tokens/s', (m) => m.throughput.outputTokensPerSecond],
+    ['input_token_throughput', 'tokens/s', (m) => m.throughput.inputTokensPerSecond ?? 0],
     ['audio_realtime', 'ratio', (m) => m.audio?.audioSecondsPerSecond],
     ['error_rate', 'fraction', (m) => (m.counts.sent ? m.counts.failed / m.counts.sent : 0)],
   ];
@@ -126,16 +130,17 @@ export function comparePhases(a: PhaseResult, b: PhaseResult, opts: CompareOptio
     rows.push({ label: name, metric: name, unit, before: x, after: y, changePercent: change(x, y) });
   }
   for (const t of opts.targets ?? []) {
-    const x = measuredValue(a, t);
-    const y = measuredValue(b, t);
+    const x = evaluateOnPhase(t, a);
+    const y = evaluateOnPhase(t, b);
     rows.push({
       label: t.subject,
       metric: t.metric,
       unit: t.unit,
-      before: x,
-      after: y,
-      changePercent: change(x, y),
-      target: { text: t.text, before: thresholdHolds(x, t), after: thresholdHolds(y, t) },
+      shownIn: shownIn(t),
+      before: x.value ?? NaN,
+      after: y.value ?? NaN,
+      changePercent: change(x.value ?? NaN, y.value ?? NaN),
+      target: { text: t.text, before: x.status === 'pass', after: y.status === 'pass' },
     });
   }
   return rows;

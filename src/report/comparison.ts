@@ -1,5 +1,5 @@
 import type { LoadPointResult, Results } from '../model/results.js';
-import { fmt, table } from './console.js';
+import { fmt, table } from './table.js';
 
 /** Throughput of a point: frames/s for a frames run (METRICS.md `fps`), else requests/s. */
 export function pointThroughput(point: LoadPointResult): { value: number; unit: 'FPS' | 'req/s' } {

@@ -1,5 +1,9 @@
 import type { LoadPointResult, MetricResult, PhaseResult, Results } from '../model/results.js';
 import { formatSweepComparison } from './comparison.js';
+import { fmt, table } from './table.js';
+
+export { fmt, table };
+import { formatProfile } from './profile.js';
 import { orderedMetrics, throughputFigures } from './family-view.js';
 
 export interface ConsoleOptions {
@@ -14,7 +18,8 @@ export function formatSummary(results: Results, opts: ConsoleOptions = {}): stri
   lines.push(bold(`inferbench ${results.tool.version} — ${results.name}`));
   if (target?.url) lines.push(`target: ${target.protocol} ${target.url}`);
   for (const point of results.points) lines.push('', ...formatPoint(point, bold));
-  if (results.points.length > 1) lines.push('', ...formatSweepComparison(results));
+  if (results.profile) lines.push('', ...formatProfile(results));
+  else if (results.points.length > 1) lines.push('', ...formatSweepComparison(results));
   if (results.interrupted) lines.push('', `Run stopped early: ${results.interruptReason ?? 'interrupted'}. Results hold what was measured until then.`);
   if (results.warnings.length) lines.push('', ...results.warnings.map((w) => `warning: ${w}`));
   return lines.join('\n');
@@ -35,6 +40,11 @@ function formatPoint(point: LoadPointResult, bold: (s: string) => string): strin
       m.tokens.tokenizerTotal !== undefined ? `tokenizer ${m.tokens.tokenizerTotal}` : '',
     ].filter(Boolean);
     lines.push(`output tokens: ${m.tokens.totalOutputTokens} (source: ${m.tokens.source}${both.length ? `; ${both.join(', ')}` : ''})`);
+  }
+  const input = m.tokens?.input;
+  if (input) {
+    const both = [input.usageTotal !== undefined ? `usage ${input.usageTotal}` : '', input.tokenizerTotal !== undefined ? `tokenizer ${input.tokenizerTotal}` : ''].filter(Boolean);
+    lines.push(`input tokens: ${input.totalInputTokens} (source: ${input.source}${both.length ? `; ${both.join(', ')}` : ''})`);
   }
   const rows = orderedMetrics(m).map((name) => metricRow(name, m.metrics[name]!));
   if (rows.length) lines.push('', ...table(['metric', 'unit', 'count', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], rows));
@@ -65,18 +75,3 @@ function metricRow(name: string, metric: MetricResult): string[] {
   return [name, metric.unit, String(s.count), fmt(s.mean), fmt(s.p50), fmt(s.p90), fmt(s.p95), fmt(s.p99), fmt(s.max)];
 }
 
-export function fmt(n: number): string {
-  if (!Number.isFinite(n)) return '-';
-  const a = Math.abs(n);
-  if (a >= 1000) return n.toFixed(0);
-  if (a >= 100) return n.toFixed(1);
-  if (a >= 1) return n.toFixed(2);
-  return n.toFixed(3);
-}
-
-/** Left-aligned first column, right-aligned numbers. */
-export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
-}

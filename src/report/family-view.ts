@@ -76,6 +76,8 @@ export function throughputFigures(phase: PhaseResult): { label: string; value: n
   if (phase.family === 'frames' && t.framesPerSecond !== undefined) out.push({ label: 'fps', value: t.framesPerSecond, unit: 'FPS' });
   out.push({ label: 'request throughput', value: t.requestsPerSecond, unit: 'req/s' });
   if (phase.family === 'text' && t.outputTokensPerSecond !== undefined) out.push({ label: 'output tokens', value: t.outputTokensPerSecond, unit: 'tok/s' });
+  if (phase.family === 'text' && t.inputTokensPerSecond !== undefined) out.push({ label: 'input tokens', value: t.inputTokensPerSecond, unit: 'input tok/s' });
+  if (phase.family === 'text' && t.totalTokensPerSecond !== undefined) out.push({ label: 'total tokens', value: t.totalTokensPerSecond, unit: 'total tok/s' });
   if (phase.family === 'audio' && phase.audio) out.push({ label: 'audio', value: phase.audio.audioSecondsPerSecond, unit: 'audio s/s' });
   return out;
 }

@@ -25,6 +25,8 @@ export interface RunConsoleOptions {
   textHint?: string;
   /** Measured requests planned, for `RUN i/N` (undefined when the run is bounded by time). */
   plannedRequests?: number;
+  /** Printed first with --verbose (the HF Space script's header with the prompts). */
+  header?: string;
   write: (text: string) => void;
 }
 
@@ -51,6 +53,14 @@ export function formatRunBlock(t: Timeline, label: string, showFullText: boolean
   const lines = [LIGHT, label, LIGHT];
   if (t.outcome !== 'ok') {
     lines.push(`✗ Failed (${t.outcome}): ${t.error ?? 'no message'}`);
+    // What it got before failing, as the HF Space script prints it.
+    const timing = runTimings(t);
+    if (timing.submitMs !== undefined) lines.push(`  Queue submit time:    ${seconds(timing.submitMs)}`);
+    if (timing.firstEventMs !== undefined) lines.push(`  Time to first event: ${seconds(timing.firstEventMs)}`);
+    if (timing.streamTimeMs !== undefined) lines.push(`  Stream time:         ${seconds(timing.streamTimeMs)}`);
+    lines.push(`  Failed after:        ${seconds(timing.totalMs)}`);
+    if (t.streamEvents !== undefined || t.heartbeats !== undefined) lines.push(`  ${eventsLine(t)}`);
+    if (t.text) lines.push(`  Output so far:       ${preview(t.text)}`);
     return lines.join('\n');
   }
   if (family.family !== 'text') return [...lines, ...familyTimings(t, family)].join('\n');
@@ -63,6 +73,7 @@ export function formatRunBlock(t: Timeline, label: string, showFullText: boolean
     `✓ Total time:          ${seconds(timing.totalMs)}`,
     `✓ Content events:      ${t.content.length}`,
   );
+  if (t.streamEvents !== undefined || t.heartbeats !== undefined) lines.push(`✓ ${eventsLine(t)}`);
   if (t.text) lines.push(`✓ Output preview:      ${preview(t.text)}`);
   if (t.text && t.textChars !== undefined && t.textChars > t.text.length) lines.push(`  (an answer of ${t.textChars} characters; the first ${t.text.length} were kept: --debug text keeps whole answers)`);
   return lines.join('\n');
@@ -87,6 +98,22 @@ function familyTimings(t: Timeline, family: FamilyOf): string[] {
   const lines = [`✓ Status:              ${t.status ?? '-'}`, `✓ Time to first byte:  ${seconds(t.firstByteMs !== undefined ? t.firstByteMs - t.sentMs : undefined)}`, total, `✓ Bytes received:      ${t.bytesIn}`];
   if (t.bodyPreview) lines.push(`✓ Body preview:        ${preview(t.bodyPreview)}`);
   return lines;
+}
+
+/** "SSE events received: 15 (+2 heartbeats)": every data event of the request, heartbeats apart. */
+function eventsLine(t: Timeline): string {
+  return `SSE events received:  ${t.streamEvents ?? 0}${t.heartbeats ? ` (+${t.heartbeats} heartbeat${t.heartbeats > 1 ? 's' : ''})` : ''}`;
+}
+
+/** The HF Space script's header: how many runs, and the prompts (the string inputs sent). */
+export function formatRunHeader(plannedRequests: number | undefined, inputs: unknown): string {
+  const lines = [HEAVY, `BENCHMARK: Running ${plannedRequests ?? 'a timed number of'} iteration(s)`, HEAVY];
+  const list = Array.isArray(inputs) ? inputs : [];
+  const names = ['System prompt', 'User prompt'];
+  const texts = list.filter((v): v is string => typeof v === 'string');
+  texts.forEach((text, i) => lines.push(`${(texts.length === 2 ? names[i]! : `Input ${i + 1}`).concat(':').padEnd(15)}${preview(text)}`));
+  lines.push(HEAVY, '');
+  return lines.join('\n');
 }
 
 function preview(text: string): string {
@@ -139,6 +166,7 @@ export function createRunConsole(options: RunConsoleOptions): { onRequest: (t: T
   const { write } = options;
   const startMs = nowMs();
   const counts: Record<PhaseName, number> = { warmup: 0, measure: 0 };
+  if (options.verbose && options.header) write(options.header + '\n');
   const at = (atMs: number) => `+${((atMs - startMs) / 1000).toFixed(3)}s`;
   const debug: ProtocolDebugSink = {};
   if (options.debug.has('post')) {

@@ -1,13 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { METRICS, metricApplies, metricUnit, type MetricDefinition } from '../model/metrics.js';
 import type { LoadPointResult, Results } from '../model/results.js';
 import { COMPARISON_HEADER, comparisonCells } from './compare-format.js';
 import type { RunComparison } from './compare.js';
 import { fmt } from './console.js';
 import { FAMILY_VIEWS, throughputFigures } from './family-view.js';
-import { boxPlotChart, countsChart, histogramChart, perSecondCharts, sweepCharts, type ChartSource, type ChartSpec } from './html-charts.js';
+import type { ChartSource, ChartSpec } from './chart-spec.js';
+import { CHART_CLIENT, uplotAssets } from './chart-client.js';
+import { histogramChart, percentileSpectrumChart } from './distribution-charts.js';
+import { overTimeCharts, smallMultiples } from './time-charts.js';
+import { throughputCurves } from './sweep-charts.js';
+import { changeIntervalCharts } from './compare-charts.js';
+import { callsSection } from './calls-table.js';
+import { esc, jsonForScript } from './html-escape.js';
+import { recordsSection, type CallRecords } from './records-table.js';
 import type { ThresholdOutcome } from '../conditions/thresholds.js';
 
 /** A run shown in the report; several when `compare --format html` overlays them. */
@@ -20,72 +25,89 @@ export interface ReportRun {
 export interface HtmlReportOptions {
   comparisons?: RunComparison[];
   thresholds?: ThresholdOutcome[];
+  /** The run's per-call records (the records file's columns and rows), shown as a table. */
+  calls?: CallRecords;
 }
 
 /**
- * One self-contained HTML file: ECharts is inlined (no CDN, opens offline from file://),
- * chart options and numbers are embedded as JSON, and the page is built only from
- * histograms, percentiles and per-second series.
+ * One self-contained HTML file: uPlot is inlined (no CDN, opens offline from file://), the
+ * charts are embedded as JSON specs, and the page is built only from histograms, percentiles,
+ * series and the few calls the results keep, so a million-request run gives as small a page
+ * as a hundred-request one.
  */
 export function renderHtmlReport(runs: ReportRun[], opts: HtmlReportOptions = {}): string {
   if (!runs.length) throw new Error('renderHtmlReport needs at least one run');
   const sources: ChartSource[] = runs.flatMap((r) =>
     r.results.points.map((p) => ({
       name: runs.length > 1 ? (r.results.points.length > 1 ? `${r.label} · ${p.label}` : r.label) : p.label,
+      point: p.label,
+      run: r.label,
       phase: p.measure,
     })),
   );
+  const defined = <T>(xs: (T | undefined)[]) => xs.filter((x): x is T => x !== undefined);
   // Each family's own distributions (text: ttft and itl; audio: ttfc and rtf; frames: frame latency).
   const distributionMetrics = [...new Set(sources.flatMap((s) => FAMILY_VIEWS[s.phase.family].distributions))];
-  const histograms = distributionMetrics.map((m) => histogramChart(`histogram-${m}`, m, sources));
-  const boxes = distributionMetrics.map((m) => boxPlotChart(`box-${m}`, m, sources));
-  const counts = [countsChart('status-distribution', 'status', sources), countsChart('outcome-distribution', 'outcome', sources)];
+  const swept = new Set(sources.map((s) => s.point)).size > 1;
+  // A sweep's points are compared in the curves, the percentile charts and small multiples;
+  // histograms of more than two points would hide each other.
+  const spectra = distributionMetrics.map((m) => percentileSpectrumChart(`spectrum-${m}`, m, sources));
+  const histograms = distributionMetrics.map((m) => histogramChart(`histogram-${m}`, m, swept && sources.length > 2 ? [] : sources));
   const queue = histogramChart('histogram-queue_delay', 'queue_delay', sources);
-  const overTime = perSecondCharts(sources);
-  const sweeps = sweepCharts(runs.map((r) => ({ name: r.label, results: r.results })));
-  const defined = <T>(xs: (T | undefined)[]) => xs.filter((x): x is T => x !== undefined);
+  const overTime = swept ? smallMultiples(sources) : overTimeCharts(sources);
+  const curves = throughputCurves(runs.map((r) => ({ name: r.label, results: r.results })));
+  const changes = opts.comparisons?.length ? changeIntervalCharts(opts.comparisons) : [];
 
   const first = runs[0]!.results;
   const title = runs.length > 1 ? `inferbench comparison: ${runs.map((r) => r.label).join(' vs ')}` : `inferbench report: ${first.name}`;
   const charts: ChartSpec[] = [];
-  const section = (heading: string, specs: ChartSpec[], intro = '') => {
+  const section = (heading: string, specs: ChartSpec[], intro = '', className = 'charts') => {
     if (!specs.length) return '';
     charts.push(...specs);
-    return `<section><h2>${esc(heading)}</h2>${intro}<div class="charts">${specs.map(chartBox).join('')}</div></section>`;
+    return `<section><h2>${esc(heading)}</h2>${intro}<div class="${className}">${specs.map(chartBox).join('')}</div></section>`;
   };
 
   const body = [
     header(runs),
     opts.comparisons?.length ? comparisonSection(opts.comparisons) : '',
+    section('Changes with their intervals', changes, '', 'charts wide'),
     opts.thresholds?.length ? thresholdSection(opts.thresholds) : '',
     cardsSection(runs),
-    section('Distributions', [...defined(histograms), ...defined(boxes)], '<p class="note">Histograms and box plots come from the HDR histograms in the results (3 significant digits).</p>'),
-    section('Status and outcomes', defined(counts)),
-    section('Over time', overTime),
+    section(
+      'Distributions',
+      [...defined(spectra), ...defined(histograms)],
+      '<p class="note">From the HDR histograms in the results (3 significant digits). The percentile charts read like a latency SLO: the value below which 50%, 99%, 99.9% of values fall.</p>',
+    ),
+    section('Sweep against achieved throughput', curves, '<p class="note">Each load point placed at the throughput it achieved; the knee is where latency climbs while throughput stops growing.</p>'),
+    section(swept ? 'Over time, per load point' : 'Over time', overTime, '', swept ? 'charts small' : 'charts'),
+    outcomesSection(sources),
+    callsSection(sources),
     section('Queue delay', defined([queue]), '<p class="note">Open loop: how late each request left against its intended start. Large values mean the client, not the server, fell behind.</p>'),
-    section('Sweep', sweeps, '<p class="note">One curve per metric across the load points.</p>'),
+    opts.calls ? recordsSection(opts.calls) : '',
     healthSection(runs),
     scenarioSection(runs),
     environmentSection(runs),
     definitionsSection(sources),
   ].join('\n');
 
-  const options = Object.fromEntries(charts.map((c) => [c.id, c.option]));
+  const specs = Object.fromEntries(charts.map((c) => [c.id, c]));
+  const uplot = uplotAssets();
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
+<style>${uplot.css}</style>
 <style>${STYLE}</style>
 </head>
 <body>
 <main>
 ${body}
 </main>
-<script type="application/json" id="chart-options">${jsonForScript(options)}</script>
-<script>${echartsSource()}</script>
-<script>${CLIENT_SCRIPT}</script>
+<script type="application/json" id="chart-specs">${jsonForScript(specs)}</script>
+<script>${uplot.js}</script>
+<script>${CHART_CLIENT}</script>
 </body>
 </html>
 `;
@@ -93,6 +115,20 @@ ${body}
 
 function chartBox(c: ChartSpec): string {
   return `<figure><figcaption>${esc(c.title)}${c.note ? `<span class="note">${esc(c.note)}</span>` : ''}</figcaption><div class="chart" data-chart-id="${esc(c.id)}"></div></figure>`;
+}
+
+/** Requests by outcome and by HTTP status (or gRPC code), one row per load point. */
+function outcomesSection(sources: ChartSource[]): string {
+  const outcomes = [...new Set(sources.flatMap((s) => Object.entries(s.phase.counts.byOutcome).filter(([, n]) => n > 0).map(([k]) => k)))];
+  const statuses = [...new Set(sources.flatMap((s) => Object.keys(s.phase.counts.byStatus)))].sort();
+  const head = ['load point', ...outcomes, ...statuses.map((st) => `status ${st}`)];
+  const rows = sources.map((s) => {
+    const c = s.phase.counts;
+    const cells = [...outcomes.map((k) => c.byOutcome[k as keyof typeof c.byOutcome] ?? 0), ...statuses.map((st) => c.byStatus[st] ?? 0)];
+    return `<tr><td>${esc(s.name)}</td>${cells.map((n) => `<td class="num">${n}</td>`).join('')}</tr>`;
+  });
+  const errors = sources.flatMap((s) => s.phase.counts.errors.map((e) => `<li>${sources.length > 1 ? `${esc(s.name)}: ` : ''}${e.count}× ${esc(e.message)}</li>`));
+  return `<section><h2>Outcomes and statuses</h2><table class="outcomes"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${errors.length ? `<ul class="errors">${errors.join('')}</ul>` : ''}</section>`;
 }
 
 function header(runs: ReportRun[]): string {
@@ -139,8 +175,9 @@ export function cards(point: LoadPointResult): Card[] {
     { key: 'counts.failed', label: 'failed', value: c.failed, unit: '' },
     { key: 'error_rate', label: 'error rate', value: c.sent ? c.failed / c.sent : 0, unit: '%', percent: true },
   ];
-  const keyOf: Record<string, string> = { FPS: 'throughput.framesPerSecond', 'req/s': 'throughput.requestsPerSecond', 'tok/s': 'throughput.outputTokensPerSecond', 'audio s/s': 'audio.audioSecondsPerSecond' };
+  const keyOf: Record<string, string> = { FPS: 'throughput.framesPerSecond', 'req/s': 'throughput.requestsPerSecond', 'tok/s': 'throughput.outputTokensPerSecond', 'audio s/s': 'audio.audioSecondsPerSecond', 'input tok/s': 'throughput.inputTokensPerSecond', 'total tok/s': 'throughput.totalTokensPerSecond' };
   for (const f of throughputFigures(m)) out.push({ key: keyOf[f.unit]!, label: f.unit === 'req/s' ? 'throughput' : f.label, value: f.value, unit: f.unit });
+  if (m.goodput) out.push({ key: 'goodput.requestsPerSecond', label: 'goodput', value: m.goodput.requestsPerSecond, unit: 'req/s' });
   for (const [name, stat] of FAMILY_VIEWS[m.family].cards) {
     const metric = m.metrics[name];
     if (metric && metric.summary.count > 0) out.push({ key: `metrics.${name}.summary.${stat}`, label: `${name} ${stat}`, value: metric.summary[stat], unit: metric.unit });
@@ -181,11 +218,14 @@ function healthSection(runs: ReportRun[]): string {
   const rows = runs.flatMap((r) =>
     r.results.points.map((p) => {
       const h = p.measure.clientHealth;
-      return `<tr><td>${esc(runs.length > 1 ? `${r.label} · ${p.label}` : p.label)}</td><td>${fmt(h.eventLoopDelayMs.mean)}</td><td>${fmt(h.eventLoopDelayMs.p99)}</td><td>${fmt(h.eventLoopDelayMs.max)}</td><td>${fmt(h.cpuPercent)}%</td><td>${fmt(h.lateSendShare * 100)}%</td><td class="${h.clientBound ? 'bad' : 'good'}">${h.clientBound ? 'yes' : 'no'}</td></tr>`;
+      const busy = h.threadBusyShare === undefined ? '-' : `${fmt(h.threadBusyShare * 100)}%`;
+      const machine = h.machine ? `${h.machineBusy ? 'busy: ' : ''}load ${fmt(h.machine.loadAverage1m)} on ${h.machine.cores} cores` : '-';
+      const why = h.clientBound && h.causes?.length ? ` (${h.causes.filter((c) => c !== 'machine-busy').join(', ')})` : '';
+      return `<tr><td>${esc(runs.length > 1 ? `${r.label} · ${p.label}` : p.label)}</td><td>${fmt(h.eventLoopDelayMs.mean)}</td><td>${fmt(h.eventLoopDelayMs.p99)}</td><td>${fmt(h.eventLoopDelayMs.max)}</td><td>${busy}</td><td>${fmt(h.cpuPercent)}%</td><td>${fmt(h.lateSendShare * 100)}%</td><td class="${h.machineBusy ? 'bad' : ''}">${esc(machine)}</td><td class="${h.clientBound ? 'bad' : 'good'}">${h.clientBound ? 'yes' : 'no'}${esc(why)}</td></tr>`;
     }),
   );
   const list = warnings.length ? `<ul class="warnings">${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '<p class="good">No client-health warnings: the client kept up with the load.</p>';
-  return `<section><h2>Client health</h2>${list}<table><thead><tr><th>load point</th><th>event-loop delay mean (ms)</th><th>p99 (ms)</th><th>max (ms)</th><th>CPU</th><th>late sends</th><th>client-bound</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  return `<section><h2>Client health</h2>${list}<table><thead><tr><th>load point</th><th>event-loop delay mean (ms)</th><th>p99 (ms)</th><th>max (ms)</th><th>thread busy</th><th>process CPU</th><th>late sends</th><th>machine</th><th>client-bound</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function scenarioSection(runs: ReportRun[]): string {
@@ -214,39 +254,6 @@ function definitionsSection(sources: ChartSource[]): string {
   return `<section><h2>Metric definitions</h2><p class="note">Greyed rows were not measured in this run. Percentiles come from HDR histograms with 3 significant digits.</p><table><thead><tr><th>metric</th><th>unit</th><th>definition</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
-let echartsCache: string | undefined;
-/** The ECharts browser bundle from node_modules, inlined so the page needs no network. */
-function echartsSource(): string {
-  if (echartsCache === undefined) {
-    const entry = createRequire(import.meta.url).resolve('echarts'); // .../echarts/dist/echarts.js
-    echartsCache = readFileSync(join(dirname(entry), 'echarts.min.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
-  }
-  return echartsCache;
-}
-
-/** JSON that is safe inside a <script> element (no "</script>", no HTML comment openers). */
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-const CLIENT_SCRIPT = `
-(function () {
-  var options = JSON.parse(document.getElementById('chart-options').textContent);
-  var charts = [];
-  document.querySelectorAll('[data-chart-id]').forEach(function (el) {
-    var chart = echarts.init(el, null, { renderer: 'canvas' });
-    chart.setOption(options[el.getAttribute('data-chart-id')]);
-    el.setAttribute('data-rendered', 'true');
-    charts.push(chart);
-  });
-  window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
-})();
-`;
-
 const STYLE = `
 :root { --fg:#111827; --muted:#6b7280; --line:#e5e7eb; --bg:#f9fafb; --good:#15803d; --bad:#b91c1c; }
 * { box-sizing: border-box; }
@@ -265,10 +272,20 @@ pre { background: #fff; border: 1px solid var(--line); padding: 12px; overflow: 
 .card .value { font-size: 22px; font-weight: 600; }
 .card small { font-size: 12px; color: var(--muted); margin-left: 3px; font-weight: normal; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 14px; }
-figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px; }
-figcaption { font-weight: 600; }
-.chart { width: 100%; height: 300px; }
+.charts.small { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+.charts.wide { grid-template-columns: 1fr; }
+figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px; min-width: 0; }
+figcaption { font-weight: 600; margin-bottom: 4px; }
+.chart { width: 100%; }
+.chart .u-legend { font-size: 12px; }
+.chart .u-legend .u-series:first-child { display: none; }
+td.num { text-align: right; white-space: nowrap; }
+table.calls td.preview { max-width: 640px; overflow-wrap: anywhere; }
+ul.errors { color: #92400e; }
 table { border-collapse: collapse; background: #fff; width: 100%; margin-bottom: 8px; }
+div.records { max-height: 480px; overflow: auto; }
+table.records { font-size: 12px; white-space: nowrap; }
+table.records tr.failed { background: #fef2f2; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f4f6; font-weight: 600; }
 table.compare td:not(:first-child) { text-align: right; white-space: nowrap; }

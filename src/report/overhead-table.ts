@@ -1,4 +1,4 @@
-import type { OverheadReport } from '../run/overhead.js';
+import type { OverheadReport } from '../model/overhead.js';
 import { fmt, table } from './console.js';
 
 const MODE_TITLE: Record<string, string> = { generate: 'generate()', stream: 'stream() (sync callback)', streamAsync: 'streamAsync() (async iterator)', predict: 'predict()' };

@@ -31,6 +31,11 @@ export function mergeSegmentParts(parts: ResultsPart[], options: { commandLine?:
     const same = all.map((r) => r.points[i]!);
     const merged: LoadPointResult = { label: point.label, load: point.load, measure: Recorder.merge(same.map((p) => p.measure)) };
     if (point.target) merged.target = point.target;
+    if (point.step) merged.step = point.step;
+    if (point.text) merged.text = point.text;
+    if (point.stages) {
+      merged.stages = point.stages.map((stage, k) => ({ ...stage, measure: Recorder.merge(same.map((p) => p.stages![k]!.measure)) }));
+    }
     const warmups = same.map((p) => p.warmup).filter((w) => w !== undefined);
     if (warmups.length) {
       merged.warmup = {
@@ -60,6 +65,17 @@ export function mergeSegmentParts(parts: ResultsPart[], options: { commandLine?:
     points,
   };
   if (first.gitSha) out.gitSha = first.gitSha;
+  if (first.runId) out.runId = first.runId;
+  const setups = all.map((r) => r.setup ?? []);
+  if (setups.some((s) => s.length)) {
+    out.setup = setups[0]!.map((s, i) => ({
+      step: s.step,
+      sent: setups.reduce((a, p) => a + (p[i]?.sent ?? 0), 0),
+      ok: setups.reduce((a, p) => a + (p[i]?.ok ?? 0), 0),
+      failed: setups.reduce((a, p) => a + (p[i]?.failed ?? 0), 0),
+      durationMs: Math.max(...setups.map((p) => p[i]?.durationMs ?? 0)),
+    }));
+  }
   if (interrupted.length) out.interruptReason = interrupted.map((r) => `segment ${formatSegment(r.segment!)}: ${r.interruptReason ?? 'interrupted'}`).join('; ');
   const hosts = new Set(all.map((r) => r.host.hostname));
   if (hosts.size > 1) out.warnings.push(`parts ran on ${hosts.size} hosts (${[...hosts].join(', ')}); host shows the first`);
@@ -80,7 +96,7 @@ function checkParts(parts: ResultsPart[]): void {
     if (p.results.segment!.count !== count) {
       problems.push(`${p.source} is segment ${formatSegment(p.results.segment!)} but ${reference.source} is ${formatSegment(reference.results.segment!)}: all parts must split the run into the same number of segments`);
     }
-    const diff = firstDifference(reference.results.scenario, p.results.scenario);
+    const diff = firstDifference(runDefinition(reference.results.scenario), runDefinition(p.results.scenario));
     if (diff !== undefined) {
       problems.push(`${p.source} is from another scenario than ${reference.source} (they differ at ${diff}); merge only the parts of one run`);
     } else if (p.results.points.map((x) => x.label).join('\n') !== reference.results.points.map((x) => x.label).join('\n')) {
@@ -101,6 +117,17 @@ function checkParts(parts: ResultsPart[]): void {
     );
   }
   if (problems.length) throw new MergeError(problems);
+}
+
+/**
+ * What defines a run, for comparing parts: the scenario without where its results were written
+ * (`output`: each pod writes its own part file) and without what is only judged afterwards.
+ */
+const NOT_DEFINING = ['output', 'description', 'thresholds', 'targets', 'monitor'];
+function runDefinition(scenario: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...scenario };
+  for (const key of NOT_DEFINING) delete out[key];
+  return out;
 }
 
 /** The path of the first value that differs between two JSON values ("load.rate (100 vs 200)"), or undefined when equal. */

@@ -1,17 +1,23 @@
 import type { Redactor } from '../model/redact.js';
 import { RedactedFileWriter } from './redacting-sinks.js';
 import { epochMsOf } from '../model/clock.js';
-import { countOutputTokens } from '../measure/metrics.js';
+import { callStartMs, countOutputTokens } from '../measure/metrics.js';
 import type { Timeline } from '../model/timeline.js';
 import type { FamilyOf } from '../model/metrics.js';
 
 export type RecordsFormat = 'csv' | 'ndjson';
 
-/** One request as a row: the per-call record of the users' notebooks, with our marks and its family's own columns. */
-export type RequestRecord = Record<RecordField, string | number | boolean | null>;
+/**
+ * One request as a row: the per-call record of the users' notebooks, with our marks, its
+ * family's own columns, and the scenario's own (`record:`, e.g. series_id; a captured JSON value
+ * as JSON). `start_epoch_ms` is when the call started (its connection set-up, when it opened
+ * one); `delta_ms` is the call's own duration from there (the notebook's), `latency_ms` the
+ * same from the intended start in an open loop; `connect_ms` is empty on a kept-alive connection.
+ */
+export type RequestRecord = Record<RecordField, string | number | boolean | null> & Record<string, unknown>;
 
 /** Columns every record has, in this order. */
-const COMMON_FIELDS = ['call_index', 'phase', 'load_point', 'intended_start_epoch_ms', 'start_epoch_ms', 'end_epoch_ms', 'status', 'ok', 'outcome', 'latency_ms', 'ttfb_ms'] as const;
+const COMMON_FIELDS = ['call_index', 'phase', 'load_point', 'intended_start_epoch_ms', 'start_epoch_ms', 'end_epoch_ms', 'status', 'ok', 'outcome', 'latency_ms', 'delta_ms', 'connect_ms', 'ttfb_ms'] as const;
 /** Each family's columns (stream columns only when the family streams), then `error` and `body_preview` (failures only). */
 const FAMILY_FIELDS = {
   stream: ['first_event_ms'],
@@ -23,10 +29,12 @@ const TAIL_FIELDS = ['error', 'body_preview'] as const;
 
 type RecordField = (typeof COMMON_FIELDS)[number] | (typeof FAMILY_FIELDS)[keyof typeof FAMILY_FIELDS][number] | (typeof TAIL_FIELDS)[number];
 
-/** The columns of a records file whose load points produce these families (a sweep may mix them). */
-export function recordFields(families: readonly FamilyOf[]): RecordField[] {
-  const fields: RecordField[] = [...COMMON_FIELDS];
-  const add = (names: readonly RecordField[]) => {
+/** The columns of a records file whose load points produce these families (a sweep may mix them), with the scenario's own after call_index. */
+export function recordFields(families: readonly FamilyOf[], columns: readonly string[] = []): string[] {
+  const known = new Set<string>([...COMMON_FIELDS, ...Object.values(FAMILY_FIELDS).flat(), ...TAIL_FIELDS]);
+  const own = columns.filter((c) => !known.has(c));
+  const fields: string[] = ['call_index', ...own, ...COMMON_FIELDS.slice(1)];
+  const add = (names: readonly string[]) => {
     for (const n of names) if (!fields.includes(n)) fields.push(n);
   };
   if (families.some((f) => f.streamed)) add(FAMILY_FIELDS.stream);
@@ -45,22 +53,25 @@ const valueOr = (n: number | undefined) => (n === undefined ? null : round3(n));
  * so failed rows show how long the failure took. Tokens come from usage or text events
  * (no tokenizer here: it would cost as much as the request bookkeeping itself).
  */
-export function recordOf(t: Timeline, phase: string, pointLabel: string): RequestRecord {
-  const startMs = t.scheduledMs ?? t.sentMs;
+export function recordOf(t: Timeline, phase: string, pointLabel: string, columns: readonly string[] = []): RequestRecord {
+  const callStart = Number.isFinite(t.sentMs) ? callStartMs(t) : t.endMs;
+  const startMs = t.scheduledMs ?? callStart;
   const ok = t.outcome === 'ok';
   const firstText = t.content.find((e) => e.kind === 'tokens');
   const frames = t.content.reduce((n, e) => n + (e.kind === 'frames' ? e.units : 0), 0);
-  return {
+  const record: RequestRecord = {
     call_index: t.index,
     phase,
     load_point: pointLabel,
     intended_start_epoch_ms: t.scheduledMs === undefined ? null : round3(epochMsOf(t.scheduledMs)),
-    start_epoch_ms: round3(epochMsOf(Number.isFinite(t.sentMs) ? t.sentMs : startMs)),
+    start_epoch_ms: round3(epochMsOf(callStart)),
     end_epoch_ms: round3(epochMsOf(t.endMs)),
     status: t.status ?? null,
     ok,
     outcome: t.outcome,
     latency_ms: round3(t.endMs - startMs),
+    delta_ms: round3(t.endMs - callStart),
+    connect_ms: t.connectMs === undefined ? null : round3(t.connectMs),
     ttfb_ms: since(t.firstByteMs ?? t.headersMs, startMs),
     first_event_ms: since(t.firstEventMs, startMs),
     ttft_ms: since(firstText?.atMs, startMs),
@@ -73,6 +84,15 @@ export function recordOf(t: Timeline, phase: string, pointLabel: string): Reques
     error: t.error ?? null,
     body_preview: ok ? null : (t.bodyPreview ?? null),
   };
+  for (const c of columns) if (!(c in record)) record[c] = cell(t.values?.[c]);
+  return record;
+}
+
+/** A scenario column's value as one cell: objects (a captured JSON value) as JSON. */
+function cell(v: unknown): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'object') return JSON.stringify(v);
+  return v as string | number | boolean;
 }
 
 /**
@@ -108,7 +128,10 @@ export class RecordsWriter {
   private constructor(
     readonly path: string,
     readonly format: RecordsFormat,
-    readonly fields: readonly RecordField[],
+    readonly fields: readonly string[],
+    /** The scenario's own columns (`record:`). */
+    readonly columns: readonly string[],
+    /** Hides the run's secrets (`${ENV}` values, tokens) in every row: errors, previews and captured values can quote them. */
     private readonly redactor: Redactor | undefined,
   ) {
     this.file = new RedactedFileWriter(path, redactor);
@@ -116,9 +139,12 @@ export class RecordsWriter {
     process.on('exit', this.flushOnExit);
   }
 
-  /** A records file with the columns of these families (see {@link recordFields}); rows pass through `redactor` field by field (before CSV quoting) and again as written. */
-  static open(path: string, format: RecordsFormat, families: readonly FamilyOf[], redactor?: Redactor): RecordsWriter {
-    return new RecordsWriter(path, format, recordFields(families), redactor);
+  /**
+   * A records file with the columns of these families (see {@link recordFields}) and the scenario's own;
+   * rows pass through `redactor` field by field (before CSV quoting) and again as written.
+   */
+  static open(path: string, format: RecordsFormat, families: readonly FamilyOf[], columns: readonly string[] = [], redactor?: Redactor): RecordsWriter {
+    return new RecordsWriter(path, format, recordFields(families, columns), columns, redactor);
   }
 
   get rowCount(): number {
@@ -127,17 +153,17 @@ export class RecordsWriter {
 
   write(t: Timeline, phase: string, pointLabel: string): void {
     if (this.file === undefined) return;
-    const r = recordOf(t, phase, pointLabel);
-    if (this.redactor) {
-      if (typeof r.error === 'string') r.error = this.redactor.redactText(r.error);
-      if (typeof r.body_preview === 'string') r.body_preview = this.redactor.redactText(r.body_preview);
-    }
-    if (this.format === 'csv') this.buffer += `${this.fields.map((f) => csvField(r[f])).join(',')}\n`;
+    const r = recordOf(t, phase, pointLabel, this.columns);
+    // Field by field, before quoting and escaping can split a secret's echo.
+    if (this.redactor) for (const [k, v] of Object.entries(r)) if (typeof v === 'string') r[k] = this.redactor.redactText(v);
+    let line: string;
+    if (this.format === 'csv') line = `${this.fields.map((f) => csvField((r[f] ?? null) as string | number | boolean | null)).join(',')}\n`;
     else {
-      const row: Partial<RequestRecord> = {};
+      const row: Record<string, unknown> = {};
       for (const f of this.fields) row[f] = r[f];
-      this.buffer += `${JSON.stringify(row)}\n`;
+      line = `${JSON.stringify(row)}\n`;
     }
+    this.buffer += line;
     this.rows++;
     if (this.buffer.length >= FLUSH_AT_CHARS) this.flush();
   }

@@ -7,7 +7,7 @@
  * standard stream.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Redactor } from '../model/redact.js';
@@ -93,6 +93,37 @@ export class RedactedFileWriter {
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;
+  }
+}
+
+/**
+ * Creates `path` holding `text` (redacted) only if it does not exist yet, atomically: a reader
+ * sees the whole text or no file (written aside, then linked in place). False: it existed.
+ */
+export function createRedactedFileOnce(path: string, text: string, redactor: Redactor = PATTERNS_ONLY): boolean {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx');
+  try {
+    writeSync(fd, redactor.redactText(text));
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    unlinkSyncQuiet(tmp);
+  }
+}
+
+function unlinkSyncQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
   }
 }
 

@@ -53,6 +53,14 @@ export const tokenAccountingSchema = z.object({
   tokenizerCapChars: count.optional(),
   tokenizerEstimatedAnswers: count.optional(),
   eventsTotal: finite.optional(),
+  input: z
+    .object({
+      source: z.enum(['usage', 'tokenizer', 'mixed']),
+      totalInputTokens: finite,
+      usageTotal: finite.optional(),
+      tokenizerTotal: finite.optional(),
+    })
+    .optional(),
 });
 
 export const perSecondSeriesSchema = z.object({
@@ -66,13 +74,55 @@ export const perSecondSeriesSchema = z.object({
   latencyP50: z.array(finite.nullable()),
   latencyP99: z.array(finite.nullable()),
   latencyHistograms: z.array(z.string().nullable()),
+  ttftP50: z.array(finite.nullable()).optional(),
+  ttftP99: z.array(finite.nullable()).optional(),
+  ttftHistograms: z.array(z.string().nullable()).optional(),
+  itlP50: z.array(finite.nullable()).optional(),
+  itlP99: z.array(finite.nullable()).optional(),
+  itlHistograms: z.array(z.string().nullable()).optional(),
 });
+
+export const subSecondSeriesSchema = z.object({
+  bucketMs: z.number().positive(),
+  sent: z.array(count),
+  ok: z.array(count),
+  errors: z.array(count),
+  outputTokens: z.array(finite).optional(),
+  latencyP50: z.array(finite.nullable()).optional(),
+  latencyP99: z.array(finite.nullable()).optional(),
+});
+
+const callSampleSchema = z.object({
+  index: count,
+  startOffsetMs: finite,
+  latencyMs: finite,
+  ttftMs: finite.optional(),
+  outputTokens: finite.optional(),
+  outcome: z.enum(OUTCOME_KINDS),
+  status: z.string().optional(),
+  error: z.string().optional(),
+  preview: z.string().optional(),
+});
+
+export const callSamplesSchema = z.object({ slowest: z.array(callSampleSchema), failed: z.array(callSampleSchema), failedCount: count });
 
 export const clientHealthSchema = z.object({
   eventLoopDelayMs: z.object({ mean: finite, p99: finite, max: finite }),
   cpuPercent: finite,
   lateSendShare: z.number().min(0).max(1),
   clientBound: z.boolean(),
+  threadBusyShare: z.number().min(0).max(1).optional(),
+  lateSendThresholdMs: finite.optional(),
+  machine: z
+    .object({
+      cores: count,
+      loadAverage1m: finite,
+      busyShare: z.number().min(0).max(1).optional(),
+      stealShare: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
+  machineBusy: z.boolean().optional(),
+  causes: z.array(z.enum(['client-cpu', 'client-starved', 'event-loop-stalls', 'late-sends', 'machine-busy'])).optional(),
 });
 
 export const phaseResultSchema = z.object({
@@ -90,10 +140,14 @@ export const phaseResultSchema = z.object({
     peakOutputTokensPerSecond: finite.optional(),
     framesPerSecond: finite.optional(),
     peakFramesPerSecond: finite.optional(),
+    inputTokensPerSecond: finite.optional(),
+    totalTokensPerSecond: finite.optional(),
   }),
   concurrency: z.object({ mean: finite, max: finite }),
   tokens: tokenAccountingSchema.optional(),
   series: perSecondSeriesSchema,
+  subSecond: subSecondSeriesSchema.optional(),
+  calls: callSamplesSchema.optional(),
   clientHealth: clientHealthSchema,
   audio: z.object({ requests: count, totalSeconds: finite, audioSecondsPerSecond: finite, stalledRequests: count }).optional(),
   goodput: z
@@ -138,8 +192,22 @@ export const loadPointResultSchema = z.object({
   load: z.record(z.string(), z.unknown()),
   target: z.record(z.string(), z.unknown()).optional(),
   text: z.object({ name: z.string(), words: count }).optional(),
+  step: z.string().optional(),
   warmup: z.object({ sent: count, ok: count, failed: count, durationMs: finite }).optional(),
   measure: phaseResultSchema,
+  stages: z
+    .array(
+      z.object({
+        label: z.string(),
+        startOffsetMs: finite,
+        durationMs: finite,
+        from: finite,
+        to: finite,
+        unit: z.enum(['users', 'requests/s']),
+        measure: phaseResultSchema,
+      }),
+    )
+    .optional(),
 });
 
 export const resultsSchema = z
@@ -167,6 +235,8 @@ export const resultsSchema = z
     segment: z.object({ index: count, count: z.number().int().positive() }).optional(),
     workers: z.number().int().positive().optional(),
     mergedFrom: z.object({ parts: z.number().int().positive(), files: z.array(z.string()) }).optional(),
+    runId: z.string().optional(),
+    setup: z.array(z.object({ step: z.string(), sent: count, ok: count, failed: count, durationMs: finite })).optional(),
     points: z.array(loadPointResultSchema),
     perText: z
       .object({
@@ -216,6 +286,27 @@ export const resultsSchema = z
             verdicts: z.array(z.object({ condition: z.string(), met: z.boolean(), value: finite.optional() })),
           }),
         ),
+      })
+      .optional(),
+    profile: z
+      .object({
+        name: z.enum(['sweep', 'throughput', 'synchronous']),
+        synchronousRate: finite.optional(),
+        throughputRate: finite.optional(),
+        rates: z.array(finite).optional(),
+        knee: z
+          .object({
+            synchronousLatencyP50Ms: finite,
+            label: z.string().optional(),
+            offeredRate: finite.optional(),
+            achievedRate: finite.optional(),
+            latencyP50Ms: finite.optional(),
+            firstBehindLabel: z.string().optional(),
+            firstBehindOfferedRate: finite.optional(),
+            firstBehindAchievedRate: finite.optional(),
+            firstBehindLatencyP50Ms: finite.optional(),
+          })
+          .optional(),
       })
       .optional(),
   })

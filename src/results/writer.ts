@@ -42,19 +42,30 @@ export class ResultsFileError extends Error {
 
 const SHOWN_PROBLEMS = 5;
 
-/** Reads and validates a results file; errors name the file and its first problems. */
+/** The path that names standard input, as in `inferbench run --json | inferbench report -`. */
+export const STDIN = '-';
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new Error('standard input is a terminal; pipe a results file in, e.g. inferbench run --json ... | inferbench report -');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads and validates a results file (`-`: standard input, for pipes); errors name the file and its first problems. */
 export async function readResults(path: string): Promise<Results> {
+  const name = path === STDIN ? '(standard input)' : path;
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = path === STDIN ? await readStdin() : await readFile(path, 'utf8');
   } catch (err) {
-    throw new ResultsFileError(path, `cannot read results file ${path}: ${(err as Error).message}`);
+    throw new ResultsFileError(path, `cannot read results file ${name}: ${(err as Error).message}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ResultsFileError(path, `results file ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new ResultsFileError(path, `results file ${name} is not valid JSON: ${(err as Error).message}`);
   }
   const parsed = resultsSchema.safeParse(upgradeResults(json));
   if (!parsed.success) {
@@ -63,7 +74,7 @@ export async function readResults(path: string): Promise<Results> {
     if (issues.length > SHOWN_PROBLEMS) lines.push(`  ... and ${issues.length - SHOWN_PROBLEMS} more`);
     const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
     const hint = version !== undefined && version !== 1 && version !== RESULTS_SCHEMA_VERSION ? ` (it has schemaVersion ${JSON.stringify(version)}; this inferbench reads 1 and ${RESULTS_SCHEMA_VERSION})` : '';
-    throw new ResultsFileError(path, `results file ${path} is not an inferbench results file${hint}:\n${lines.join('\n')}`);
+    throw new ResultsFileError(path, `results file ${name} is not an inferbench results file${hint}:\n${lines.join('\n')}`);
   }
   const problems = consistencyProblems(parsed.data);
   if (problems.length) {

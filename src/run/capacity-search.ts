@@ -1,9 +1,9 @@
+import type { LoadPointResult, PhaseResult, Results } from '../model/results.js';
 import { run } from './runner.js';
-import type { LoadPointResult, Results } from '../model/results.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
 import type { SecretRegistry } from '../scenario/secrets.js';
-import { conditionSubject, formatMeasured, type Condition } from '../conditions/condition.js';
-import { evaluateOnPhase, type PhaseVerdict } from '../conditions/evaluate.js';
+import { formatMeasured, type Condition } from '../conditions/condition.js';
+import { evaluateOnPhase, type Verdict } from '../conditions/evaluate.js';
 
 /**
  * `inferbench capacity`: the highest concurrency (or rate) whose measured run meets every
@@ -34,7 +34,7 @@ export interface CapacityProbe {
   warmup: number;
   ok: number;
   failed: number;
-  verdicts: PhaseVerdict[];
+  verdicts: Verdict[];
   met: boolean;
   /** Stopped by Ctrl+C before its measured requests were done: shown, never used for the answer. */
   interrupted?: boolean;
@@ -63,10 +63,16 @@ export interface CapacityResult {
 export function requestsForPercentiles(conditions: Condition[]): number {
   let n = 20;
   for (const c of conditions) {
-    const p = c.stat?.startsWith('p') ? Number(c.stat.slice(1)) / 100 : undefined;
-    if (p !== undefined) n = Math.max(n, Math.ceil(20 / (1 - p) - 1e-9));
+    const p = c.aggregation?.kind === 'percentile' ? c.aggregation.p / 100 : undefined;
+    if (p !== undefined && p < 1) n = Math.max(n, Math.ceil(20 / (1 - p) - 1e-9));
   }
   return n;
+}
+
+/** Whether one probe's measured phase meets every condition (a probe where nothing succeeded meets none). */
+export function judgeProbe(conditions: readonly Condition[], phase: PhaseResult): { verdicts: Verdict[]; met: boolean } {
+  const verdicts = conditions.map((c) => evaluateOnPhase(c, phase));
+  return { verdicts, met: phase.counts.ok > 0 && verdicts.every((v) => v.status === 'pass') };
 }
 
 export async function findCapacity(raw: Record<string, unknown>, opts: CapacityOptions): Promise<CapacityResult> {
@@ -90,8 +96,7 @@ export async function findCapacity(raw: Record<string, unknown>, opts: CapacityO
     // Stopped before the probe's warmup ended: nothing of it was measured.
     if (!point) return undefined;
     const m = point.measure;
-    const verdicts = opts.conditions.map((c) => evaluateOnPhase(c, m));
-    const p: CapacityProbe = { load, requests, warmup, ok: m.counts.ok, failed: m.counts.failed, verdicts, met: m.counts.ok > 0 && verdicts.every((v) => v.met), point };
+    const p: CapacityProbe = { load, requests, warmup, ok: m.counts.ok, failed: m.counts.failed, ...judgeProbe(opts.conditions, m), point };
     if (results.interrupted) p.interrupted = true;
     probes.set(load, p);
     opts.onProbe?.(p);
@@ -148,7 +153,7 @@ export function capacityResults(r: CapacityResult, meta: { name: string; command
     failed: p.failed,
     met: p.met,
     ...(p.interrupted ? { interrupted: true } : {}),
-    verdicts: p.verdicts.map((v) => ({ condition: v.condition.text, met: v.met, ...(v.value === undefined ? {} : { value: v.value }) })),
+    verdicts: p.verdicts.map((v) => ({ condition: v.condition.text, met: v.status === 'pass', ...(v.value === undefined ? {} : { value: v.value }) })),
   });
   return {
     ...r.firstRun,
@@ -173,6 +178,11 @@ export function capacityResults(r: CapacityResult, meta: { name: string; command
   };
 }
 
+/** "p95 ttfc", "rtf": how the answer sentence names a measured quantity. */
+function subjectWords(c: Condition): string {
+  return c.subject.replace(/^(\w+)\((\w+)\)$/, '$1 $2');
+}
+
 function roundTo(x: number, step: number): number {
   return Math.round(x / step) * step;
 }
@@ -185,9 +195,9 @@ function loadWords(over: CapacityAxis, load: number): string {
 export function answerSentence(r: CapacityResult): string {
   if (!r.best && !r.firstFailing) return r.interrupted ? 'stopped before any probe finished' : 'no probe ran';
   const why = (p: CapacityProbe) => {
-    const failed = p.verdicts.filter((v) => !v.met);
+    const failed = p.verdicts.filter((v) => v.status !== 'pass');
     if (p.ok === 0) return `no request succeeded (${p.failed} failed)`;
-    return failed.map((v) => (v.value === undefined ? `${conditionSubject(v.condition)} not measured` : `${conditionSubject(v.condition)} ${formatMeasured(v.condition, v.value)}`)).join(', ');
+    return failed.map((v) => (v.value === undefined ? `${subjectWords(v.condition)} not measured` : `${subjectWords(v.condition)} ${formatMeasured(v.condition, v.value)}`)).join(', ');
   };
   if (!r.best) return `even ${loadWords(r.over, r.firstFailing!.load)} do${r.over === 'concurrency' && r.firstFailing!.load === 1 ? 'es' : ''} not meet the SLO: ${why(r.firstFailing!)}`;
   if (!r.firstFailing) return `${loadWords(r.over, r.best.load)} meet the SLO (the highest load tried; raise --max to search further)`;

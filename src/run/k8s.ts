@@ -19,6 +19,11 @@ export interface KubernetesPlan {
   storage?: string;
   /** Worker threads per pod (`--workers`); default: inferbench decides per pod. */
   workersPerPod?: number;
+  /**
+   * How long after the first pod is ready every pod starts its measured load (`--start-at`
+   * through a file on the shared volume); default 60 s. Pods scheduled later start late and say so.
+   */
+  startLead?: string;
 }
 
 const SCENARIO_DIR = '/scenario';
@@ -70,7 +75,11 @@ export function kubernetesManifests(plan: KubernetesPlan): string {
               name: 'inferbench',
               image: plan.image,
               // The index the Job controller gives each pod, 0..n-1, as an env var the args can expand.
-              env: [{ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }],
+              env: [
+                { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } },
+                // One start file per Job run: a rerun never reads the previous run's start time.
+                { name: 'JOB_UID', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']" } } },
+              ],
               args: [
                 'run',
                 scenarioPath,
@@ -78,6 +87,9 @@ export function kubernetesManifests(plan: KubernetesPlan): string {
                 `$(JOB_COMPLETION_INDEX)/${n}`,
                 '--out',
                 `${RESULTS_DIR}/part-$(JOB_COMPLETION_INDEX).json`,
+                // The first pod to be ready writes "now + lead" to the shared file; every pod starts its measured load then.
+                '--start-at',
+                `@${RESULTS_DIR}/start-at-$(JOB_UID)+${plan.startLead ?? '60s'}`,
                 '--quiet',
                 ...(plan.workersPerPod ? ['--workers', String(plan.workersPerPod)] : []),
               ],
@@ -127,7 +139,7 @@ export function kubernetesManifests(plan: KubernetesPlan): string {
     `#   kubectl apply -f this.yaml${plan.namespace ? ` -n ${plan.namespace}` : ''}`,
     `#   kubectl wait --for=condition=complete job/${name}-merge --timeout=24h`,
     `#   kubectl cp <any pod with the ${name}-results volume>:${RESULTS_DIR}/results.json results.json`,
-    '# Pods start when scheduled, not at one instant: each part keeps its own start time and merge aligns their per-second series.',
+    `# Pods are scheduled seconds apart: each holds its measured load until ${plan.startLead ?? '60s'} after the first pod was ready (--start-at through the shared volume), so the n shares of the schedule run together.`,
   ].join('\n');
   return `${header}\n${[configMap, claim, loadJob, mergeJob].map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n')}`;
 }

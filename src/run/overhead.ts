@@ -1,10 +1,12 @@
 import { nowMs } from '../model/clock.js';
 import { TimelineBuilder } from '../model/timeline.js';
-import { bootstrapMedianDifference, mannWhitneyU, median } from '../stats/bootstrap.js';
+import { bootstrapMedianDifference, bootstrapMedianRatio, mannWhitneyU, median } from '../stats/bootstrap.js';
+import type { ArmMeasurements } from '../conditions/evaluate.js';
 import { callLocal } from '../protocols/local/call-local.js';
 import { availableModes, importLocalModule, type LocalMode, type LocalModelModule } from '../protocols/local/load-module.js';
 import { collectGarbage, MemorySampler } from '../protocols/local/memory-sampler.js';
 import { mixSeed, seededRng } from '../random.js';
+import type { ModeStats, OverheadReport } from '../model/overhead.js';
 
 export interface OverheadOptions {
   /** The module (path) or an already imported one. */
@@ -26,52 +28,7 @@ export interface OverheadOptions {
   signal?: AbortSignal;
 }
 
-/** One mode's figures over the measured calls. */
-export interface ModeStats {
-  /** `generate`, `stream`, `streamAsync`, or `generate (A/A)`. */
-  name: string;
-  mode: LocalMode;
-  calls: number;
-  medianMs: number;
-  /** Every call's wall time (ms), in call order. */
-  samplesMs: number[];
-  /** Median tokens per call (undefined when the mode does not say, e.g. generate() returning a string). */
-  tokens?: number;
-  tokensPerSecond?: number;
-  msPerToken?: number;
-  /** Median time inside the token callback per call, and its share of the call. */
-  callbackMs: number;
-  callbackShare: number;
-  heapPeakBytes: number;
-  rssPeakBytes: number;
-  /** Against the baseline (absent on the baseline itself). */
-  overhead?: {
-    /** (median(mode) − median(baseline)) / median(baseline), in percent, with its bootstrap interval. */
-    percent: number;
-    lowPercent: number;
-    highPercent: number;
-    /** The same difference per token (ms), when tokens are known. */
-    perTokenMs?: number;
-    perTokenLowMs?: number;
-    perTokenHighMs?: number;
-    /** Mann-Whitney U two-sided p-value. */
-    pValue: number;
-    /** True when the interval excludes zero. */
-    significant: boolean;
-  };
-}
-
-export interface OverheadReport {
-  module: string;
-  rounds: number;
-  warmup: number;
-  confidence: number;
-  /** Whether --expose-gc was on (a collection ran before every call). */
-  gcBetweenCalls: boolean;
-  modes: ModeStats[];
-  /** Stopped by Ctrl+C after this many complete rounds (of `rounds`). */
-  interruptedAfterRounds?: number;
-}
+export type { ModeStats, OverheadReport } from '../model/overhead.js';
 
 /** Stopped before every mode had two measured calls: nothing to compare. */
 export class OverheadInterruptedError extends Error {
@@ -96,7 +53,7 @@ interface Arm {
  * every mode runs the same input, interleaved A B C, C B A, ... so drift (thermal, other
  * processes) falls on all modes alike; warmup calls first; a collection before each call when
  * node runs with --expose-gc. Overhead = (median(mode) − median(baseline)) / median(baseline)
- * with a percentile-bootstrap interval.
+ * with a percentile-bootstrap interval of that ratio (per resample).
  */
 function shuffled<T>(items: readonly T[], rng: () => number): T[] {
   const out = [...items];
@@ -107,13 +64,21 @@ function shuffled<T>(items: readonly T[], rng: () => number): T[] {
   return out;
 }
 
-export async function measureOverhead(opts: OverheadOptions): Promise<OverheadReport> {
-  const mod = typeof opts.module === 'string' ? await importLocalModule(opts.module) : opts.module;
+/** The compared modes of a run of `opts` on a module: the baseline first, then (with --aa) its A/A twin, then the rest. */
+export function overheadArmNames(mod: LocalModelModule, opts: Pick<OverheadOptions, 'modes' | 'aa'>): { modes: LocalMode[]; arms: string[] } {
   const has = availableModes(mod);
   const modes = opts.modes ?? (['generate', 'stream', 'streamAsync'] as LocalMode[]).filter((m) => has.includes(m));
   const missing = modes.filter((m) => !has.includes(m));
   if (missing.length) throw new Error(`the module does not export ${missing.join(', ')}; it exports ${has.join(', ')}`);
   if (modes.length < (opts.aa ? 1 : 2)) throw new Error(`overhead needs a baseline and at least one other mode (or --aa); the module exports ${has.join(', ')}`);
+  const arms: string[] = [...modes];
+  if (opts.aa) arms.splice(1, 0, `${modes[0]} (A/A)`);
+  return { modes, arms };
+}
+
+export async function measureOverhead(opts: OverheadOptions): Promise<OverheadReport> {
+  const mod = typeof opts.module === 'string' ? await importLocalModule(opts.module) : opts.module;
+  const { modes } = overheadArmNames(mod, opts);
   const rounds = opts.rounds ?? 30;
   const warmup = opts.warmup ?? 3;
   const confidence = opts.confidence ?? 0.95;
@@ -123,6 +88,7 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
 
   await mod.setup?.();
   let gcOn = false;
+  let teardownWarning: string | undefined;
   try {
     const stopped = () => opts.signal?.aborted === true;
     for (let w = 0; w < warmup && !stopped(); w++) for (const arm of arms) if (!stopped()) await timedCall(mod, arm.mode, input);
@@ -145,7 +111,12 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
       }
     }
   } finally {
-    await mod.teardown?.();
+    // A teardown() that throws must not cost the measured calls: it becomes a warning.
+    try {
+      await mod.teardown?.();
+    } catch (err) {
+      teardownWarning = `teardown() failed: ${(err as Error)?.message ?? String(err)}; the measured calls are kept`;
+    }
   }
 
   const fewest = Math.min(...arms.map((a) => a.samplesMs.length));
@@ -153,7 +124,6 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
   // generate() returning a string says nothing of its tokens; the same input streams the same count.
   const knownTokens = arms.find((a) => a.tokens.length > 0);
   const base = arms[0]!;
-  const baseMedian = median(base.samplesMs);
   const stats = arms.map((arm, i): ModeStats => {
     const med = median(arm.samplesMs);
     const tokens = arm.tokens.length ? median(arm.tokens) : knownTokens ? median(knownTokens.tokens) : undefined;
@@ -173,13 +143,15 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
       rssPeakBytes: arm.rssPeak,
     };
     if (i > 0) {
-      const d = bootstrapMedianDifference(base.samplesMs, arm.samplesMs, { iterations: opts.iterations ?? 4000, seed: opts.seed ?? 1, confidence });
+      const bootstrap = { iterations: opts.iterations ?? 4000, seed: opts.seed ?? 1, confidence };
+      const d = bootstrapMedianDifference(base.samplesMs, arm.samplesMs, bootstrap);
+      const ratio = bootstrapMedianRatio(base.samplesMs, arm.samplesMs, bootstrap);
       s.overhead = {
-        percent: (100 * d.difference) / baseMedian,
-        lowPercent: (100 * d.low) / baseMedian,
-        highPercent: (100 * d.high) / baseMedian,
+        percent: 100 * ratio.ratio,
+        lowPercent: 100 * ratio.low,
+        highPercent: 100 * ratio.high,
         pValue: mannWhitneyU(base.samplesMs, arm.samplesMs).pValue,
-        significant: d.changed,
+        significant: ratio.low > 0 || ratio.high < 0,
       };
       if (tokens) Object.assign(s.overhead, { perTokenMs: d.difference / tokens, perTokenLowMs: d.low / tokens, perTokenHighMs: d.high / tokens });
     }
@@ -187,6 +159,7 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
   });
   const report: OverheadReport = { module: typeof opts.module === 'string' ? opts.module : '(module object)', rounds, warmup, confidence, gcBetweenCalls: gcOn, modes: stats };
   if (opts.signal?.aborted) report.interruptedAfterRounds = fewest;
+  if (teardownWarning) report.warnings = [teardownWarning];
   return report;
 }
 
@@ -200,29 +173,11 @@ async function timedCall(mod: LocalModelModule, mode: LocalMode, input: unknown)
   return { ms: end - start, tokens: result.tokens, callbackMs: result.callbackMs, heapPeak: memory.heapPeakBytes, rssPeak: memory.rssPeakBytes };
 }
 
-/** A threshold on the overhead report, e.g. `overhead(stream)<5%`. */
-export interface OverheadThreshold {
-  text: string;
-  mode: string;
-  op: '<' | '<=';
-  percent: number;
-}
-
-export function parseOverheadThreshold(text: string): OverheadThreshold {
-  const m = /^\s*overhead\(\s*([\w ()/]+?)\s*\)\s*(<=|<)\s*(-?[\d.]+)\s*%\s*$/.exec(text);
-  if (!m) throw new Error(`cannot read threshold ${JSON.stringify(text)}; write it like "overhead(stream)<5%"`);
-  return { text: text.trim(), mode: m[1]!, op: m[2] as '<' | '<=', percent: Number(m[3]) };
-}
-
-/** Checks thresholds against the point estimates; each result says why. */
-export function checkOverheadThresholds(report: OverheadReport, thresholds: OverheadThreshold[]): { threshold: OverheadThreshold; passed: boolean; message: string }[] {
-  return thresholds.map((t) => {
-    const s = report.modes.find((m) => m.name === t.mode);
-    if (!s || !s.overhead) {
-      return { threshold: t, passed: false, message: `${t.text}: no mode "${t.mode}" compared against the baseline (modes: ${report.modes.slice(1).map((m) => m.name).join(', ')})` };
-    }
-    const v = s.overhead.percent;
-    const passed = t.op === '<' ? v < t.percent : v <= t.percent;
-    return { threshold: t, passed, message: `${t.text}: ${passed ? 'passed' : 'FAILED'} (measured ${v.toFixed(2)}%, ${Math.round(report.confidence * 100)}% CI ${s.overhead.lowPercent.toFixed(2)}%..${s.overhead.highPercent.toFixed(2)}%)` };
+/** What conditions read of each compared mode (overhead --threshold). */
+export function overheadArms(report: OverheadReport): ArmMeasurements[] {
+  return report.modes.map((m) => {
+    const arm: ArmMeasurements = { name: m.name, latencySamplesMs: m.samplesMs, heapPeakBytes: m.heapPeakBytes, rssPeakBytes: m.rssPeakBytes };
+    if (m.overhead) arm.overhead = { ratio: m.overhead.percent / 100, low: m.overhead.lowPercent / 100, high: m.overhead.highPercent / 100, confidence: report.confidence };
+    return arm;
   });
 }

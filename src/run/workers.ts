@@ -10,16 +10,17 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { nowMs } from '../model/clock.js';
 import { checkStopConditions } from '../load/stop-conditions.js';
-import { requestsOf, type LoadShare } from '../load/share.js';
+import { requestsOf, workerShare, type LoadShare } from '../load/share.js';
 import { answerTextKeepChars, type Timeline } from '../model/timeline.js';
-import { assessClientHealth } from '../monitor/client-health.js';
+import { judgePhaseHealth } from '../monitor/client-health.js';
 import { startPhaseMonitors } from '../monitor/phase-monitor.js';
 import { Recorder } from '../measure/recorder.js';
 import type { PhaseResult } from '../model/results.js';
 import type { LoadedScenario } from '../scenario/load-scenario.js';
 import type { LoadPoint } from '../scenario/load-points.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { PhaseBounds, PhaseName, PhaseOutcome, Progress, RunOptions } from './runner.js';
+import type { PhaseName, Progress } from '../model/progress.js';
+import { closedLoopUsers, type PhaseHooks, type PhaseOutcome, type PhaseSpec } from './phase.js';
 import { clientCapacity, plannedThreadShare } from './client-capacity.js';
 
 /**
@@ -35,13 +36,11 @@ export interface WorkerInit {
   secretValues: string[];
   /** Characters of each answer's text a timeline keeps (the main thread's setting). */
   keepTextChars: number;
-  worker: number;
-  workers: number;
-  segment: LoadShare;
 }
 
 export type ToWorker =
-  | { type: 'phase'; phase: PhaseName; pointIndex: number; point: LoadPoint; bounds: PhaseBounds; originEpochMs: number; wantRequests: boolean }
+  /** The phase as the main thread planned it; the worker runs its own share of it. */
+  | { type: 'phase'; spec: PhaseSpec; wantRequests: boolean }
   | { type: 'stop'; reason: string }
   | { type: 'close' };
 
@@ -71,7 +70,7 @@ export interface WorkerPlan {
  * generate: `options.workers` when given, else one per core when an open-loop point plans
  * more than one thread's safe share of the calibrated (or estimated) capacity, else 1.
  */
-export async function planWorkers(scenario: Scenario, points: LoadPoint[], options: Pick<RunOptions, 'workers' | 'segment'>): Promise<WorkerPlan> {
+export async function planWorkers(scenario: Scenario, points: LoadPoint[], options: { workers?: number; segment?: LoadShare }): Promise<WorkerPlan> {
   const cores = availableParallelism();
   if (options.workers !== undefined && (!Number.isInteger(options.workers) || options.workers < 1)) {
     throw new RangeError(`workers must be a whole number ≥ 1, got ${options.workers}`);
@@ -101,7 +100,8 @@ export async function planWorkers(scenario: Scenario, points: LoadPoint[], optio
 }
 
 export interface WorkerPool {
-  runPhase(request: { phase: PhaseName; pointIndex: number; point: LoadPoint; bounds: PhaseBounds }, options: RunOptions): Promise<PhaseOutcome>;
+  /** Runs the phase across every worker, each with its share of `spec.share`, and merges their results. */
+  runPhase(spec: PhaseSpec, hooks: PhaseHooks): Promise<PhaseOutcome>;
   close(): Promise<void>;
 }
 
@@ -113,12 +113,12 @@ interface WorkerHandle {
 }
 
 /** Starts `count` worker threads for one run; they keep their connections from phase to phase. */
-export async function startWorkerPool(loaded: LoadedScenario, count: number, segment: LoadShare, stop: AbortController): Promise<WorkerPool> {
+export async function startWorkerPool(loaded: LoadedScenario, count: number, stop: AbortController): Promise<WorkerPool> {
   const { scenario } = loaded;
   const secretValues = [...loaded.secrets.values()];
   const handles: WorkerHandle[] = [];
   for (let worker = 0; worker < count; worker++) {
-    const init: WorkerInit = { scenario, secretValues, keepTextChars: answerTextKeepChars(), worker, workers: count, segment };
+    const init: WorkerInit = { scenario, secretValues, keepTextChars: answerTextKeepChars() };
     const handle: WorkerHandle = { worker: spawnWorker(init) };
     handle.worker.on('message', (m: FromWorker) => handle.listener?.(m));
     handle.worker.on('error', (err) => {
@@ -150,13 +150,12 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
   stop.signal.addEventListener('abort', onStop, { once: true });
 
   return {
-    async runPhase({ phase, pointIndex, point, bounds }, options) {
+    async runPhase(spec, options) {
+      const { phase, point, bounds } = spec;
       // GPU and server-metrics monitors watch the whole phase from the main thread, as on one thread.
       const monitors = await startPhaseMonitors(options.phaseMonitors, { phase, pointLabel: point.label });
-      const originMs = nowMs() + START_LEAD_MS;
-      const { load } = point;
-      const users = load.mode === 'rate' ? undefined : load.mode === 'concurrency' ? load.concurrency : 1;
-      const plannedTotal = bounds.requests === undefined ? undefined : requestsOf(segment, bounds.requests, users);
+      const originMs = spec.originEpochMs !== undefined ? spec.originEpochMs - performance.timeOrigin : nowMs() + START_LEAD_MS;
+      const plannedTotal = bounds.requests === undefined ? undefined : requestsOf(spec.share, bounds.requests, closedLoopUsers(point.load));
       const latest: PhaseCounts[] = handles.map(() => ({ sent: 0, done: 0, ok: 0, failed: 0, inFlight: 0 }));
       const total = (): PhaseCounts => latest.reduce((a, c) => ({ sent: a.sent + c.sent, done: a.done + c.done, ok: a.ok + c.ok, failed: a.failed + c.failed, inFlight: a.inFlight + c.inFlight }));
       const emit = () => {
@@ -173,7 +172,7 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
               h.listener = (m) => {
                 if (m.type === 'progress') {
                   latest[k] = m.counts;
-                  checkStopConditions(scenario, total(), stop);
+                  checkStopConditions(spec.stop, total(), stop);
                 } else if (m.type === 'requests') {
                   const shiftMs = m.timeOrigin - performance.timeOrigin;
                   for (const t of m.timelines) options.onRequest?.(shiftTimeline(t, shiftMs), m.phase, point.label);
@@ -187,11 +186,7 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
               };
               h.worker.postMessage({
                 type: 'phase',
-                phase,
-                pointIndex,
-                point,
-                bounds,
-                originEpochMs: performance.timeOrigin + originMs,
+                spec: { ...spec, share: workerShare(spec.share, k, handles.length), originEpochMs: performance.timeOrigin + originMs, stop: {} },
                 wantRequests: Boolean(options.onRequest),
               } satisfies ToWorker);
             }),
@@ -203,7 +198,12 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
       latest.splice(0, latest.length, { sent: result.counts.sent, done: result.counts.completed, ok: result.counts.ok, failed: result.counts.failed, inFlight: 0 });
       emit();
       const notes = await monitors.stop(result);
-      return { result, warnings: phase === 'measure' ? [...healthWarnings(result), ...notes] : [] };
+      const health = judgePhaseHealth(result, { threads: handles.length, openLoop: point.load.mode === 'rate' });
+      const outcome: PhaseOutcome = { result, warnings: phase === 'measure' ? [...health, ...notes] : [] };
+      if (outcomes.some((o) => o.calls)) outcome.calls = outcomes.flatMap((o) => o.calls ?? []);
+      const stages = outcomes[0]?.stages;
+      if (stages) outcome.stages = stages.map((stage, i) => ({ ...stage, measure: Recorder.merge(outcomes.map((o) => o.stages![i]!.measure)) }));
+      return outcome;
     },
     async close() {
       stop.signal.removeEventListener('abort', onStop);
@@ -222,14 +222,6 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, seg
       );
     },
   };
-}
-
-/** The merged phase's health (the busiest worker's figures) judged as one thread's would be, naming workers in the advice. */
-function healthWarnings(result: PhaseResult): string[] {
-  const h = result.clientHealth;
-  return assessClientHealth({ eventLoopDelay: h.eventLoopDelayMs, cpuPercent: h.cpuPercent, lateSendShare: h.lateSendShare }).warnings.map((w) =>
-    w.replace('of one core', 'of one core in the busiest worker thread'),
-  );
 }
 
 /** Moves a Timeline's monotonic marks from a worker's clock onto this thread's (performance.timeOrigin differs per thread). */

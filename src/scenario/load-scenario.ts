@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { resolveScenarioPaths } from './paths.js';
 import { z } from 'zod';
 import { ConfigError, closest, type ConfigProblem } from '../model/config-error.js';
 import { scenarioSchema, type Scenario } from './schema.js';
+import { stepPoints } from './load-points.js';
 import { registerCredentials, SecretRegistry, substituteEnv } from './secrets.js';
 import { deeperThan, MAX_SCENARIO_DEPTH, parseScenarioText } from './scenario-text.js';
+import { producibleOf, scenarioConditionProblems, type ConditionOrigins } from './check-conditions.js';
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -21,15 +25,18 @@ export async function loadScenarioFile(path: string, env: NodeJS.ProcessEnv = pr
   } catch (err) {
     throw new ConfigError([{ path: '', message: `cannot read ${path}: ${(err as Error).message}` }]);
   }
-  return resolveScenario(parseScenarioText(text, path), env, path);
+  // Parsed in time linear in the text, with a nesting limit (scenario-text.ts).
+  const raw = parseScenarioText(text, path);
+  return resolveScenario(resolveScenarioPaths(raw, dirname(resolvePath(path))), env, path);
 }
 
 /**
  * Validates a scenario object (from a file, from CLI flags, or from the library API):
- * substitutes `${ENV}` values (registering them as secrets), fills defaults, and collects
- * every problem into one ConfigError.
+ * substitutes `${ENV}` values (registering them as secrets), fills defaults, checks its
+ * conditions against what the target can produce, and collects every problem into one
+ * ConfigError. `origins` says which conditions came from flags, for the messages.
  */
-export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.env, source?: string): LoadedScenario {
+export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.env, source?: string, origins?: ConditionOrigins): LoadedScenario {
   const secrets = new SecretRegistry();
   const tooDeep = deeperThan(raw, MAX_SCENARIO_DEPTH);
   if (tooDeep !== undefined) {
@@ -41,10 +48,39 @@ export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.e
     path: m.path,
     message: `environment variable ${m.name} is not set; export it, or write \${${m.name}:-default}`,
   }));
-  const parsed = scenarioSchema.safeParse(value);
-  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, value)));
+  const stepped = withFirstStepTarget(value);
+  const parsed = scenarioSchema.safeParse(stepped);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((issue) => describeIssue(issue, stepped));
+    // With steps, the top-level target is the first step's: each step's target is reported with its own path below.
+    problems.push(...(stepped === value ? issues : issues.filter((p) => !/^target\b/.test(p.path))));
+  }
+  if (stepped !== value) {
+    try {
+      stepPoints(value as Record<string, unknown>);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  const target = parsed.success ? parsed.data.target : (stepped as { target?: unknown } | undefined)?.target;
+  problems.push(...scenarioConditionProblems(stepped, producibleOf(target), origins));
   if (problems.length) throw new ConfigError(problems.map((p) => ({ ...p, message: secrets.redactText(p.message) })), source);
   return { scenario: parsed.data!, secrets, raw: value as Record<string, unknown> };
+}
+
+/**
+ * With `steps`, the top-level target holds only what every step shares; it is validated (and
+ * reported as `scenario.target`) as the first step's whole target. Each step's own target is
+ * validated with its path by load-points.ts.
+ */
+function withFirstStepTarget(value: unknown): unknown {
+  const v = value as { steps?: unknown; target?: unknown } | undefined;
+  if (!v || !Array.isArray(v.steps) || v.steps.length === 0) return value;
+  const first = (v.steps[0] ?? {}) as { target?: unknown };
+  const shared = v.target && typeof v.target === 'object' ? v.target : {};
+  const own = first.target && typeof first.target === 'object' ? first.target : {};
+  return { ...v, target: { ...shared, ...own } };
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {

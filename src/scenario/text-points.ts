@@ -28,7 +28,7 @@ export function pointsPerText(points: LoadPoint[], scenario: Scenario, raw: Reco
     const rawPhases = (raw.phases ?? {}) as Record<string, unknown>;
     const setCount = rawLoad.requests !== undefined || rawLoad.duration !== undefined;
     if (!setCount) for (const p of points) if (p.load.duration === undefined) p.load.requests = SEED_MEASURE_REQUESTS;
-    if (rawPhases.warmup === undefined) scenario.phases.warmup = { requests: SEED_WARMUP_REQUESTS };
+    if (rawPhases.warmup === undefined) scenario.phases.warmup = { requests: SEED_WARMUP_REQUESTS, sequential: false };
   }
   const rows = dataset.rows;
   return points.flatMap((p) =>

@@ -1,3 +1,4 @@
+import { parseDurationMs } from '../model/units.js';
 import { standardNormal, type Random } from './seeded-random.js';
 
 /**
@@ -44,18 +45,14 @@ export function sampleDurationMs(distribution: Distribution, random: Random): nu
   return Math.max(0, sampleDistribution(distribution, random));
 }
 
-const DURATION_PATTERN = /^(\d+(?:\.\d*)?|\.\d+)(us|ms|s)?$/;
-const MS_PER_UNIT = { us: 0.001, ms: 1, s: 1000 } as const;
-
-/** Parses `200ms`, `1.5s`, `250us` or a bare `0` into milliseconds. */
-export function parseDurationMs(text: string, label: string): number {
-  const match = DURATION_PATTERN.exec(text.trim());
-  const number = match ? Number(match[1]) : NaN;
-  const unit = match?.[2] as keyof typeof MS_PER_UNIT | undefined;
-  if (!match || Number.isNaN(number) || (unit === undefined && number !== 0)) {
-    throw new OptionFormatError(`${label}: "${text}" is not a duration; use a number with a unit: 200ms, 1.5s or 250us`);
-  }
-  return number * MS_PER_UNIT[unit ?? 'ms'];
+/**
+ * A timing flag of the reference server: `200ms`, `1.5s`, `250us` or a bare `0`, read with the
+ * project's one unit table. A bare number other than 0 is refused (`--ttft 200` would be a trap).
+ */
+export function parseDurationFlag(text: string, label: string): number {
+  const ms = parseDurationMs(text, 'reject');
+  if (ms === undefined) throw new OptionFormatError(`${label}: "${text}" is not a duration; use a number with a unit: 200ms, 1.5s or 250us`);
+  return ms;
 }
 
 function parseCount(text: string, label: string): number {
@@ -77,7 +74,7 @@ function parseSigma(text: string, label: string, help: string): number {
 /** Parses the CLI form of a distribution: `200ms`, `lognormal:200ms:0.25`, `uniform:10ms:30ms` (or counts: `64`, ...). */
 export function parseDistribution(text: string, unit: DistributionUnit, label: string): Distribution {
   const help = unit === 'ms' ? DURATION_FORMAT_HELP : COUNT_FORMAT_HELP;
-  const parseValue = unit === 'ms' ? (part: string) => parseDurationMs(part, label) : (part: string) => parseCount(part, label);
+  const parseValue = unit === 'ms' ? (part: string) => parseDurationFlag(part, label) : (part: string) => parseCount(part, label);
   const parts = text.trim().split(':');
   let distribution: Distribution;
   if (parts.length === 1) {

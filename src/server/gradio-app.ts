@@ -15,6 +15,8 @@ export interface GradioEndpoint {
   apiName: string;
   /** Inputs the request's `data` must hold (State placeholders included). */
   inputCount: number;
+  /** The input components' types, as /config lists them; `state` inputs are hidden from /info. */
+  inputComponents: string[];
   /** The output value list for the text generated so far. */
   outputs(text: string): unknown[];
   limits(data: unknown[]): GenerationLimits;
@@ -48,6 +50,7 @@ export const GRADIO_ENDPOINTS: GradioEndpoint[] = [
     fnIndex: 0,
     apiName: 'predict',
     inputCount: 5,
+    inputComponents: ['textbox', 'textbox', 'slider', 'slider', 'slider'],
     outputs: (text) => [text],
     limits: (data) => ({ maxTokens: typeof data[2] === 'number' && Number.isInteger(data[2]) && data[2] > 0 ? data[2] : undefined }),
     info: {
@@ -67,6 +70,7 @@ export const GRADIO_ENDPOINTS: GradioEndpoint[] = [
     apiName: 'chat',
     // [textbox, chatbot State]: the State is hidden from /info but needs a null placeholder.
     inputCount: 2,
+    inputComponents: ['textbox', 'state'],
     outputs: (text) => [text, null],
     limits: () => ({}),
     info: { parameters: [textParameter('Message', 'message', 'Hello!!')], returns: [textReturn('Value')], show_api: true },
@@ -104,11 +108,25 @@ export function gradioConfig(context: RouteContext): unknown {
     mode: 'blocks',
     dev_mode: false,
     analytics_enabled: false,
-    components: [],
+    components: GRADIO_ENDPOINTS.flatMap((e) => e.inputComponents.map((type, i) => ({ id: componentId(e, i), type, props: {} }))),
     protocol: 'sse_v3',
     connect_heartbeat: false,
-    dependencies: GRADIO_ENDPOINTS.map((e) => ({ id: e.fnIndex, targets: [], inputs: [], outputs: [], api_name: e.apiName, queue: true, connection: 'sse', show_api: true })),
+    dependencies: GRADIO_ENDPOINTS.map((e) => ({
+      id: e.fnIndex,
+      targets: [],
+      inputs: e.inputComponents.map((_, i) => componentId(e, i)),
+      outputs: [],
+      api_name: e.apiName,
+      queue: true,
+      connection: 'sse',
+      show_api: true,
+    })),
   };
+}
+
+/** A component id per endpoint input, unique across the app (as Gradio numbers its blocks). */
+function componentId(e: GradioEndpoint, input: number): number {
+  return 100 * (e.fnIndex + 1) + input;
 }
 
 export function gradioInfo(): unknown {

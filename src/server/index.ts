@@ -1,4 +1,5 @@
 export { serve, type ReferenceServer } from './reference-server.js';
+export { parseServeOptions, type ServeOptions, type LegacyServeOptions } from './serve-options.js';
 export { DEFAULT_SERVER_OPTIONS, InvalidServerOptionsError, resolveServerOptions, type ReferenceServerOptions, type ServerSettings } from './options.js';
 export {
   COUNT_FORMAT_HELP,
@@ -6,7 +7,7 @@ export {
   OptionFormatError,
   formatDistribution,
   parseDistribution,
-  parseDurationMs,
+  parseDurationFlag,
   sampleCount,
   sampleDistribution,
   sampleDurationMs,

@@ -55,6 +55,8 @@ export interface ReferenceServerOptions {
   ttsMsPerWord: number;
   /** Speech: sample rate of the generated 16-bit mono audio. */
   ttsSampleRate: number;
+  /** How `usage.prompt_tokens` counts a prompt: `o200k_base` (gpt-tokenizer, a client's default) or `words` (whitespace words). */
+  promptTokenizer: 'o200k_base' | 'words';
 }
 
 /** Options after defaults and validation: every distribution is a {@link Distribution} value. */
@@ -92,6 +94,7 @@ export const DEFAULT_SERVER_OPTIONS: ReferenceServerOptions = {
   ttsSplitSamples: false,
   ttsMsPerWord: 350,
   ttsSampleRate: 24_000,
+  promptTokenizer: 'o200k_base',
 };
 
 /** Every problem with a set of options at once (k6's Validate style), each naming the option and the fix. */
@@ -160,6 +163,7 @@ export function resolveServerOptions(
   check(typeof settings.ttsRealTimeFactor === 'number' && settings.ttsRealTimeFactor >= 0, 'ttsRealTimeFactor', 'use a number >= 0 (0.5 = twice as fast as real time)');
   check(typeof settings.ttsChunkMs === 'number' && settings.ttsChunkMs >= 1, 'ttsChunkMs', 'use a duration >= 1ms of audio per chunk');
   check(typeof settings.ttsMsPerWord === 'number' && settings.ttsMsPerWord > 0, 'ttsMsPerWord', 'use a duration > 0 of audio per word');
+  check(settings.promptTokenizer === 'o200k_base' || settings.promptTokenizer === 'words', 'promptTokenizer', 'use o200k_base or words');
   check(isInteger(settings.ttsSampleRate, 1000, 384_000), 'ttsSampleRate', 'use a sample rate in Hz from 1000 to 384000');
   const rateKeys = ['errorRate', 'midStreamCloseRate', 'midStreamErrorRate', 'stallRate'] as const;
   for (const key of rateKeys) check(isRate(settings[key]), key, 'use a fraction from 0 to 1 (0.05 = 5% of requests)');

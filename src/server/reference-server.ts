@@ -3,8 +3,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { nowMs } from '../model/clock.js';
 import { vllmErrorBody } from './error-body.js';
 import { GroundTruthStore } from './ground-truth.js';
-import { resolveServerOptions, type ReferenceServerOptions, type ServerSettings } from './options.js';
+import type { ServerSettings } from './options.js';
+import { parseServeOptions, type LegacyServeOptions, type ServeOptions } from './serve-options.js';
 import { RequestPlanner } from './request-plan.js';
+import { loadPromptCounter } from './text.js';
 import { REQUEST_ID_HEADER, RequestError, RouteContext, type ServerState } from './route-context.js';
 import { Router, type RouteHandler, type RouteOptions } from './router.js';
 import { registerEchoRoutes } from './routes/echo.js';
@@ -21,6 +23,7 @@ import { attachWebSocketEndpoints } from './websocket.js';
 import { registerSpeechRoutes } from './routes/speech.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerOpenAiEmbeddingsRoutes } from './routes/openai-embeddings.js';
+import { registerModelApiRoutes, type SeriesStore } from './routes/model-api.js';
 
 /** A running reference server. */
 export interface ReferenceServer {
@@ -30,6 +33,8 @@ export interface ReferenceServer {
   host: string;
   settings: ServerSettings;
   groundTruth: GroundTruthStore;
+  /** The model API's fitted series (POST /fit/{series_id}), by id. */
+  series: SeriesStore;
   /** Adds an emulated route; it shares the server's timing, faults and ground truth. */
   addRoute(method: string, pathPattern: string, handler: RouteHandler, options?: RouteOptions): void;
   /** Ends every open request and connection (stalled streams included) and stops listening. */
@@ -41,10 +46,11 @@ export interface ReferenceServer {
  * faults and text are drawn from seeded distributions, and which records the true send
  * time of every event it writes.
  */
-export async function serve(options: Partial<ReferenceServerOptions> = {}): Promise<ReferenceServer> {
-  const settings = resolveServerOptions(options);
+export async function serve(options: ServeOptions & LegacyServeOptions = {}): Promise<ReferenceServer> {
+  const settings = parseServeOptions(options);
   const groundTruth = new GroundTruthStore(settings.maxGroundTruthRecords);
-  const state: ServerState = { settings, planner: new RequestPlanner(settings), groundTruth, generationsInFlight: 0 };
+  const countPromptTokens = await loadPromptCounter(settings.promptTokenizer);
+  const state: ServerState = { settings, planner: new RequestPlanner(settings), groundTruth, generationsInFlight: 0, countPromptTokens };
   const router = new Router();
   registerOpenAiRoutes(router);
   registerEchoRoutes(router);
@@ -59,6 +65,7 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
   registerSpeechRoutes(router);
   registerMetricsRoutes(router);
   registerOpenAiEmbeddingsRoutes(router);
+  const series = registerModelApiRoutes(router);
 
   const sockets = new Set<Socket>();
   const openRequests = new Set<RouteContext>();
@@ -110,6 +117,7 @@ export async function serve(options: Partial<ReferenceServerOptions> = {}): Prom
     host: settings.host,
     settings,
     groundTruth,
+    series,
     addRoute: (method, pathPattern, handler, routeOptions) => router.add(method, pathPattern, handler, routeOptions),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {

@@ -20,6 +20,8 @@ export interface GenerationLimits {
   maxTokens?: number;
   /** With `maxTokens`, generate exactly that many tokens (vLLM's fixed-length benchmark mode). */
   ignoreEos?: boolean;
+  /** vLLM's `min_tokens`: no EOS before this many tokens (capped by `maxTokens`). */
+  minTokens?: number;
 }
 
 /** Everything about one generation, drawn before its first byte: the server then only plays it out. */
@@ -61,9 +63,10 @@ export class RequestPlanner {
     const timing = randomStream(settings.seed, requestIndex, RandomPurpose.timing);
     const ttftMs = sampleDurationMs(settings.ttftMs, timing) + settings.ttftPerInFlightMs * otherRequestsInFlight;
     const wantedTokens = sampleCount(settings.outputTokens, timing);
-    const { maxTokens, ignoreEos = false } = limits;
-    const outputTokens = maxTokens === undefined ? wantedTokens : ignoreEos ? maxTokens : Math.min(wantedTokens, maxTokens);
-    const finishReason: FinishReason = maxTokens !== undefined && (ignoreEos || wantedTokens >= maxTokens) ? 'length' : 'stop';
+    const { maxTokens, ignoreEos = false, minTokens } = limits;
+    let outputTokens = maxTokens === undefined ? wantedTokens : ignoreEos ? maxTokens : Math.min(wantedTokens, maxTokens);
+    if (minTokens !== undefined) outputTokens = Math.max(outputTokens, maxTokens === undefined ? minTokens : Math.min(minTokens, maxTokens));
+    const finishReason: FinishReason = maxTokens !== undefined && outputTokens >= maxTokens ? 'length' : 'stop';
     const itlMs = new Array<number>(Math.max(0, outputTokens - 1));
     for (let i = 0; i < itlMs.length; i++) itlMs[i] = sampleDurationMs(settings.itlMs, timing);
     const tokenTexts = generateTokenTexts(outputTokens, randomStream(settings.seed, requestIndex, RandomPurpose.text));

@@ -22,6 +22,8 @@ export interface ServerState {
   groundTruth: GroundTruthStore;
   /** Requests that drew a stream plan and have not ended; feeds `ttftPerInFlightMs`. */
   generationsInFlight: number;
+  /** `usage.prompt_tokens` of a prompt (settings.promptTokenizer). */
+  countPromptTokens: (text: string) => number;
 }
 
 /** Request bodies above this are refused: the emulator needs prompts, not uploads. */
@@ -64,6 +66,11 @@ export class RouteContext {
 
   get settings(): ServerSettings {
     return this.server.settings;
+  }
+
+  /** The prompt tokens a real server would report for this text. */
+  countPromptTokens(text: string): number {
+    return this.server.countPromptTokens(text);
   }
 
   /** Draws this request's generation; it counts as in flight until its response closes. */

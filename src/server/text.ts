@@ -20,11 +20,20 @@ export function generateTokenTexts(count: number, random: Random): string[] {
   return tokens;
 }
 
-/**
- * A rough prompt length for `usage.prompt_tokens`: whitespace-separated words.
- * Real servers run a tokenizer; ours only needs a stable, plausible number.
- */
+/** A rough prompt length: whitespace-separated words (`promptTokenizer: 'words'`). */
 export function estimatePromptTokens(text: string): number {
   const words = text.match(/\S+/g);
   return words ? words.length : 0;
+}
+
+/**
+ * The counter behind `usage.prompt_tokens`. `o200k_base` (the default) counts as a client's
+ * default tokenizer does, so prompts a client built to N tokens are reported as N, as a real
+ * server reports its own tokenizer's count. Loaded once per process (its tables take a few
+ * hundred ms to load).
+ */
+export async function loadPromptCounter(kind: 'o200k_base' | 'words'): Promise<(text: string) => number> {
+  if (kind === 'words') return estimatePromptTokens;
+  const { encode } = await import('gpt-tokenizer/encoding/o200k_base');
+  return (text) => (text ? encode(text).length : 0);
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData } from 'ws';
+import { createRequire } from 'node:module';
+import type { RawData, WebSocketServer } from 'ws';
 import { nowMs } from '../model/clock.js';
 import type { ServerState } from './route-context.js';
 
@@ -13,7 +14,8 @@ import type { ServerState } from './route-context.js';
  * Each message-request is a ground-truth record ("ws-N"), content stamped right before each send.
  */
 export function attachWebSocketEndpoints(server: Server, state: ServerState): void {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  // ws loads at the first upgrade: most reference-server runs never open a WebSocket.
+  let wss: WebSocketServer | undefined;
   let next = 1;
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://reference.invalid').pathname;
@@ -21,6 +23,7 @@ export function attachWebSocketEndpoints(server: Server, state: ServerState): vo
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
+    wss ??= new (createRequire(import.meta.url)('ws') as typeof import('ws')).WebSocketServer({ noServer: true, perMessageDeflate: false });
     wss.handleUpgrade(request, socket, head, (ws) => {
       const timers = new Set<NodeJS.Timeout>();
       ws.on('close', () => timers.forEach(clearTimeout));

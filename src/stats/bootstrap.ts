@@ -96,12 +96,52 @@ export function bootstrapMedianDifference(a: readonly number[], b: readonly numb
   return { difference: median(b) - median(a), low, high, confidence, iterations, changed: low > 0 || high < 0 };
 }
 
+export interface MedianRatio {
+  /** median(b) / median(a) − 1: +0.05 when b's median is 5% above a's. */
+  ratio: number;
+  /** Percentile bootstrap interval of the ratio, from median(b*) / median(a*) − 1 per resample. */
+  low: number;
+  high: number;
+  confidence: number;
+  iterations: number;
+}
+
+/**
+ * Bootstrap confidence interval of median(b) / median(a) − 1, resampling each group with
+ * replacement and taking the ratio per resample. Dividing an interval of the difference by the
+ * point median of `a` instead ignores a's own spread, and for non-negative values (times) it can
+ * fall below −100%; a ratio of medians of non-negative values never does.
+ */
+export function bootstrapMedianRatio(a: readonly number[], b: readonly number[], opts: BootstrapOptions = {}): MedianRatio {
+  const iterations = opts.iterations ?? 2000;
+  const confidence = opts.confidence ?? 0.95;
+  if (a.length === 0 || b.length === 0) throw new Error('bootstrapMedianRatio needs at least one value in each group');
+  if (!(confidence > 0 && confidence < 1)) throw new Error(`confidence must be between 0 and 1, got ${confidence}`);
+  const random = seededRandom(opts.seed ?? 1);
+  const sa = Float64Array.from(a);
+  const sb = Float64Array.from(b);
+  const bufA = new Float64Array(sa.length);
+  const bufB = new Float64Array(sb.length);
+  const ratios = new Float64Array(iterations);
+  for (let it = 0; it < iterations; it++) {
+    for (let i = 0; i < sa.length; i++) bufA[i] = sa[Math.floor(random() * sa.length)]!;
+    for (let i = 0; i < sb.length; i++) bufB[i] = sb[Math.floor(random() * sb.length)]!;
+    const ma = medianInPlace(bufA);
+    // A zero baseline median has no ratio; such a resample says "no bound" either way.
+    ratios[it] = ma > 0 ? medianInPlace(bufB) / ma - 1 : medianInPlace(bufB) > 0 ? Infinity : 0;
+  }
+  ratios.sort();
+  const alpha = (1 - confidence) / 2;
+  const ma = median(a);
+  return { ratio: ma > 0 ? median(b) / ma - 1 : NaN, low: quantileSorted(ratios, alpha), high: quantileSorted(ratios, 1 - alpha), confidence, iterations };
+}
+
 /** Linear-interpolated quantile of sorted values. */
 function quantileSorted(sorted: Float64Array, q: number): number {
   const pos = (sorted.length - 1) * q;
   const i = Math.floor(pos);
   const frac = pos - i;
-  return i + 1 < sorted.length ? sorted[i]! + frac * (sorted[i + 1]! - sorted[i]!) : sorted[i]!;
+  return i + 1 < sorted.length && frac > 0 ? sorted[i]! + frac * (sorted[i + 1]! - sorted[i]!) : sorted[i]!;
 }
 
 export interface MannWhitneyResult {

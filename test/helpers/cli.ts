@@ -15,13 +15,24 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real, built CLI as a user would, and collects its output. */
-export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [CLI_MAIN, ...args], {
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Piped to the CLI's standard input (as in `... | inferbench report -`). */
+  stdin?: string;
+  /** A command the CLI runs under, such as `taskset -c 0`. */
+  wrapper?: string[];
+}
+
+/** Runs the real, built CLI as a user would (the one way tests spawn it), and collects its output. */
+export function startCli(args: string[], opts: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun> } {
+  const command = [...(opts.wrapper ?? []), process.execPath, CLI_MAIN, ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, ...opts.env, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -30,7 +41,7 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
   return { child, done };
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliRun> {
   return startCli(args, opts).done;
 }
 

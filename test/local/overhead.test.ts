@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { importLocalModule } from '../../src/protocols/local/load-module.js';
-import { checkOverheadThresholds, measureOverhead, parseOverheadThreshold } from '../../src/run/overhead.js';
+import { measureOverhead, overheadArms } from '../../src/run/overhead.js';
+import { parseConditions } from '../../src/conditions/condition.js';
+import { checkArmConditions } from '../../src/conditions/overhead.js';
 import { formatOverheadReport } from '../../src/report/overhead-table.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -34,18 +36,18 @@ describe('inferbench overhead', () => {
     const text = formatOverheadReport(report);
     expect(text).toMatch(/generate\(\) \(baseline\):\s+16 tokens in/);
     expect(text).toMatch(/stream\(\) \(sync callback\):\s+16 tokens in .*overhead, 99% CI/);
-    const [ok, failed] = checkOverheadThresholds(report, [parseOverheadThreshold('overhead(streamAsync)<1000%'), parseOverheadThreshold('overhead(stream) < 5%')]);
+    const [ok, failed] = checkArmConditions(overheadArms(report), parseConditions('overhead(streamAsync)<1000% and overhead(stream) < 5%', 'arm'));
     expect(ok!.passed).toBe(true);
-    expect(failed!.passed).toBe(false);
+    expect(failed!.status).toBe('fail');
   });
 
   it('CLI: a failed threshold exits 3 and says why; a malformed one exits 2', async () => {
     const failed = await runCli(['overhead', '--module', tokenModel, '--input', '{"tokens":8,"streamExtraMs":1}', '--rounds', '6', '--warmup', '1', '--threshold', 'overhead(stream)<5%']);
     expect(failed.code).toBe(3);
     expect(failed.stdout).toContain('stream() (sync callback):');
-    expect(failed.stderr).toMatch(/overhead\(stream\)<5%: FAILED \(measured \d+\.\d+%/);
+    expect(failed.stderr).toMatch(/overhead\(stream\)<5%: FAILED \(measured \+\d+\.\d+%, 95% CI \+\d+\.\d+%\.\.\+\d+\.\d+%: the whole interval misses < 5\.00%\)/);
     const bad = await runCli(['overhead', '--module', tokenModel, '--threshold', 'stream<5']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--threshold: cannot read threshold "stream<5"; write it like "overhead(stream)<5%"');
+    expect(bad.stderr).toContain('--threshold[0]: "stream<5": unknown metric "stream" at column 1');
   });
 });

@@ -116,7 +116,10 @@ describe('unary: a plain HTTP endpoint', () => {
     const { results } = await run({ target: { protocol: 'http', url: `${server.url}/echo`, method: 'GET' }, load: { concurrency: 2, requests: 20 }, output: { write: false } });
     const m = results.points[0]!.measure;
     expect(m).toMatchObject({ family: 'unary', streamed: false });
-    expect(Object.keys(m.metrics).sort()).toEqual(['latency', 'service_time', 'ttfb']);
+    // connect: the two connections this closed loop opened (METRICS.md: part of every family's latency).
+    expect(Object.keys(m.metrics).sort()).toEqual(['connect', 'latency', 'service_time', 'ttfb']);
+    expect(m.metrics.connect!.summary.count).toBeGreaterThanOrEqual(2);
+    expect(m.metrics.connect!.summary.count).toBeLessThan(20);
     for (const name of [...TEXT_ONLY, ...STREAM_ONLY]) expect(m.metrics[name], name).toBeUndefined();
     expect(m.tokens).toBeUndefined();
     expect(m.throughput).toEqual({ requestsPerSecond: m.throughput.requestsPerSecond });

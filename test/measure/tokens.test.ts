@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
-import { cappedCount, loadEncodeCount, loadTokenCounter, TOKENIZER_CAP_CHARS, tokenizerPieces } from '../../src/measure/tokens.js';
+import { ConfigError } from '../../src/model/config-error.js';
+import { cappedCount, loadEncodeCount, loadTokenCounter, loadTokenizer, TOKENIZER_CAP_CHARS, tokenizerPieces } from '../../src/measure/tokens.js';
 import { Recorder } from '../../src/measure/recorder.js';
 import { TimelineBuilder } from '../../src/model/timeline.js';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { writeWordLevelTokenizer } from '../workload/fixtures.js';
 
 describe('client-side token counting', () => {
   it('counts tokens with gpt-tokenizer and loads each encoding once', async () => {
@@ -61,9 +64,9 @@ describe('client-side token counting', () => {
       const tl = new TimelineBuilder(i);
       tl.sent(0);
       tl.text('some text', 1, 5);
-      recorder.record(tl.finish('ok', undefined, 10), { tokens: 7, estimated });
+      recorder.record(tl.finish('ok', undefined, 10), { output: { tokens: 7, estimated } });
     }
-    const tokens = recorder.toPhaseResult({ eventLoopDelayMs: { mean: 0, p99: 0, max: 0 }, cpuPercent: 0 }).tokens;
+    const tokens = recorder.toPhaseResult({ eventLoopDelayMs: { mean: 0, p99: 0, max: 0 }, cpuPercent: 0, threadBusyShare: 0 }).tokens;
     expect(tokens).toMatchObject({ source: 'tokenizer', tokenizerTotal: 14, tokenizerCapChars: TOKENIZER_CAP_CHARS, tokenizerEstimatedAnswers: 1 });
   });
 });
@@ -75,5 +78,31 @@ describe('answer text kept per request', () => {
     const t = tl.finish('ok');
     expect(t.text!.length).toBe(65_536);
     expect(t.textChars).toBe(100_000);
+  });
+});
+
+describe("a model's own tokenizer.json", () => {
+  it('loads from the file or its folder and encodes, decodes and counts without special tokens', async () => {
+    const dir = writeWordLevelTokenizer();
+    for (const spec of [dir, join(dir, 'tokenizer.json')]) {
+      const t = await loadTokenizer(spec);
+      const ids = t.encode('The harbour was quiet, before dawn.');
+      // The, harbour, was, quiet, ",", before, dawn, "."
+      expect(ids).toHaveLength(8);
+      expect(t.count('The harbour was quiet, before dawn.')).toBe(8);
+      expect(t.count('')).toBe(0);
+      expect(t.encode(t.decode(ids))).toEqual(ids);
+    }
+  });
+
+  it('names the field and the fix when the file is missing or is not a tokenizer.json', async () => {
+    const missing = await loadTokenizer('/nonexistent/tokenizer.json', 'tokenizer').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ConfigError);
+    expect((missing as ConfigError).problems[0]!.path).toBe('tokenizer');
+    expect((missing as ConfigError).problems[0]!.message).toMatch(/cannot read \/nonexistent\/tokenizer\.json.*o200k_base/);
+    const dir = writeWordLevelTokenizer();
+    writeFileSync(join(dir, 'not-a-tokenizer.json'), '{"hello": 1}');
+    const wrong = await loadTokenizer(join(dir, 'not-a-tokenizer.json')).catch((e: unknown) => e);
+    expect((wrong as ConfigError).problems[0]!.message).toMatch(/not a Hugging Face tokenizer\.json/);
   });
 });

@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type ReferenceServer } from '../../src/server/index.js';
@@ -57,5 +58,33 @@ describe('inferbench gradio-info', () => {
     expect(result.stdout).toContain('API prefix: /gradio_api');
     expect(result.stdout).toMatch(/\/predict\n  \[0\] system_prompt: str \(required\)/);
     expect(result.stdout).toContain(`--api /chat --data '["Hello!!",null]'`);
+  });
+
+  it("places nulls where /config lists State inputs, whatever the endpoint is called, and guesses none", async () => {
+    // An app whose State input sits on /respond and whose /chat takes only a message.
+    const text = (name: string) => ({ label: name, parameter_name: name, parameter_has_default: false, type: { type: 'string' }, python_type: { type: 'str' }, component: 'Textbox', example_input: 'hi' });
+    const app = createServer((req, res) => {
+      const body =
+        req.url === '/config'
+          ? {
+              version: '5.9.0',
+              api_prefix: '/gradio_api',
+              components: [{ id: 1, type: 'textbox' }, { id: 2, type: 'state' }, { id: 3, type: 'textbox' }],
+              dependencies: [{ id: 0, api_name: 'respond', inputs: [2, 1] }, { id: 1, api_name: 'chat', inputs: [3] }],
+            }
+          : { named_endpoints: { '/respond': { parameters: [text('message')], returns: [] }, '/chat': { parameters: [text('message')], returns: [] } } };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
+      const result = await runCli(['gradio-info', url]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`--api /respond --data '[null,"hi"]'`);
+      expect(result.stdout).toContain(`--api /chat --data '["hi"]'`);
+      expect(result.stdout).toContain('/config lists 1 State input that /info hides');
+    } finally {
+      app.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareRuns, type ComparisonRow } from '../../src/report/compare.js';
-import { parseThresholds } from '../../src/conditions/thresholds.js';
+import { parseConditions } from '../../src/conditions/condition.js';
 import type { Results } from '../../src/model/results.js';
 import { writeResultsAtomic } from '../../src/results/writer.js';
 import { run } from '../../src/run/runner.js';
@@ -76,7 +76,7 @@ describe('compare on the reference server', () => {
 describe('compare of a run with itself', () => {
   it('reads targets in the metric units and runs on identical results without claiming a change', async () => {
     const a = slower.before;
-    const c = compareRuns(a, a, { targets: parseThresholds(['mean(ttft)<=1s']) });
+    const c = compareRuns(a, a, { targets: parseConditions('mean(ttft)<=1s') });
     const rows = c.points[0]!.rows;
     expect(rows.filter((r) => r.verdict).every((r) => r.verdict === 'no real change')).toBe(true);
     expect(row(rows, 'mean(ttft)').target).toEqual({ text: 'mean(ttft)<=1s', before: true, after: true });

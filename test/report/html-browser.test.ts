@@ -9,6 +9,7 @@ import { compareRuns } from '../../src/report/compare.js';
 import { renderHtmlReport } from '../../src/report/html.js';
 import type { Results } from '../../src/model/results.js';
 import { readResults } from '../../src/results/writer.js';
+import { resolveScenario } from '../../src/scenario/load-scenario.js';
 import { run } from '../../src/run/runner.js';
 import { serve } from '../../src/server/index.js';
 import { launchChromium } from '../helpers/chromium.js';
@@ -17,6 +18,9 @@ let browser: Browser;
 let dir: string;
 let sweep: Results;
 let plain: Results;
+let faster: Results;
+let echo: Results;
+const SECRET = 'sk-live-0123456789abcdef';
 
 /** A real run against the reference server, read back from the JSON file the runner wrote. */
 async function recorded(name: string, scenario: Record<string, unknown>, server: { url: string }): Promise<Results> {
@@ -33,26 +37,44 @@ async function recorded(name: string, scenario: Record<string, unknown>, server:
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'inferbench-html-'));
-  const server = await serve({ ttftMs: 'lognormal:30ms:0.3', itlMs: 'uniform:1ms:3ms', outputTokens: 'uniform:4:12', errorRate: 0.08, seed: 11 });
+  const server = await serve({ ttft: 'lognormal:30ms:0.3', itl: 'uniform:1ms:3ms', tokens: 'uniform:4:12', errorRate: 0.08, seed: 11 });
+  const quicker = await serve({ ttft: 'lognormal:15ms:0.3', itl: 'uniform:1ms:3ms', tokens: 'uniform:4:12', errorRate: 0.08, seed: 12 });
   try {
     // A sweep in open loop with failures: every chart kind has data (queue delay, statuses, sweep curves).
-    sweep = await recorded('sweep', { load: { mode: 'rate', rate: 50, requests: 50, arrival: 'poisson' }, sweep: { rate: [50, 100] } }, server);
+    sweep = await recorded('sweep', { load: { mode: 'rate', rate: 50, requests: 50, arrival: 'poisson' }, sweep: { rate: [50, 100, 150] } }, server);
     plain = await recorded('plain', { load: { mode: 'concurrency', concurrency: 4, requests: 40 } }, server);
+    faster = await recorded('faster', { load: { mode: 'concurrency', concurrency: 4, requests: 40 } }, quicker);
+    // /echo answers with the body it got: the secret comes back in every answer, and must not reach the report.
+    const file = join(dir, 'echo.json');
+    await run(resolveScenario({ name: 'echo', target: { protocol: 'http', url: `${server.url}/echo`, method: 'POST', body: { key: '${API_KEY}' } }, load: { concurrency: 2, requests: 12 }, output: { file } }, { API_KEY: SECRET }));
+    echo = await readResults(file);
   } finally {
-    await server.close();
+    await Promise.all([server.close(), quicker.close()]);
   }
   browser = await launchChromium();
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
 });
 
+interface ChartCheck {
+  id: string;
+  rendered: boolean;
+  canvasWidth: number;
+  paintedPixels: number;
+  /** The series names the legend shows. */
+  legend: string[];
+  /** Whether the legend box overlaps the plot area or its axis labels. */
+  legendOverlaps: boolean;
+}
+
 interface PageCheck {
   consoleErrors: string[];
   requests: string[];
-  charts: { id: string; rendered: boolean; canvasWidth: number; paintedPixels: number }[];
+  charts: ChartCheck[];
   cards: { point: string; key: string; value: number; shown: string }[];
+  calls: { kind: string; rows: string[][] }[];
 }
 
 async function openReport(html: string, name: string): Promise<PageCheck> {
@@ -74,7 +96,19 @@ async function openReport(html: string, name: string): Promise<PageCheck> {
         const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
         for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
       }
-      return { id: el.dataset.chartId!, rendered: el.dataset.rendered === 'true', canvasWidth: canvas?.width ?? 0, paintedPixels: painted };
+      const legend = el.querySelector('.u-legend')?.getBoundingClientRect();
+      const plot = el.querySelector('.u-wrap')?.getBoundingClientRect();
+      const overlaps = Boolean(legend && plot && legend.height > 0 && legend.top < plot.bottom - 0.5 && legend.bottom > plot.top);
+      return {
+        id: el.dataset.chartId!,
+        rendered: el.dataset.rendered === 'true',
+        canvasWidth: canvas?.width ?? 0,
+        paintedPixels: painted,
+        legend: Array.from(el.querySelectorAll('.u-legend .u-series'))
+          .filter((l) => (l as HTMLElement).offsetParent !== null)
+          .map((l) => l.querySelector('.u-label')?.textContent ?? ''),
+        legendOverlaps: overlaps,
+      };
     });
     const cards = Array.from(document.querySelectorAll<HTMLElement>('[data-card]')).map((el) => ({
       point: (el.closest('[data-point]') as HTMLElement).dataset.point!,
@@ -82,7 +116,11 @@ async function openReport(html: string, name: string): Promise<PageCheck> {
       value: Number(el.dataset.value),
       shown: el.querySelector('.value')!.firstChild!.textContent!,
     }));
-    return { charts, cards };
+    const calls = Array.from(document.querySelectorAll<HTMLTableElement>('table[data-calls]')).map((t) => ({
+      kind: t.dataset.calls!,
+      rows: Array.from(t.tBodies[0]!.rows).map((r) => Array.from(r.cells).map((c) => c.textContent ?? '')),
+    }));
+    return { charts, cards, calls };
   });
   await page.close();
   return { consoleErrors, requests, ...check };
@@ -96,25 +134,53 @@ function valueAt(results: Results, point: number, key: string): number {
   return key.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], m) as number;
 }
 
+function expectDrawn(page: PageCheck): void {
+  expect(page.consoleErrors).toEqual([]);
+  expect(page.requests).toEqual([]);
+  for (const chart of page.charts) {
+    expect(chart, chart.id).toMatchObject({ rendered: true, legendOverlaps: false });
+    expect(chart.canvasWidth, chart.id).toBeGreaterThan(0);
+    expect(chart.paintedPixels, chart.id).toBeGreaterThan(1000);
+  }
+}
+
 describe('HTML report in headless Chromium', () => {
-  it('loads from file:// with no console errors and no network requests, and every chart is drawn', async () => {
-    const page = await openReport(renderHtmlReport([{ label: sweep.name, results: sweep }]), 'sweep');
-    expect(page.consoleErrors).toEqual([]);
-    expect(page.requests).toEqual([]);
+  it('one run: percentile spectra, log-binned histograms that say what they count, sub-second series, every chart drawn', async () => {
+    const html = renderHtmlReport([{ label: plain.name, results: plain }]);
+    const page = await openReport(html, 'plain');
+    expectDrawn(page);
     const ids = page.charts.map((c) => c.id);
-    for (const id of ['histogram-latency', 'histogram-ttft', 'histogram-itl', 'box-latency', 'box-ttft', 'box-itl', 'status-distribution', 'outcome-distribution', 'latency-over-time', 'throughput-over-time', 'in-flight-over-time', 'errors-over-time', 'histogram-queue_delay', 'sweep-latency-p50', 'sweep-throughput']) {
-      expect(ids).toContain(id);
-    }
-    for (const chart of page.charts) {
-      expect(chart, chart.id).toMatchObject({ rendered: true });
-      expect(chart.canvasWidth, chart.id).toBeGreaterThan(0);
-      expect(chart.paintedPixels, chart.id).toBeGreaterThan(1000);
-    }
+    for (const id of ['spectrum-latency', 'spectrum-ttft', 'spectrum-itl', 'histogram-latency', 'histogram-ttft', 'histogram-itl', 'latency-over-time', 'ttft-over-time', 'itl-over-time', 'requests-over-time', 'tokens-over-time']) expect(ids).toContain(id);
+    const specs = JSON.parse(/<script type="application\/json" id="chart-specs">([\s\S]*?)<\/script>/.exec(html)![1]!);
+    const axes = (id: string) => [specs[id].x.label, specs[id].y.label];
+    // The ITL histogram counts gaps between events, not requests; the others count requests.
+    expect(axes('histogram-itl')).toEqual(['itl (ms)', 'gaps']);
+    expect(axes('histogram-latency')).toEqual(['latency (ms)', 'requests']);
+    expect(axes('spectrum-itl')).toEqual(['percentile of gaps', 'itl (ms)']);
+    // The legend names the series only (the x values are on the axis), below the plot.
+    expect(page.charts.find((c) => c.id === 'requests-over-time')!.legend).toEqual(['sent', 'ok', 'errors']);
+    // The run lasted about a second: its over-time charts come from 100 ms buckets, not one point.
+    const m = plain.points[0]!.measure;
+    expect(m.durationMs).toBeLessThan(5000);
+    expect(m.subSecond!.bucketMs).toBe(100);
+    expect(m.subSecond!.ok.reduce((a, b) => a + b, 0)).toBe(m.counts.ok);
+    expect(m.subSecond!.errors.reduce((a, b) => a + b, 0)).toBe(m.counts.failed);
+    expect(m.subSecond!.sent.reduce((a, b) => a + b, 0)).toBe(m.counts.sent);
+    expect(specs['requests-over-time'].x.values.length).toBe(m.subSecond!.sent.length);
+    expect(specs['requests-over-time'].x.values[1]).toBeCloseTo(0.1, 9);
+    // The spectrum's values are the histogram's own percentiles (x = 1 is p90, x = 2 is p99).
+    const spectrum = specs['spectrum-latency'];
+    const at = (x: number) => spectrum.series[0].values[spectrum.x.values.indexOf(x)];
+    expect(at(0)).toBe(m.metrics.latency!.summary.min);
+    expect(at(1)).toBe(m.metrics.latency!.summary.p90);
+    // Every value is in some bin: the histogram's counts add up to the metric's count.
+    const itl = specs['histogram-itl'];
+    expect(itl.series[0].values.reduce((a: number, b: number) => a + b, 0)).toBe(m.metrics.itl!.summary.count);
   });
 
   it('shows summary-card numbers equal to the results JSON', async () => {
     const page = await openReport(renderHtmlReport([{ label: sweep.name, results: sweep }]), 'cards');
-    expect(page.cards.length).toBeGreaterThan(2 * 8);
+    expect(page.cards.length).toBeGreaterThan(3 * 8);
     for (const card of page.cards) {
       const truth = valueAt(sweep, Number(card.point), card.key);
       expect(card.value, card.key).toBe(truth);
@@ -127,19 +193,73 @@ describe('HTML report in headless Chromium', () => {
     expect(page.cards.find((c) => c.key === 'counts.sent' && c.point === '0')!.value).toBe(50);
   });
 
-  it('overlays runs in the comparison report', async () => {
+  it('a sweep: curves against achieved throughput on a numeric axis and small multiples per load point', async () => {
+    const html = renderHtmlReport([{ label: sweep.name, results: sweep }]);
+    const page = await openReport(html, 'sweep');
+    expectDrawn(page);
+    const ids = page.charts.map((c) => c.id);
+    expect(ids).toEqual(expect.arrayContaining(['sweep-latency-by-rps', 'sweep-ttft-by-rps', 'sweep-error-rate-by-rps', 'sweep-token-throughput-by-rps', 'sweep-achieved-by-offered', 'histogram-queue_delay']));
+    // One small latency chart and one requests chart per load point, no overlaid forty lines.
+    for (let i = 0; i < sweep.points.length; i++) expect(ids).toEqual(expect.arrayContaining([`point-${i}-latency`, `point-${i}-requests`]));
+    const specs = JSON.parse(/<script type="application\/json" id="chart-specs">([\s\S]*?)<\/script>/.exec(html)![1]!);
+    const curve = specs['sweep-latency-by-rps'];
+    expect(curve.x.values).toEqual(sweep.points.map((p) => p.measure.throughput.requestsPerSecond).sort((a, b) => a - b));
+    expect(curve.x.ticks).toBeUndefined();
+    const p50 = curve.series.find((s: { name: string }) => s.name === 'p50');
+    for (const point of sweep.points) expect(p50.values[curve.x.values.indexOf(point.measure.throughput.requestsPerSecond)]).toBe(point.measure.metrics.latency!.summary.p50);
+    // Achieved against offered: the offered rates on x, the diagonal beside what was achieved.
+    const offered = specs['sweep-achieved-by-offered'];
+    expect(offered.x.values).toEqual([50, 100, 150]);
+    expect(offered.series[0].values).toEqual(sweep.points.map((p) => p.measure.throughput.requestsPerSecond));
+    expect(offered.series[1].values).toEqual([50, 100, 150]);
+  });
+
+  it('a comparison: overlaid percentile spectra and each change with its interval', async () => {
+    const comparison = compareRuns(plain, faster, { iterations: 400 });
     const html = renderHtmlReport(
       [
         { label: 'before', results: plain },
-        { label: 'after', results: plain },
+        { label: 'after', results: faster },
       ],
-      { comparisons: [compareRuns(plain, plain, { iterations: 200 })] },
+      { comparisons: [comparison] },
     );
     const page = await openReport(html, 'compare');
-    expect(page.consoleErrors).toEqual([]);
-    expect(page.requests).toEqual([]);
-    expect(page.charts.length).toBeGreaterThan(8);
-    for (const chart of page.charts) expect(chart.paintedPixels, chart.id).toBeGreaterThan(1000);
-    expect(html).toContain('no real change');
+    expectDrawn(page);
+    const specs = JSON.parse(/<script type="application\/json" id="chart-specs">([\s\S]*?)<\/script>/.exec(html)![1]!);
+    expect(specs['spectrum-ttft'].series.map((s: { name: string }) => s.name)).toEqual(['before', 'after']);
+    const change = specs['change-0-0'];
+    expect(page.charts.map((c) => c.id)).toContain('change-0-0');
+    // Each metric's dot is its change of the median in %, and its bar the interval, in % of before.
+    const rows = comparison.points[0]!.rows.filter((r) => r.interval && r.metric !== 'error_latency');
+    expect(change.x.categories).toEqual(rows.map((r) => r.label));
+    const ttft = rows.findIndex((r) => r.metric === 'ttft');
+    const row = rows[ttft]!;
+    const series = change.series.find((s: { values: (number | null)[] }) => s.values[ttft] !== null);
+    expect(series.values[ttft]).toBeCloseTo(row.changePercent, 9);
+    expect(series.intervals[ttft][0]).toBeCloseTo(Math.max(-100, (100 * row.interval!.low) / row.before), 9);
+    expect(row.verdict).toBe('better');
+    expect(series.name).toBe('better');
+  });
+
+  it('tables the slowest and the failed calls, with secrets replaced in their previews', async () => {
+    const html = renderHtmlReport([{ label: echo.name, results: echo }]);
+    expect(html).not.toContain(SECRET);
+    const page = await openReport(html, 'echo');
+    expectDrawn(page);
+    const slowest = page.calls.find((c) => c.kind === 'slowest')!;
+    const calls = echo.points[0]!.measure.calls!;
+    expect(slowest.rows.length).toBe(Math.min(10, echo.points[0]!.measure.counts.ok));
+    expect(slowest.rows[0]![2]).toBe(String(Number(calls.slowest[0]!.latencyMs.toFixed(calls.slowest[0]!.latencyMs >= 100 ? 1 : 2))));
+    // Slowest first; the preview is the echoed body with the key replaced.
+    const latencies = calls.slowest.map((c) => c.latencyMs);
+    expect([...latencies].sort((a, b) => b - a)).toEqual(latencies);
+    expect(slowest.rows[0]!.at(-1)).toContain('[redacted]');
+
+    const failing = await openReport(renderHtmlReport([{ label: plain.name, results: plain }]), 'failed-calls');
+    const failed = failing.calls.find((c) => c.kind === 'failed')!;
+    const m = plain.points[0]!.measure;
+    expect(m.counts.failed).toBeGreaterThan(0);
+    expect(failed.rows.length).toBe(Math.min(10, m.counts.failed));
+    expect(failed.rows[0]!.at(-1)).toContain('injected error');
   });
 });

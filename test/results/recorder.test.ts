@@ -3,11 +3,12 @@ import { TimelineBuilder } from '../../src/model/timeline.js';
 import type { ClientHealthSample } from '../../src/monitor/client-health.js';
 import { Recorder } from '../../src/measure/recorder.js';
 import { MetricHistogram } from '../../src/stats/histogram.js';
+import { judgePhaseHealth } from '../../src/monitor/client-health.js';
 import { makeTimelines } from './timelines.js';
 
 const summaryOf = (b64: string | null) => (b64 === null ? null : MetricHistogram.decode(b64, 1000).summary());
 
-const calm: ClientHealthSample = { eventLoopDelayMs: { mean: 1, p99: 2, max: 3 }, cpuPercent: 10 };
+const calm: ClientHealthSample = { eventLoopDelayMs: { mean: 1, p99: 2, max: 3 }, cpuPercent: 10, threadBusyShare: 0.1 };
 
 describe('Recorder', () => {
   it('counts outcomes, statuses, errors, tokens and per-second series', () => {
@@ -64,9 +65,12 @@ describe('Recorder', () => {
       b.sent(i * 100 + (i < 2 ? 30 : 0.2)); // two of ten left 30 ms late
       r.record(b.finish('ok', undefined, i * 100 + 50));
     }
-    const p = r.toPhaseResult(calm);
+    const p = r.toPhaseResult({ ...calm, threadBusyShare: 0.6 }); // a busy thread: the lateness is its own
     expect(r.lateSendShare).toBe(0.2);
-    expect(p.clientHealth).toMatchObject({ lateSendShare: 0.2, clientBound: true });
+    // The recorder keeps the figures; the one verdict is judged on them afterwards.
+    expect(p.clientHealth).toMatchObject({ lateSendShare: 0.2, lateSendThresholdMs: 1, clientBound: false });
+    expect(judgePhaseHealth(p, { threads: 1, openLoop: true })).toEqual([expect.stringMatching(/^client-bound: 20% of requests left more than 1\.0 ms/)]);
+    expect(p.clientHealth).toMatchObject({ clientBound: true, causes: ['late-sends'] });
     expect(p.metrics.latency!.summary.max).toBeCloseTo(50, 1);
     expect(p.metrics.service_time!.summary.min).toBeCloseTo(20, 1);
     expect(p.metrics.queue_delay!.summary.count).toBe(10);
@@ -84,6 +88,35 @@ describe('Recorder', () => {
     b2.text('abcdef', 1, 1);
     r.record(b2.finish('ok', undefined, 2));
     expect(r.toPhaseResult(calm).tokens).toEqual({ source: 'mixed', totalOutputTokens: 9, usageTotal: 3, tokenizerTotal: 10, tokenizerCapChars: 65_536, tokenizerEstimatedAnswers: 0, eventsTotal: 2 });
+  });
+
+  it('gives short phases 100 ms series, which merge exactly in their counts', () => {
+    const phaseStartMs = 10;
+    const timelines = makeTimelines(120, phaseStartMs); // 3 s of arrivals
+    const family = { family: 'text', streamed: true } as const;
+    const one = new Recorder({ family, phaseStartMs, openLoop: true });
+    const parts = [0, 1].map(() => new Recorder({ family, phaseStartMs, openLoop: true }));
+    timelines.forEach((t, i) => {
+      for (const r of [one, parts[i % 2]!]) {
+        r.noteSent(t.sentMs);
+        r.record(t);
+      }
+    });
+    const single = one.toPhaseResult(calm);
+    const fine = single.subSecond!;
+    expect(fine.bucketMs).toBe(100);
+    expect(fine.sent.reduce((a, b) => a + b, 0)).toBe(120);
+    expect(fine.ok.reduce((a, b) => a + b, 0)).toBe(single.counts.ok);
+    expect(fine.errors.reduce((a, b) => a + b, 0)).toBe(single.counts.failed);
+    expect(fine.outputTokens!.reduce((a, b) => a + b, 0)).toBe(single.tokens!.totalOutputTokens);
+    // Four requests leave in each 100 ms bucket (every 25 ms).
+    expect(fine.sent.slice(1, 20)).toEqual(new Array(19).fill(4));
+    const okLatencies = timelines.filter((t) => t.outcome === 'ok' && Math.floor((t.endMs - phaseStartMs) / 100) === 10).map((t) => t.endMs - t.scheduledMs!).sort((a, b) => a - b);
+    expect(fine.latencyP50![10]).toBe(okLatencies[Math.ceil(okLatencies.length / 2) - 1]);
+    const merged = Recorder.merge(parts.map((p) => p.toPhaseResult(calm)));
+    expect({ ...merged.subSecond, latencyP50: undefined, latencyP99: undefined }).toEqual({ ...fine, latencyP50: undefined, latencyP99: undefined });
+    // Per-bucket percentiles of parts do not combine: a merged series has counts only.
+    expect(merged.subSecond!.latencyP50).toBeUndefined();
   });
 
   it('merges phases recorded apart into exactly what one recorder records', () => {
@@ -111,10 +144,13 @@ describe('Recorder', () => {
     }
     expect(merged.counts).toEqual(single.counts);
     // Encodings may lay the same counts out differently; compare what they hold.
-    const { latencyHistograms: mergedPerSecond, ...mergedSeries } = merged.series;
-    const { latencyHistograms: singlePerSecond, ...singleSeries } = single.series;
+    const { latencyHistograms: mergedPerSecond, ttftHistograms: mergedTtft, itlHistograms: mergedItl, ...mergedSeries } = merged.series;
+    const { latencyHistograms: singlePerSecond, ttftHistograms: singleTtft, itlHistograms: singleItl, ...singleSeries } = single.series;
     expect(mergedSeries).toEqual(singleSeries);
     expect(mergedPerSecond.map(summaryOf)).toEqual(singlePerSecond.map(summaryOf));
+    expect(singleTtft?.some((h) => h !== null)).toBe(true);
+    expect(mergedTtft!.map(summaryOf)).toEqual(singleTtft!.map(summaryOf));
+    expect(mergedItl!.map(summaryOf)).toEqual(singleItl!.map(summaryOf));
     expect(merged.tokens).toEqual(single.tokens);
     expect(merged.durationMs).toBe(single.durationMs);
     expect(merged.firstStartOffsetMs).toBe(single.firstStartOffsetMs);
@@ -126,6 +162,13 @@ describe('Recorder', () => {
     expect(merged.clientHealth).toEqual(single.clientHealth);
     expect(single.series.sent.length).toBe(76);
     expect(single.counts.errors.map((e) => e.message)).toEqual(['HTTP 500: overloaded', 'HTTP 500: internal']);
+    // The kept calls: the slowest of all parts and the earliest failures, as one recorder keeps them.
+    expect(merged.calls).toEqual(single.calls);
+    expect(single.calls!.slowest).toHaveLength(10);
+    expect(single.calls!.failedCount).toBe(single.counts.failed);
+    expect(single.calls!.failed.map((c) => c.index)).toEqual([0, 13, 26, 39, 52, 65, 78, 91, 104, 117]);
+    // 75 s is long: no sub-second series.
+    expect(single.subSecond).toBeUndefined();
 
     // Merging merges is still exact (worker threads, then machines).
     const twice = Recorder.merge([Recorder.merge([parts[0]!.toPhaseResult(calm), parts[1]!.toPhaseResult(calm)]), parts[2]!.toPhaseResult(calm)]);

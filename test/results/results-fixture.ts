@@ -13,7 +13,7 @@ export function recordedResults(): Results {
     recorder.record(t);
   }
   recorder.noteDropped();
-  const health: ClientHealthSample = { eventLoopDelayMs: { mean: 0.5, p99: 1.2, max: 4 }, cpuPercent: 35 };
+  const health: ClientHealthSample = { eventLoopDelayMs: { mean: 0.5, p99: 1.2, max: 4 }, cpuPercent: 35, threadBusyShare: 0.3 };
   const startedAt = new Date(Date.UTC(2025, 0, 2, 3, 4, 5));
   return {
     schemaVersion: 2,

@@ -3,7 +3,7 @@ import {
   OptionFormatError,
   formatDistribution,
   parseDistribution,
-  parseDurationMs,
+  parseDurationFlag,
   sampleCount,
   sampleDurationMs,
 } from '../../src/server/distributions.js';
@@ -11,15 +11,15 @@ import { mulberry32 } from '../../src/server/seeded-random.js';
 
 describe('duration and count distributions', () => {
   it('parses durations with units', () => {
-    expect(parseDurationMs('200ms', '--ttft')).toBe(200);
-    expect(parseDurationMs('1.5s', '--ttft')).toBe(1500);
-    expect(parseDurationMs('250us', '--ttft')).toBe(0.25);
-    expect(parseDurationMs('0', '--ttft')).toBe(0);
+    expect(parseDurationFlag('200ms', '--ttft')).toBe(200);
+    expect(parseDurationFlag('1.5s', '--ttft')).toBe(1500);
+    expect(parseDurationFlag('250us', '--ttft')).toBe(0.25);
+    expect(parseDurationFlag('0', '--ttft')).toBe(0);
   });
 
   it('refuses a bare number of milliseconds, naming the flag and the accepted form', () => {
-    expect(() => parseDurationMs('200', '--ttft')).toThrow(/--ttft: "200" is not a duration.*200ms/);
-    expect(() => parseDurationMs('fast', '--itl')).toThrow(OptionFormatError);
+    expect(() => parseDurationFlag('200', '--ttft')).toThrow(/--ttft: "200" is not a duration.*200ms/);
+    expect(() => parseDurationFlag('fast', '--itl')).toThrow(OptionFormatError);
   });
 
   it('parses fixed, lognormal and uniform forms', () => {

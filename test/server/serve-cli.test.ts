@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { CLI_MAIN } from '../helpers/cli.js';
 import { describe, expect, it } from 'vitest';
 import { parseServeOptions } from '../../src/cli/serve.js';
-import { InvalidServerOptionsError } from '../../src/server/index.js';
+import { InvalidServerOptionsError, serve } from '../../src/server/index.js';
 
 describe('inferbench serve flags', () => {
   it('parses every flag into server settings', () => {
@@ -62,6 +62,37 @@ describe('inferbench serve flags', () => {
       expect.stringMatching(/^--port: 70000 is invalid; use a whole number from 0 to 65535/),
       expect.stringMatching(/^--stall-rate: 1.5 is invalid; use a fraction/),
     ]);
+  });
+});
+
+describe('serve() from code', () => {
+  it('takes the CLI flags\' names and forms, numbers as ms and shares, and the old names too', async () => {
+    const server = await serve({ ttft: '30ms', itl: 2, tokens: 'uniform:4:8', errorRate: '5%', maxRecords: 50, heartbeat: '2s', roleChunk: 'headers', ttsRtf: 0.5 });
+    try {
+      expect(server.settings).toMatchObject({
+        ttftMs: { kind: 'fixed', value: 30 },
+        itlMs: { kind: 'fixed', value: 2 },
+        outputTokens: { kind: 'uniform', min: 4, max: 8 },
+        errorRate: 0.05,
+        maxGroundTruthRecords: 50,
+        heartbeatMs: 2000,
+        roleChunkAt: 'headers',
+        ttsRealTimeFactor: 0.5,
+      });
+      expect(server.port).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+    const legacy = await serve({ ttftMs: 'lognormal:40ms:0.2', outputTokens: 6, maxGroundTruthRecords: 7 });
+    try {
+      expect(legacy.settings).toMatchObject({ ttftMs: { kind: 'lognormal', median: 40, sigma: 0.2 }, outputTokens: { kind: 'fixed', value: 6 }, maxGroundTruthRecords: 7 });
+    } finally {
+      await legacy.close();
+    }
+  });
+
+  it('rejects bad options with the flag they match, before listening', async () => {
+    await expect(serve({ ttft: 'soon', errorRate: 2 })).rejects.toThrow(/--ttft: "soon" is not a duration[\s\S]*--error-rate: 2 is invalid/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapMedianDifference, erfc, mannWhitneyU, median, seededRandom } from '../../src/stats/bootstrap.js';
+import { bootstrapMedianDifference, bootstrapMedianRatio, erfc, mannWhitneyU, median, seededRandom } from '../../src/stats/bootstrap.js';
 
 function normalSample(n: number, mean: number, sd: number, seed: number): number[] {
   const random = seededRandom(seed);
@@ -40,6 +40,31 @@ describe('bootstrapMedianDifference', () => {
 
   it('gives a zero-width interval for constant samples', () => {
     expect(bootstrapMedianDifference([2, 2, 2], [5, 5], { iterations: 50 })).toMatchObject({ difference: 3, low: 3, high: 3, changed: true });
+  });
+});
+
+describe('bootstrapMedianRatio', () => {
+  it('an interval of median(b)/median(a) − 1 per resample: never below −100% where the difference over the point median would be', () => {
+    // A spread baseline (median 10) against a much faster arm: resampled baseline medians reach 60.
+    const a = [1, 2, 10, 50, 60];
+    const b = [0.1, 0.2, 0.3, 0.2, 0.1];
+    const r = bootstrapMedianRatio(a, b, { seed: 3 });
+    expect(r.ratio).toBeCloseTo(0.2 / 10 - 1, 12);
+    expect(r.low).toBeGreaterThanOrEqual(-1);
+    expect(r.high).toBeLessThan(0);
+    // The old way (interval of the difference ÷ the baseline's point median) claimed less than −100%.
+    const d = bootstrapMedianDifference(a, b, { seed: 3 });
+    expect(d.low / median(a)).toBeLessThan(-1);
+  });
+
+  it('is deterministic for a seed and contains the true ratio of two known distributions', () => {
+    const a = normalSample(400, 100, 5, 7);
+    const b = normalSample(400, 110, 5, 8);
+    const r = bootstrapMedianRatio(a, b, { seed: 1 });
+    expect(bootstrapMedianRatio(a, b, { seed: 1 })).toEqual(r);
+    expect(r.low).toBeLessThan(0.1);
+    expect(r.high).toBeGreaterThan(0.1);
+    expect(r.high - r.low).toBeLessThan(0.05);
   });
 });
 

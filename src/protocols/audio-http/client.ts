@@ -29,7 +29,7 @@ export class AudioHttpClient extends HttpProtocolClient {
   }
 
   override send(input: RequestInput): Promise<Timeline> {
-    const req = this.request.build(input.vars);
+    const req = this.requestFor(input);
     // No body given: the dataset row's text (else a standard sentence) as {"text": ...}.
     if (this.target.method !== 'GET' && this.target.body === undefined) req.body = JSON.stringify({ text: inputText(undefined, input.vars) });
     if (this.target.method === 'GET') req.body = undefined;

@@ -1,8 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
+import { createRequire } from 'node:module';
 import { seededRng, type Rng } from '../../random.js';
+
+// The codecs load on first use: most runs send no images, and every CLI start would pay for them.
+// Both packages are CommonJS, so a synchronous require keeps syntheticImage synchronous.
+const require = createRequire(import.meta.url);
+const codecs = () => ({ PNG: (require('pngjs') as typeof import('pngjs')).PNG, jpeg: require('jpeg-js') as typeof import('jpeg-js') });
 
 export type ImageFormat = 'png' | 'jpeg' | 'raw';
 
@@ -37,11 +41,12 @@ export function syntheticImage(opts: SyntheticImageOptions): Buffer {
   const boxes = 3 + Math.floor(rng() * 5);
   for (let b = 0; b < boxes; b++) fillBox(rgba, width, height, rng);
   if (opts.format === 'png') {
+    const { PNG } = codecs();
     const png = new PNG({ width, height });
     rgba.copy(png.data);
     return PNG.sync.write(png);
   }
-  if (opts.format === 'jpeg') return jpeg.encode({ data: rgba, width, height }, opts.quality ?? 85).data;
+  if (opts.format === 'jpeg') return codecs().jpeg.encode({ data: rgba, width, height }, opts.quality ?? 85).data;
   const rgb = Buffer.alloc(width * height * 3);
   for (let p = 0; p < width * height; p++) rgba.copy(rgb, p * 3, p * 4, p * 4 + 3);
   return rgb;

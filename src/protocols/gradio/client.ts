@@ -148,7 +148,12 @@ function callStreamConsumer(tl: TimelineBuilder, textPath: string | undefined, d
   const reader = new SseReader((event, atMs) => {
     if (state.done || state.failure) return;
     const kind = event.event ?? 'message';
-    if (kind === 'heartbeat') return; // keep-alive, not a payload
+    // Every event counts, as the HF Space script counts data lines; heartbeats apart.
+    if (kind === 'heartbeat') {
+      tl.t.heartbeats = (tl.t.heartbeats ?? 0) + 1;
+      return; // keep-alive, not a payload
+    }
+    tl.t.streamEvents = (tl.t.streamEvents ?? 0) + 1;
     let data: unknown;
     try {
       data = JSON.parse(event.data);

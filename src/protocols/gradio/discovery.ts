@@ -12,6 +12,8 @@ export interface GradioConfig {
   protocol?: string;
   /** api_name (no slash) → fn_index. */
   fnIndexByApi: Map<string, number>;
+  /** api_name (no slash) → the types of its input components in order (`state` inputs are hidden from /info). */
+  inputTypesByApi: Map<string, string[]>;
 }
 
 /**
@@ -52,17 +54,27 @@ export async function fetchGradioConfig(dispatcher: Dispatcher, root: string, he
     throw new Error(describeNetworkError(err, url, false));
   }
   if (result.status !== 200) throw new Error(`GET ${url}: HTTP ${result.status}: ${errorMessageOf(result.body)}`);
-  let config: { version?: string; api_prefix?: string; protocol?: string; dependencies?: { id?: number; api_name?: string | null }[] };
+  let config: {
+    version?: string;
+    api_prefix?: string;
+    protocol?: string;
+    components?: { id?: number; type?: string }[];
+    dependencies?: { id?: number; api_name?: string | null; inputs?: number[] }[];
+  };
   try {
     config = JSON.parse(result.body);
   } catch {
     throw new Error(`GET ${url} did not answer JSON (is this a Gradio app?): ${result.body.slice(0, 120)}`);
   }
   const fnIndexByApi = new Map<string, number>();
+  const inputTypesByApi = new Map<string, string[]>();
+  const typeOf = new Map((config.components ?? []).map((c) => [c.id, c.type ?? 'unknown']));
   (config.dependencies ?? []).forEach((dependency, position) => {
-    if (dependency.api_name) fnIndexByApi.set(dependency.api_name, dependency.id ?? position);
+    if (!dependency.api_name) return;
+    fnIndexByApi.set(dependency.api_name, dependency.id ?? position);
+    if (Array.isArray(dependency.inputs)) inputTypesByApi.set(dependency.api_name, dependency.inputs.map((id) => typeOf.get(id) ?? 'unknown'));
   });
-  return { version: config.version, apiPrefix: config.api_prefix ?? '', protocol: config.protocol, fnIndexByApi };
+  return { version: config.version, apiPrefix: config.api_prefix ?? '', protocol: config.protocol, fnIndexByApi, inputTypesByApi };
 }
 
 export interface GradioParameter {

@@ -47,6 +47,8 @@ class QueuedEvent {
   onMessage(message: QueueMessage, atMs: number, bytes: number): void {
     const { tl } = this;
     tl.bytesIn(bytes);
+    if (message.msg === 'heartbeat') tl.t.heartbeats = (tl.t.heartbeats ?? 0) + 1;
+    else tl.t.streamEvents = (tl.t.streamEvents ?? 0) + 1;
     switch (message.msg) {
       case 'heartbeat':
         return;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compilePath } from '../wire/extraction.js';
 import { commonTargetFields } from '../../scenario/fields.js';
 
 /** A Gradio app (Hugging Face Spaces) through its queue API (PROTOCOLS.md §1). */
@@ -15,8 +16,17 @@ export const gradioTargetSchema = z.strictObject({
   token: z.string().optional(),
   /** `/gradio_api` (Gradio 5+) or "" (4.x). Read from /config when absent, else both are tried. */
   api_prefix: z.enum(['', '/gradio_api']).optional(),
-  /** Where the text is in the output list (dot-prop path, e.g. "0" or "1[0].content"); default: the first output. */
-  text_path: z.string().optional(),
+  /** Where the text is in the output list (a path, e.g. "0", "1[0].content", or "0[-1].content" for the last message); default: the first output. */
+  text_path: z
+    .string()
+    .superRefine((path, ctx) => {
+      try {
+        compilePath(path);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .optional(),
   /** Queue mode: the endpoint's fn_index; taken from /config by name when absent. */
   fn_index: z.number().int().nonnegative().optional(),
 });

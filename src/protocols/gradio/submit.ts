@@ -52,6 +52,7 @@ export async function submitCall(
 /** Copies the POST's marks into the request's timeline: its start, first byte and the submit time. */
 export function adoptSubmit(tl: TimelineBuilder, post: Timeline): void {
   tl.t.sentMs = post.sentMs;
+  tl.t.connectMs = post.connectMs;
   tl.t.headersMs = post.headersMs;
   tl.t.firstByteMs = post.firstByteMs;
   tl.t.status = post.status;

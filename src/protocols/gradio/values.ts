@@ -1,4 +1,4 @@
-import { getProperty } from 'dot-prop';
+import { compilePath, getPath } from '../wire/extraction.js';
 
 /**
  * The output list of a Gradio payload, in the three shapes the HF Space benchmark seed
@@ -16,14 +16,22 @@ export function gradioOutputs(payload: unknown): unknown[] | undefined {
 }
 
 /**
- * The generated text in an output list: the value at `textPath` (dot-prop syntax into the
- * list, e.g. `0` or `1[0].content`), else the first output. A chatbot value (messages or
- * [user, bot] pairs) gives its last bot message. Undefined when it holds no text.
+ * The generated text in an output list: the value at `textPath` (a path into the list, e.g.
+ * `0`, `1[0].content`, or `0[-1].content` for the last message), else the first output. A
+ * chatbot value (messages or [user, bot] pairs) gives its last bot message. Undefined when it
+ * holds no text. Paths are checked when the scenario is read (gradio/schema.ts).
  */
 export function gradioText(outputs: unknown[] | undefined, textPath?: string): string | undefined {
   if (!outputs) return undefined;
-  const value = textPath !== undefined ? getProperty(outputs, textPath) : outputs[0];
+  const value = textPath !== undefined ? getPath(outputs, compiledPath(textPath)) : outputs[0];
   return textOf(value);
+}
+
+const compiled = new Map<string, (string | number)[]>();
+function compiledPath(path: string): (string | number)[] {
+  let keys = compiled.get(path);
+  if (!keys) compiled.set(path, (keys = compilePath(path)));
+  return keys;
 }
 
 function textOf(value: unknown): string | undefined {

@@ -4,12 +4,12 @@ import { nowMs } from '../../model/clock.js';
 import { FrameSource, placeFrames, recordFrames, type FrameBatch } from '../frames/frame-source.js';
 import { TimelineBuilder, type OutcomeKind, type Timeline } from '../../model/timeline.js';
 import { ConfigError } from '../../model/config-error.js';
-import { compileTemplate, type CompiledTemplate } from '../../scenario/template.js';
+import { compileTemplate, hasPlaceholders, type CompiledTemplate } from '../../scenario/template.js';
 import { compileExtraction, compilePath, extractionProblems, getPath, type Extraction, type Extractor } from '../wire/extraction.js';
 import { loadGrpcMethod, type GrpcMethod } from './method.js';
 import type { GrpcTarget } from './schema.js';
 import type { FamilyOf } from '../../model/metrics.js';
-import type { ProtocolClient, RequestInput } from '../types.js';
+import type { ProtocolClient, RequestInput, TemplateVars } from '../types.js';
 import { consumerFailureMessage } from '../wire/consumer-failure.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
 
@@ -39,6 +39,7 @@ export function outcomeOfStatus(code: number): OutcomeKind {
 
 interface Rendered {
   message: Record<string, unknown>;
+  metadata: grpc.Metadata;
   batch?: FrameBatch;
 }
 
@@ -62,6 +63,7 @@ export class GrpcClient implements ProtocolClient {
   readonly family: FamilyOf;
   private readonly client: grpc.Client;
   private readonly metadata: grpc.Metadata;
+  private readonly renderMetadata: CompiledTemplate | undefined;
   private readonly render: CompiledTemplate;
   private readonly extract: Extractor | undefined;
   private readonly timeoutMs: number;
@@ -78,9 +80,10 @@ export class GrpcClient implements ProtocolClient {
       'grpc.max_receive_message_length': 256 * 1024 * 1024,
       'grpc.max_send_message_length': 256 * 1024 * 1024,
     } as grpc.ChannelOptions);
-    this.metadata = new grpc.Metadata();
-    for (const [k, v] of Object.entries(target.metadata)) this.metadata.add(k, v);
-    this.render = compileTemplate(target.request);
+    this.metadata = metadataOf(target.metadata);
+    this.render = compileTemplate(target.request, 'request');
+    // Metadata is templated per call ({{uuid}} request ids); constant metadata is built once.
+    this.renderMetadata = hasPlaceholders(target.metadata) ? compileTemplate(target.metadata, 'metadata') : undefined;
     const isModelStreamInfer = method.path.endsWith('/ModelStreamInfer');
     const extraction: Extraction = isModelStreamInfer ? { ...MODEL_STREAM_INFER_DEFAULTS, ...definedOnly(target) } : definedOnly(target);
     this.extract = method.responseStream && Object.keys(extraction).length ? compileExtraction(extraction) : undefined;
@@ -99,6 +102,7 @@ export class GrpcClient implements ProtocolClient {
       const field = message.startsWith('method:') ? 'method' : 'proto';
       problems.push({ path: `target.${field}`, message: message.replace(/^(method|proto): /, '') });
     }
+    if (method) problems.push(...requestFieldProblems(method, target));
     if (method && target.stream.mode === 'frames' && !(method.requestStream && method.responseStream)) {
       problems.push({ path: 'target.stream.mode', message: `"frames" needs a bidirectional streaming method; ${target.method} is not one. Use mode "call".` });
     }
@@ -107,12 +111,22 @@ export class GrpcClient implements ProtocolClient {
     return new GrpcClient(target, method!, frames);
   }
 
+  /** The call's message and metadata from its vars (a build module's `request`/`metadata` replace the templates). */
+  prepare(vars: TemplateVars): Omit<Rendered, 'batch'> {
+    const built = vars.built;
+    const message = (built?.request ?? this.render(vars)) as Record<string, unknown>;
+    const md = built?.metadata ?? (this.renderMetadata?.(vars) as Record<string, string> | undefined);
+    return { message, metadata: md ? metadataOf({ ...this.target.metadata, ...md }) : this.metadata };
+  }
+
   private async renderRequest(input: RequestInput): Promise<Rendered> {
-    const message = this.render(input.vars) as Record<string, unknown>;
-    if (!this.frames) return { message };
+    const prepared = (input.prepared as Omit<Rendered, 'batch'> | undefined) ?? this.prepare(input.vars);
+    // The frames are placed into a copy: a prepared message is never changed.
+    const message = this.frames ? structuredClone(prepared.message) : prepared.message;
+    if (!this.frames) return { ...prepared, message };
     const batch = await this.frames.batch(input.index, input.signal);
     placeFrames(message, batch, this.target.frames!, input.index, this.target.frames!.encoding ?? 'bytes', this.target.batch_size !== undefined);
-    return { message, batch };
+    return { ...prepared, message, batch };
   }
 
   async send(input: RequestInput): Promise<Timeline> {
@@ -129,13 +143,13 @@ export class GrpcClient implements ProtocolClient {
       this.frameStream ??= new FrameStream(this.client, this.method, this.metadata, this.target, this.timeoutMs, () => (this.frameStream = undefined));
       t = await this.frameStream.send(tl, rendered.message, input);
     } else {
-      t = await this.call(tl, rendered.message, input);
+      t = await this.call(tl, rendered.message, rendered.metadata, input);
     }
     if (rendered.batch) recordFrames(t, rendered.batch, this.target.batch_size !== undefined);
     return t;
   }
 
-  private call(tl: TimelineBuilder, message: Record<string, unknown>, input: RequestInput): Promise<Timeline> {
+  private call(tl: TimelineBuilder, message: Record<string, unknown>, metadata: grpc.Metadata, input: RequestInput): Promise<Timeline> {
     const m = this.method;
     // Serialization is the latest moment grpc-js lets a client see: the HTTP/2 write follows
     // inside grpc-js. Against the reference server's header-arrival stamp that gap measured
@@ -171,6 +185,8 @@ export class GrpcClient implements ProtocolClient {
         done(outcomeOfStatus(s.code), s.code === grpc.status.OK ? undefined : `${statusName(s.code)}: ${s.details}`, at);
       };
       const onMessage = (msg: Record<string, unknown>, at = nowMs()) => {
+        // The step captures values from the answer: keep its last message, as JSON.
+        if (input.keepResponse) tl.t.responseText = JSON.stringify(msg);
         if (!this.extract) {
           tl.message(at);
           return;
@@ -197,18 +213,20 @@ export class GrpcClient implements ProtocolClient {
       input.signal.addEventListener('abort', onAbort, { once: true });
 
       if (!m.requestStream && !m.responseStream) {
-        call = this.client.makeUnaryRequest(m.path, serialize, deserialize, message, this.metadata, options, (err, value) => {
+        call = this.client.makeUnaryRequest(m.path, serialize, deserialize, message, metadata, options, (err, value) => {
           if (err) return onStatus({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? err.message, metadata: new grpc.Metadata() }, nowMs());
           const at = messageAtMs ?? nowMs();
           if (value !== undefined) tl.t.bodyPreview = previewOf(value);
+          if (value !== undefined && input.keepResponse) tl.t.responseText = JSON.stringify(value);
           tl.t.status = 'OK';
           done('ok', undefined, at);
         });
       } else if (m.requestStream && !m.responseStream) {
-        const c = this.client.makeClientStreamRequest(m.path, serialize, deserialize, this.metadata, options, (err, value) => {
+        const c = this.client.makeClientStreamRequest(m.path, serialize, deserialize, metadata, options, (err, value) => {
           if (err) return onStatus({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? err.message, metadata: new grpc.Metadata() }, nowMs());
           const at = messageAtMs ?? nowMs();
           if (value !== undefined) tl.t.bodyPreview = previewOf(value);
+          if (value !== undefined && input.keepResponse) tl.t.responseText = JSON.stringify(value);
           tl.t.status = 'OK';
           done('ok', undefined, at);
         });
@@ -217,8 +235,8 @@ export class GrpcClient implements ProtocolClient {
         c.end();
       } else {
         const c: grpc.ClientReadableStream<Record<string, unknown>> | grpc.ClientDuplexStream<object, Record<string, unknown>> = m.requestStream
-          ? this.client.makeBidiStreamRequest(m.path, serialize, deserialize, this.metadata, options)
-          : this.client.makeServerStreamRequest(m.path, serialize, deserialize, message, this.metadata, options);
+          ? this.client.makeBidiStreamRequest(m.path, serialize, deserialize, metadata, options)
+          : this.client.makeServerStreamRequest(m.path, serialize, deserialize, message, metadata, options);
         call = c;
         c.on('data', (msg: Record<string, unknown>) => {
           try {
@@ -413,4 +431,36 @@ function setAt(target: Record<string, unknown>, keys: (string | number)[], value
   let v: Record<string | number, unknown> = target;
   for (let i = 0; i < keys.length - 1; i++) v = (v[keys[i]!] ??= {}) as Record<string | number, unknown>;
   v[keys[keys.length - 1]!] = value;
+}
+
+function metadataOf(pairs: Record<string, string>): grpc.Metadata {
+  const md = new grpc.Metadata();
+  for (const [k, v] of Object.entries(pairs)) md.add(k, String(v));
+  return md;
+}
+
+/** Fields the request template and the frames name that the .proto's request message lacks (protobuf would drop them silently). */
+function requestFieldProblems(method: GrpcMethod, target: GrpcTarget): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  if (target.frames?.path) {
+    let keys: (string | number)[] | undefined;
+    try {
+      keys = compilePath(target.frames.path);
+    } catch (err) {
+      problems.push({ path: 'target.frames.path', message: (err as Error).message });
+    }
+    const problem = keys && method.requestFieldProblem(keys);
+    if (problem) problems.push({ path: 'target.frames.path', message: `${problem}: the frames would be dropped from every request` });
+  }
+  const walk = (value: unknown, keys: (string | number)[]): void => {
+    if (Array.isArray(value)) return value.length ? walk(value[0], [...keys, 0]) : undefined;
+    if (!value || typeof value !== 'object') return;
+    for (const [k, v] of Object.entries(value)) {
+      const problem = method.requestFieldProblem([...keys, k]);
+      if (problem) problems.push({ path: `target.request.${[...keys, k].join('.')}`, message: `${problem}; protobuf would drop it from every request` });
+      else walk(v, [...keys, k]);
+    }
+  };
+  walk(target.request, []);
+  return problems;
 }

@@ -22,6 +22,73 @@ export interface GrpcMethod {
   responseStream: boolean;
   serialize: (value: object) => Buffer;
   deserialize: (bytes: Buffer) => Record<string, unknown>;
+  /**
+   * Why a field path (e.g. ['frames', 0, 'image']) does not exist in the request message, or
+   * undefined when it does: protobuf drops unknown fields silently, so a misspelt field would
+   * send requests without it.
+   */
+  requestFieldProblem(keys: readonly (string | number)[]): string | undefined;
+}
+
+interface FieldDescriptor {
+  name: string;
+  type: string;
+  typeName?: string;
+  label?: string;
+}
+type MessageDescriptor = { name?: string; field?: FieldDescriptor[]; nestedType?: MessageDescriptor[]; options?: { mapEntry?: boolean } | null };
+
+function fieldProblem(definition: protoLoader.PackageDefinition, typeName: string, root: MessageDescriptor, keys: readonly (string | number)[]): string | undefined {
+  let message: MessageDescriptor | undefined = root;
+  let name = typeName;
+  let repeated = false;
+  let mapOf: MessageDescriptor | undefined;
+  for (const key of keys) {
+    // A map<K, V> field: any key, then the value's fields.
+    if (mapOf) {
+      const value = mapOf.field?.find((f) => f.name === 'value');
+      name = `${name}[${String(key)}]`;
+      message = value?.type === 'TYPE_MESSAGE' && value.typeName ? messageType(definition, value.typeName) : undefined;
+      mapOf = undefined;
+      repeated = false;
+      continue;
+    }
+    if (typeof key === 'number' || /^-?\d+$/.test(String(key))) {
+      if (!repeated) return `${name} is not a repeated field, so it has no [${key}]`;
+      repeated = false;
+      continue;
+    }
+    if (!message) return `${name} is not a message, so it has no field "${key}"`;
+    const field: FieldDescriptor | undefined = message.field?.find((f) => f.name === key);
+    if (!field) return `message ${name} has no field "${key}"; its fields: ${(message.field ?? []).map((f) => f.name).join(', ') || 'none'}`;
+    repeated = field.label === 'LABEL_REPEATED';
+    name = `${name}.${key}`;
+    message = field.type === 'TYPE_MESSAGE' && field.typeName ? messageType(definition, field.typeName) : undefined;
+    if (message?.options?.mapEntry) {
+      mapOf = message;
+      repeated = false;
+    }
+  }
+  return undefined;
+}
+
+/** A message type by the name a field gives (proto-loader gives nested types' short names), from the file's types and their nested ones. */
+function messageType(definition: protoLoader.PackageDefinition, typeName: string): MessageDescriptor | undefined {
+  const bare = typeName.replace(/^\./, '');
+  const short = bare.split('.').pop()!;
+  let found: MessageDescriptor | undefined;
+  const visit = (m: MessageDescriptor) => {
+    if (found) return;
+    if (m.name === short) found = m;
+    else for (const n of m.nestedType ?? []) visit(n);
+  };
+  const exact = (definition[bare] as { type?: MessageDescriptor } | undefined)?.type;
+  if (exact && typeof exact === 'object') return exact;
+  for (const v of Object.values(definition)) {
+    const t = (v as { type?: MessageDescriptor }).type;
+    if (t && typeof t === 'object') visit(t);
+  }
+  return found;
 }
 
 /** How messages become JS objects: field names as written in the .proto, int64 as strings (no precision loss), enums by name, oneofs named. */
@@ -62,6 +129,10 @@ export async function loadGrpcMethod(proto: string, method: string, includeDirs:
     responseStream: def.responseStream,
     serialize: def.requestSerialize as (value: object) => Buffer,
     deserialize: def.responseDeserialize as (bytes: Buffer) => Record<string, unknown>,
+    requestFieldProblem: (keys) => {
+      const root = (def.requestType as { type?: MessageDescriptor }).type;
+      return root ? fieldProblem(definition, `${methodName}'s request`, root, keys) : undefined;
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { frameTargetFields } from '../frames/schema.js';
-import { durationMs, positiveInt } from '../../scenario/fields.js';
+import { durationMs, positiveInt, buildField } from '../../scenario/fields.js';
 import { extractionFields } from '../wire/extraction.js';
 
 const grpcUrl = z.string().refine((s) => {
@@ -28,6 +28,8 @@ export const grpcTargetSchema = z.strictObject({
   method: z.string().regex(/^[A-Za-z_][\w.]*\/\w+$/, 'expected "package.Service/Method", e.g. "inference.GRPCInferenceService/ModelInfer"'),
   /** The request message as JSON (templated: {{index}}, {{seed}}, {{row.x}}, ...). */
   request: z.unknown().default({}),
+  /** Request-builder module (see scenario/fields.ts buildField). */
+  build: buildField,
   /** Request metadata (headers); use ${ENV} for tokens. */
   metadata: z.record(z.string(), z.string()).default({}),
   /** Deadline of each call (each frame in `frames` stream mode); default 600 s for streams, 120 s for unary. */

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importUserModule } from '../../scenario/user-module.js';
 
 /** The four ways a library may produce an answer; a module exports any of them. */
 export const LOCAL_MODES = ['generate', 'stream', 'streamAsync', 'predict'] as const;
@@ -29,21 +27,7 @@ export interface LocalModelModule {
  * else with a plain dynamic import. Paths are relative to the current directory.
  */
 export async function importLocalModule(path: string): Promise<LocalModelModule> {
-  const file = resolve(path);
-  if (!existsSync(file)) throw new Error(`cannot find ${file}; give the path to your module, e.g. --module ./my-model.ts`);
-  const url = pathToFileURL(file).href;
-  let mod: Record<string, unknown>;
-  if (['.ts', '.mts', '.cts', '.tsx'].includes(extname(file))) {
-    let tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>>;
-    try {
-      ({ tsImport } = (await import('tsx/esm/api')) as unknown as { tsImport: typeof tsImport });
-    } catch {
-      throw new Error(`loading a TypeScript module needs tsx (npm install tsx), or compile ${path} to JavaScript`);
-    }
-    mod = await tsImport(url, import.meta.url);
-  } else {
-    mod = (await import(url)) as Record<string, unknown>;
-  }
+  const mod = await importUserModule(path, '--module ./my-model.ts');
   // A CommonJS or default-exporting module keeps its functions on `default`.
   const fns = (typeof mod.generate === 'function' || typeof mod.stream === 'function' || typeof mod.streamAsync === 'function' || typeof mod.predict === 'function'
     ? mod

@@ -7,6 +7,8 @@ import { HttpProtocolClient } from '../wire/http-client.js';
 import { NdjsonReader } from '../wire/ndjson-reader.js';
 import type { OllamaTarget } from './schema.js';
 import type { ProtocolDebugSink, RequestInput } from '../types.js';
+import type { Timeline } from '../../model/timeline.js';
+import { completionPrompt, sendTextRequest } from '../llm-request.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
 import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
 
@@ -57,11 +59,23 @@ export class OllamaClient extends HttpProtocolClient {
     this.family = { family: 'text', streamed: target.stream };
   }
 
+  /** A generated request: its messages (or text), its length as num_predict (Ollama has no ignore_eos). */
+  override send(input: RequestInput): Promise<Timeline> {
+    const req = this.requestFor(input);
+    const apply = (body: Record<string, unknown>, llm: NonNullable<RequestInput['llm']>) => {
+      if (llm.messages && this.api === 'chat') body.messages = llm.messages;
+      else if (llm.messages) body.prompt = completionPrompt(llm);
+      if (llm.maxTokens !== undefined) body.options = { ...(body.options as object), num_predict: llm.maxTokens };
+    };
+    return sendTextRequest(input, req, apply, () => this.exchange(input, req));
+  }
+
   protected consumer(tl: TimelineBuilder, input: RequestInput): BodyConsumer {
     return this.target.stream
       ? ollamaStreamConsumer(tl, this.api, this.debug, input.index)
       : unaryJsonConsumer(tl, (json: OllamaChunk) => {
           recordServerDurations(tl, json);
+          if (typeof json.prompt_eval_count === 'number') tl.t.usageInputTokens = json.prompt_eval_count;
           return { text: textOf(json, this.api), usageTokens: json.eval_count };
         });
   }
@@ -109,6 +123,8 @@ function ollamaStreamConsumer(tl: TimelineBuilder, api: Api, debug: ProtocolDebu
     if (chunk.done) {
       state.done = true;
       if (typeof chunk.eval_count === 'number') tl.t.usageTokens = chunk.eval_count;
+      // Absent means 0 (omitempty; a full prompt-cache hit), PROTOCOLS.md §4.
+      tl.t.usageInputTokens = chunk.prompt_eval_count ?? 0;
       recordServerDurations(tl, chunk);
     }
   });

@@ -16,7 +16,7 @@ interface ResponsesEvent {
   message?: string;
   code?: string | null;
   response?: {
-    usage?: { output_tokens?: number } | null;
+    usage?: { output_tokens?: number; input_tokens?: number } | null;
     error?: { message?: string } | null;
     incomplete_details?: { reason?: string } | null;
     output?: { content?: { text?: string }[] }[];
@@ -56,10 +56,10 @@ export class OpenAIResponsesClient extends HttpProtocolClient {
   protected consumer(tl: TimelineBuilder, input: RequestInput): BodyConsumer {
     return this.target.stream
       ? responsesStreamConsumer(tl, this.target.count_reasoning, this.debug, input.index)
-      : unaryJsonConsumer(tl, (json: NonNullable<ResponsesEvent['response']>) => ({
-          text: json.output?.flatMap((item) => item.content ?? []).map((part) => part.text ?? '').join(''),
-          usageTokens: json.usage?.output_tokens,
-        }));
+      : unaryJsonConsumer(tl, (json: NonNullable<ResponsesEvent['response']>) => {
+          if (typeof json.usage?.input_tokens === 'number') tl.t.usageInputTokens = json.usage.input_tokens;
+          return { text: json.output?.flatMap((item) => item.content ?? []).map((part) => part.text ?? '').join(''), usageTokens: json.usage?.output_tokens };
+        });
   }
 }
 
@@ -99,6 +99,8 @@ function responsesStreamConsumer(tl: TimelineBuilder, countReasoning: boolean, d
       state.done = true;
       const tokens = json.response?.usage?.output_tokens;
       if (typeof tokens === 'number') tl.t.usageTokens = tokens;
+      const inputTokens = json.response?.usage?.input_tokens;
+      if (typeof inputTokens === 'number') tl.t.usageInputTokens = inputTokens;
     }
   });
   return streamConsumer(reader, state, { tap, endedEarly: 'stream ended before response.completed' });

@@ -42,7 +42,7 @@ export class OpenAISpeechClient extends HttpProtocolClient {
     if (t.speed !== undefined) body.speed = t.speed;
     if (t.instructions !== undefined) body.instructions = t.instructions;
     Object.assign(body, this.extra(input.vars));
-    const req = this.request.build(input.vars);
+    const req = this.requestFor(input);
     return this.exchange(input, { ...req, headers: { 'content-type': 'application/json', ...req.headers }, body: JSON.stringify(body) });
   }
 

@@ -6,6 +6,9 @@ import { HttpProtocolClient } from '../wire/http-client.js';
 import type { OpenAITarget } from './schema.js';
 import { SseReader } from '../wire/sse.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
+import type { Timeline } from '../../model/timeline.js';
+import type { LlmRequest, RequestInput } from '../types.js';
+import { completionPrompt, sendTextRequest } from '../llm-request.js';
 
 type Api = 'chat' | 'completions';
 
@@ -29,8 +32,32 @@ export class OpenAIClient extends HttpProtocolClient {
     this.family = { family: 'text', streamed: target.stream };
   }
 
+  override send(input: RequestInput): Promise<Timeline> {
+    const req = this.requestFor(input);
+    return sendTextRequest(input, req, (body, llm) => applyLlmRequest(body, llm, this.api, this.target), () => this.exchange(input, req));
+  }
+
   protected consumer(tl: TimelineBuilder): BodyConsumer {
     return this.target.stream ? streamConsumer(tl, this.api, this.target.count_reasoning) : unaryConsumer(tl, this.api);
+  }
+}
+
+/**
+ * A generated request replaces the target's prompt and output limit. A fixed output length
+ * asks vLLM-style servers to hold it with `ignore_eos` and `min_tokens` (our reference server
+ * honours both); `ignore_eos: false` in the target turns that off for servers that reject them.
+ */
+function applyLlmRequest(body: Record<string, unknown>, llm: LlmRequest, api: Api, target: OpenAITarget): void {
+  if (llm.messages) {
+    if (api === 'chat') body.messages = llm.messages;
+    else body.prompt = completionPrompt(llm);
+  }
+  if (llm.maxTokens !== undefined) {
+    body.max_tokens = llm.maxTokens;
+    if (llm.fixedOutput && target.ignore_eos !== false) {
+      body.ignore_eos = true;
+      body.min_tokens = llm.maxTokens;
+    }
   }
 }
 
@@ -61,7 +88,7 @@ interface Choice {
 
 interface Chunk {
   choices?: Choice[];
-  usage?: { completion_tokens?: number } | null;
+  usage?: { completion_tokens?: number; prompt_tokens?: number } | null;
   error?: unknown;
 }
 
@@ -88,6 +115,7 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
       return;
     }
     if (chunk.usage && typeof chunk.usage.completion_tokens === 'number') tl.t.usageTokens = chunk.usage.completion_tokens;
+    if (chunk.usage && typeof chunk.usage.prompt_tokens === 'number') tl.t.usageInputTokens = chunk.usage.prompt_tokens;
     const choice = chunk.choices?.[0];
     if (!choice) return tl.event(atMs);
     const text =
@@ -115,6 +143,7 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
 function unaryConsumer(tl: TimelineBuilder, api: Api): BodyConsumer {
   return unaryJsonConsumer<Chunk>(tl, (body) => {
     const choice = body.choices?.[0];
+    if (typeof body.usage?.prompt_tokens === 'number') tl.t.usageInputTokens = body.usage.prompt_tokens;
     return { text: (api === 'chat' ? choice?.message?.content : choice?.text) ?? '', usageTokens: body.usage?.completion_tokens };
   });
 }

@@ -7,13 +7,15 @@ import { HttpProtocolClient } from '../wire/http-client.js';
 import { SseReader } from '../wire/sse.js';
 import type { TgiTarget } from './schema.js';
 import type { ProtocolDebugSink, RequestInput } from '../types.js';
+import type { Timeline } from '../../model/timeline.js';
+import { completionPrompt, sendTextRequest } from '../llm-request.js';
 import { unaryJsonConsumer } from '../wire/unary-json.js';
 import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
 
 interface TgiEvent {
   token?: { text?: string; special?: boolean };
   generated_text?: string | null;
-  details?: { generated_tokens?: number } | null;
+  details?: { generated_tokens?: number; input_length?: number } | null;
   error?: string;
   error_type?: string;
 }
@@ -45,13 +47,23 @@ export class TgiClient extends HttpProtocolClient {
 
   private readonly debug: ProtocolDebugSink | undefined;
 
+  /** A generated request: its text as `inputs`, its length as max_new_tokens (TGI has no ignore_eos). */
+  override send(input: RequestInput): Promise<Timeline> {
+    const req = this.requestFor(input);
+    const apply = (body: Record<string, unknown>, llm: NonNullable<RequestInput['llm']>) => {
+      if (llm.messages) body.inputs = completionPrompt(llm);
+      if (llm.maxTokens !== undefined) body.parameters = { ...(body.parameters as object), max_new_tokens: llm.maxTokens };
+    };
+    return sendTextRequest(input, req, apply, () => this.exchange(input, req));
+  }
+
   protected consumer(tl: TimelineBuilder, input: RequestInput): BodyConsumer {
     return this.streaming
       ? tgiStreamConsumer(tl, this.debug, input.index)
-      : unaryJsonConsumer(tl, (json: { generated_text?: string; details?: { generated_tokens?: number } }) => ({
-          text: json.generated_text,
-          usageTokens: json.details?.generated_tokens,
-        }));
+      : unaryJsonConsumer(tl, (json: { generated_text?: string; details?: { generated_tokens?: number; input_length?: number } }) => {
+          if (typeof json.details?.input_length === 'number') tl.t.usageInputTokens = json.details.input_length;
+          return { text: json.generated_text, usageTokens: json.details?.generated_tokens };
+        });
   }
 }
 
@@ -82,6 +94,7 @@ function tgiStreamConsumer(tl: TimelineBuilder, debug: ProtocolDebugSink | undef
     if (json.token && !json.token.special) tokens++;
     if (text) tl.text(text, 1, atMs);
     else tl.event(atMs);
+    if (typeof json.details?.input_length === 'number') tl.t.usageInputTokens = json.details.input_length;
     if (json.generated_text !== null && json.generated_text !== undefined) state.done = true;
   });
   return streamConsumer(reader, state, {

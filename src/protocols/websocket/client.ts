@@ -7,7 +7,7 @@ import { compileTemplate, type CompiledTemplate } from '../../scenario/template.
 import { compileExtraction, extractionProblems, type Extractor } from '../wire/extraction.js';
 import type { WebSocketTarget } from './schema.js';
 import type { FamilyOf } from '../../model/metrics.js';
-import type { ProtocolClient, RequestInput } from '../types.js';
+import type { ProtocolClient, RequestInput, TemplateVars } from '../types.js';
 import { consumerFailureMessage } from '../wire/consumer-failure.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
 
@@ -31,7 +31,7 @@ export class WebSocketClient implements ProtocolClient {
     private readonly frames: FrameSource | undefined,
   ) {
     this.family = websocketFamily(target);
-    this.render = compileTemplate(target.message);
+    this.render = compileTemplate(target.message, 'message');
     this.extract = compileExtraction(target);
     this.timeoutMs = requestTimeoutMs(target.timeout, true);
   }
@@ -63,13 +63,21 @@ export class WebSocketClient implements ProtocolClient {
     });
   }
 
+  /** The call's message from its vars (a build module's `message` replaces the template). */
+  prepare(vars: TemplateVars): unknown {
+    return vars.built?.message !== undefined ? vars.built.message : this.render(vars);
+  }
+
   async send(input: RequestInput): Promise<Timeline> {
     const tl = new TimelineBuilder(input.index, input.scheduledMs);
+    // One clock: the timeout runs from the call's start, connection set-up included.
+    const deadlineMs = nowMs() + this.timeoutMs;
     let payload: string | Buffer;
     let batch: FrameBatch | undefined;
     try {
-      let message = this.render(input.vars);
+      let message = input.prepared !== undefined ? input.prepared : this.prepare(input.vars);
       if (this.frames) {
+        message = structuredClone(message);
         batch = await this.frames.batch(input.index, input.signal);
         message = placeFrames((message ?? {}) as Record<string, unknown>, batch, this.target.frames!, input.index, 'base64', this.target.batch_size !== undefined);
       }
@@ -85,14 +93,15 @@ export class WebSocketClient implements ProtocolClient {
       } catch (err) {
         return tl.finish('connection_error', `cannot open ${this.target.url}: ${(err as Error).message}`);
       }
-      tl.extra('connect', nowMs() - connectStart);
+      // The handshake is this call's connection set-up: its own metric, and part of its latency.
+      tl.t.connectMs = nowMs() - connectStart;
     }
-    const t = await this.exchange(ws, tl, payload, input);
+    const t = await this.exchange(ws, tl, payload, input, deadlineMs);
     if (batch) recordFrames(t, batch, this.target.batch_size !== undefined);
     return t;
   }
 
-  private exchange(ws: WebSocket, tl: TimelineBuilder, payload: string | Buffer, input: RequestInput): Promise<Timeline> {
+  private exchange(ws: WebSocket, tl: TimelineBuilder, payload: string | Buffer, input: RequestInput, deadlineMs: number): Promise<Timeline> {
     const echo = this.target.mode === 'echo';
     return new Promise<Timeline>((resolve) => {
       let finished = false;
@@ -126,6 +135,8 @@ export class WebSocketClient implements ProtocolClient {
           return;
         }
         const text = data.toString();
+        // The step captures values from the answer: keep its last message.
+        if (input.keepResponse) tl.t.responseText = text;
         let parsed: unknown = text;
         try {
           parsed = JSON.parse(text);
@@ -154,7 +165,7 @@ export class WebSocketClient implements ProtocolClient {
         done(normal ? 'ok' : code === 1000 || code === 1001 ? 'protocol_error' : 'connection_error', normal ? undefined : why);
       };
       const onAbort = () => done('aborted', 'stopped', nowMs(), false);
-      const timer = setTimeout(() => done('timeout', `no complete answer within ${this.timeoutMs} ms`, nowMs(), false), this.timeoutMs);
+      const timer = setTimeout(() => done('timeout', `no complete answer within the ${this.timeoutMs} ms timeout (target.timeout, --timeout)`, nowMs(), false), Math.max(0, deadlineMs - nowMs()));
       timer.unref();
       ws.on('message', onMessage);
       ws.on('close', onClose);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { frameTargetFields } from '../frames/schema.js';
-import { durationMs } from '../../scenario/fields.js';
+import { durationMs, buildField } from '../../scenario/fields.js';
 import { extractionFields } from '../wire/extraction.js';
 
 const wsUrl = z.string().refine((s) => {
@@ -21,6 +21,8 @@ export const websocketTargetSchema = z.strictObject({
   url: wsUrl,
   /** Handshake headers (e.g. Authorization: Bearer ${TOKEN}). */
   headers: z.record(z.string(), z.string()).default({}),
+  /** Request-builder module (see scenario/fields.ts buildField). */
+  build: buildField,
   /** The message: JSON (sent as text) or a string; templated ({{index}}, {{row.x}}, ...). */
   message: z.unknown().default({}),
   /** `stream`: messages until `end_path` says done (or the server closes); `echo`: the first message back ends it. */

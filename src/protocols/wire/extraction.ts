@@ -35,14 +35,14 @@ export interface Extracted {
   error?: string;
 }
 
-/** Splits `a.b[0].c` into ['a', 'b', 0, 'c'] once, at compile time. */
+/** Splits `a.b[0].c` into ['a', 'b', 0, 'c'] once, at compile time; `[-1]` (or `.-1`) is the last element. */
 export function compilePath(path: string): (string | number)[] {
   const keys: (string | number)[] = [];
   for (const part of path.split('.')) {
-    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m) throw new Error(`bad JSON path segment "${part}" in "${path}"; write paths like a.b[0].c`);
-    if (m[1]) keys.push(m[1]);
-    for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) keys.push(Number(idx[1]));
+    const m = /^([^[\]]*)((?:\[-?\d+\])*)$/.exec(part);
+    if (!m || (part === '' && path !== '')) throw new Error(`bad JSON path segment "${part}" in "${path}"; write paths like a.b[0].c (or [-1] for the last element)`);
+    if (m[1]) keys.push(/^-\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
+    for (const idx of m[2]!.matchAll(/\[(-?\d+)\]/g)) keys.push(Number(idx[1]));
   }
   return keys;
 }
@@ -51,7 +51,8 @@ export function getPath(value: unknown, keys: readonly (string | number)[]): unk
   let v = value;
   for (const k of keys) {
     if (v === null || v === undefined || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, unknown>)[k];
+    // A negative index counts from the end of a list.
+    v = typeof k === 'number' && k < 0 && Array.isArray(v) ? v[v.length + k] : (v as Record<string | number, unknown>)[k];
   }
   return v;
 }

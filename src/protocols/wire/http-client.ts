@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { FamilyOf } from '../../model/metrics.js';
 import type { Timeline, TimelineBuilder } from '../../model/timeline.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
-import { compileTemplate, hasPlaceholders } from '../../scenario/template.js';
+import { compileHttpRequest, hasHeader, type HttpRequestParts } from '../../scenario/template.js';
 import type { ClientContext } from '../descriptor.js';
 import type { ProtocolClient, RequestInput, TemplateVars } from '../types.js';
 import { createDispatcher, httpExchange, type BodyConsumer, type HttpRequestSpec } from './http-exchange.js';
@@ -36,56 +36,33 @@ export interface BuiltRequest {
 }
 
 /**
- * Renders a plan's url, headers and body for one request, before its timed section starts.
- * Whatever holds no placeholder is built once (the URL is parsed once, a constant body
+ * Renders a plan's url (path and query), headers and body for one request, before its timed
+ * section starts, through the template layer's one HTTP renderer (scenario/template.ts
+ * compileHttpRequest): every placeholder an independent seeded draw, a build module's parts
+ * replacing the templates, constant parts built once (the URL is parsed once, a constant body
  * serialized once), so the per-request cost of a plain target is a few property reads.
  */
 export class HttpRequestBuilder {
-  private readonly url: (vars: TemplateVars) => { url: string; origin: string; path: string };
-  private readonly headers: (vars: TemplateVars) => Record<string, string>;
-  private readonly body: (vars: TemplateVars) => string | undefined;
+  private readonly render: (vars: TemplateVars) => HttpRequestParts;
+  private lastUrl: { text: string; origin: string; path: string } | undefined;
 
   constructor(readonly plan: HttpRequestPlan) {
     const headers: Record<string, string> = { ...plan.headers };
-    const body = plan.body;
-    const isJson = body !== undefined && typeof body !== 'string';
-    if (body !== undefined && !hasHeader(headers, 'content-type')) headers['content-type'] = isJson ? 'application/json' : (plan.contentType ?? 'text/plain');
     if (plan.accept && !hasHeader(headers, 'accept')) headers.accept = plan.accept;
-
-    this.headers = constantOr(headers, (render) => (vars) => render(vars) as Record<string, string>);
-    if (body === undefined) this.body = () => undefined;
-    else if (!hasPlaceholders(body)) {
-      const text = isJson ? JSON.stringify(body) : (body as string);
-      this.body = () => text;
-    } else {
-      const render = compileTemplate(body);
-      this.body = isJson ? (vars) => JSON.stringify(render(vars)) : (vars) => String(render(vars));
-    }
-    const query = plan.query && Object.keys(plan.query).length ? plan.query : undefined;
-    const withQuery = (url: string, q: Record<string, unknown> | undefined) => {
-      const u = new URL(url);
-      for (const [k, v] of Object.entries(q ?? {})) u.searchParams.set(k, String(v));
-      return { url: u.toString(), origin: u.origin, path: u.pathname + u.search };
-    };
-    if (!hasPlaceholders(plan.url) && !hasPlaceholders(query)) {
-      const fixed = withQuery(plan.url, query);
-      this.url = () => fixed;
-    } else {
-      const renderUrl = compileTemplate(plan.url);
-      const renderQuery = compileTemplate(query ?? {});
-      this.url = (vars) => withQuery(String(renderUrl(vars)), renderQuery(vars) as Record<string, unknown>);
-    }
+    this.render = compileHttpRequest({ url: plan.url, headers, query: plan.query, body: plan.body, contentType: plan.contentType });
   }
 
   build(vars: TemplateVars): BuiltRequest {
-    return { ...this.url(vars), method: this.plan.method, headers: this.headers(vars), body: this.body(vars) };
+    const parts = this.render(vars);
+    // A url without placeholders renders to the same string every time: parse it once.
+    if (this.lastUrl?.text !== parts.url) {
+      const u = new URL(parts.url);
+      this.lastUrl = { text: parts.url, origin: u.origin, path: u.pathname + u.search };
+    }
+    return { url: parts.url, origin: this.lastUrl.origin, path: this.lastUrl.path, method: this.plan.method, headers: parts.headers, body: parts.body };
   }
 }
 
-function constantOr<T>(value: T, compiled: (render: (vars: TemplateVars) => unknown) => (vars: TemplateVars) => T): (vars: TemplateVars) => T {
-  if (!hasPlaceholders(value)) return () => value;
-  return compiled(compileTemplate(value));
-}
 
 /**
  * The skeleton every HTTP-based protocol shares: one connection pool sized from the load, the
@@ -104,8 +81,18 @@ export abstract class HttpProtocolClient implements ProtocolClient {
     this.timeoutMs = requestTimeoutMs(plan.timeoutMs, plan.streamed);
   }
 
+  /** The request for these vars, built before its timed section; `send` gets it back as `input.prepared`. */
+  prepare(vars: TemplateVars): BuiltRequest {
+    return this.request.build(vars);
+  }
+
   send(input: RequestInput): Promise<Timeline> {
-    return this.exchange(input, this.request.build(input.vars));
+    return this.exchange(input, this.requestFor(input));
+  }
+
+  /** This call's request: built before the timed section (`input.prepared`), else now. */
+  protected requestFor(input: RequestInput): BuiltRequest {
+    return (input.prepared as BuiltRequest | undefined) ?? this.request.build(input.vars);
   }
 
   /** Sends one built request and follows its answer with this protocol's consumer. */
@@ -121,7 +108,4 @@ export abstract class HttpProtocolClient implements ProtocolClient {
   }
 }
 
-export function hasHeader(headers: Record<string, string>, name: string): boolean {
-  const lower = name.toLowerCase();
-  return Object.keys(headers).some((k) => k.toLowerCase() === lower);
-}
+export { hasHeader };

@@ -1,4 +1,6 @@
-import { Agent, type Dispatcher } from 'undici';
+import { subscribe } from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { nowMs } from '../../model/clock.js';
 import { TimelineBuilder, type OutcomeKind, type Timeline } from '../../model/timeline.js';
 import type { RequestInput } from '../types.js';
@@ -46,7 +48,44 @@ export function createDispatcher(maxConnections: number = DEFAULT_MAX_CONNECTION
     headersTimeout: 0,
     bodyTimeout: 0,
     connections: maxConnections,
+    connect: timedConnector(),
   });
+}
+
+/**
+ * Connection set-up time (METRICS.md `connect`): when a call is written on a socket that was
+ * opened for it, the wait from the call's start to that write (undici's new client, TCP, TLS) is
+ * its connect, so the call's latency runs from its start, as its timeout does. Our connector marks
+ * each new socket; undici writes a request's headers synchronously right after calling the
+ * handler's onConnect, publishing `undici:client:sendHeaders` with the socket in between, so the
+ * call whose onConnect ran last is the one on that socket.
+ */
+const newSockets = new WeakSet<Socket>();
+/** The call whose onConnect ran last: on a new socket it gets its connect; on a kept-alive one its timeout restarts at the write, where its latency starts. */
+let connecting: { tl: TimelineBuilder; startedMs: number; onReusedSocket: () => void } | undefined;
+let subscribed = false;
+
+function timedConnector(): buildConnector.connector {
+  const base = buildConnector({});
+  if (!subscribed) {
+    subscribed = true;
+    subscribe('undici:client:sendHeaders', (message) => {
+      const { socket } = message as { socket: Socket };
+      const call = connecting;
+      connecting = undefined;
+      if (!call) return;
+      if (newSockets.has(socket)) {
+        newSockets.delete(socket);
+        call.tl.t.connectMs = Math.max(0, call.tl.t.sentMs - call.startedMs);
+      } else call.onReusedSocket();
+    });
+  }
+  return (options, callback) => {
+    base(options, (err, socket) => {
+      if (socket) newSockets.add(socket as Socket);
+      (callback as (e: Error | null, s: Socket | null) => void)(err, socket as Socket | null);
+    });
+  };
 }
 
 /**
@@ -111,16 +150,33 @@ export function httpExchange(
       stopReason ??= 'aborted';
       abortRequest?.(new Error('the answer could not be read'));
     };
-    const timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
+    let timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
     input.signal.addEventListener('abort', onStop, { once: true });
     if (input.signal.aborted) stopReason = 'aborted';
 
-    tl.sent(); // replaced in onConnect, which undici calls just before it writes the request to the socket
+    // The call starts now: the timeout runs from here, as the caller's wait does. `sent` moves to
+    // the socket write in onConnect; a connection opened for this call is then its `connect`
+    // (part of its latency), and on a kept-alive connection both the latency and the timeout
+    // start at the write. One clock either way.
+    tl.sent();
+    const startedMs = tl.t.sentMs;
     const handler: Dispatcher.DispatchHandler = {
       onConnect(abort) {
-        tl.sent();
         abortRequest = abort as (reason?: Error) => void;
-        if (stopReason) abort(new Error(stopReason));
+        // Timed out (or stopped) while waiting for a connection: it never reached the wire.
+        if (stopReason) return abort(new Error(stopReason));
+        tl.sent();
+        connecting = {
+          tl,
+          startedMs,
+          // On a kept-alive connection the call starts at its write (undici may queue a burst
+          // of dispatches for milliseconds first; that is the client's time, not the server's).
+          onReusedSocket: () => {
+            if (settled || stopReason) return;
+            clearTimeout(timer);
+            timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
+          },
+        };
       },
       onHeaders(statusCode, rawHeaders) {
         const at = nowMs();
@@ -175,7 +231,7 @@ export function httpExchange(
       onError(err) {
         // Already decided (a consumer failure): finishing again would rewrite the resolved timeline.
         if (settled) return;
-        if (stopReason === 'timeout') return settle(tl.finish('timeout', `no complete answer within ${spec.timeoutMs} ms`));
+        if (stopReason === 'timeout') return settle(tl.finish('timeout', `no complete answer within the ${formatTimeout(spec.timeoutMs)} timeout (target.timeout, --timeout)`));
         if (stopReason === 'aborted') return settle(tl.finish('aborted', 'run stopped'));
         // Bytes that are not HTTP (a bad chunk size, headers without their end) are the server's protocol error;
         // a connection that broke (reset, closed early, refused) is a connection error.
@@ -192,6 +248,10 @@ export function httpExchange(
       settle(tl.finish('connection_error', describeNetworkError(err, spec.url, false)));
     }
   });
+}
+
+function formatTimeout(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 /** The server's own message from a JSON error body (OpenAI, vLLM, TGI, FastAPI shapes), else the text. */

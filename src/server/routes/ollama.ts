@@ -11,7 +11,6 @@ import { answerWhenGenerated, scheduleChunks, streamGeneration, type StreamForma
 import type { StreamPlan } from '../request-plan.js';
 import { RequestError, type RouteContext } from '../route-context.js';
 import type { Router } from '../router.js';
-import { estimatePromptTokens } from '../text.js';
 
 type Api = 'generate' | 'chat';
 const ERROR_FAULT_MESSAGE = 'inferbench reference server: injected error (errorRate)';
@@ -42,7 +41,7 @@ async function answer(context: RouteContext, api: Api): Promise<void> {
     api === 'chat'
       ? { model, created_at: new Date().toISOString(), message: { role: 'assistant', content: text } }
       : { model, created_at: new Date().toISOString(), response: text };
-  const promptTokens = estimatePromptTokens(prompt);
+  const promptTokens = context.countPromptTokens(prompt);
   const metrics = () => finalMetrics(context, plan, promptTokens);
   if (!stream) {
     return answerWhenGenerated(context, plan, {

@@ -10,7 +10,6 @@ import { answerWhenGenerated, streamGeneration, type StreamFrame } from '../gene
 import type { StreamPlan } from '../request-plan.js';
 import type { RouteContext } from '../route-context.js';
 import type { Router } from '../router.js';
-import { estimatePromptTokens } from '../text.js';
 
 const ERROR_FAULT_MESSAGE = 'inferbench reference server: injected error (errorRate)';
 const MID_STREAM_ERROR_MESSAGE = 'inferbench reference server: injected mid-stream error (midStreamErrorRate)';
@@ -31,7 +30,8 @@ async function respond(context: RouteContext): Promise<void> {
   const inputText = typeof body.input === 'string' ? body.input : JSON.stringify(body.input);
   const ids = { response: `resp_${context.id}`, item: `msg_${context.id}` };
   const created = Math.floor(Date.now() / 1000);
-  const usage = { input_tokens: estimatePromptTokens(inputText), output_tokens: plan.outputTokens, total_tokens: estimatePromptTokens(inputText) + plan.outputTokens };
+  const inputTokens = context.countPromptTokens(inputText);
+  const usage = { input_tokens: inputTokens, output_tokens: plan.outputTokens, total_tokens: inputTokens + plan.outputTokens };
   const response = (status: string, text?: string) => ({
     id: ids.response,
     created_at: created,

@@ -10,7 +10,6 @@ import { answerWhenGenerated, streamGeneration, type StreamFormat, type StreamFr
 import type { GenerationLimits, StreamPlan } from '../request-plan.js';
 import { RequestError, type RouteContext } from '../route-context.js';
 import type { Router } from '../router.js';
-import { estimatePromptTokens } from '../text.js';
 
 type Endpoint = 'chat' | 'completions';
 
@@ -43,7 +42,7 @@ function listModels(context: RouteContext): void {
 }
 
 async function answerGeneration(context: RouteContext, endpoint: Endpoint): Promise<void> {
-  const request = parseGenerationRequest(await context.readJson(), endpoint, context.settings.model);
+  const request = parseGenerationRequest(await context.readJson(), endpoint, context.settings.model, (text) => context.countPromptTokens(text));
   const plan = context.drawStreamPlan(request.limits);
   if (plan.fault.kind === 'error') {
     const status = context.settings.errorStatus;
@@ -57,7 +56,7 @@ async function answerGeneration(context: RouteContext, endpoint: Endpoint): Prom
   }
 }
 
-function parseGenerationRequest(body: unknown, endpoint: Endpoint, defaultModel: string): GenerationRequest {
+function parseGenerationRequest(body: unknown, endpoint: Endpoint, defaultModel: string, countPromptTokens: (text: string) => number): GenerationRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new RequestError(400, 'request body must be a JSON object');
   }
@@ -65,7 +64,7 @@ function parseGenerationRequest(body: unknown, endpoint: Endpoint, defaultModel:
   let promptText: string;
   if (endpoint === 'chat') {
     if (!Array.isArray(fields.messages)) throw new RequestError(400, '"messages" is required and must be an array');
-    promptText = fields.messages.map(messageText).join(' ');
+    promptText = fields.messages.map(messageText).join('\n\n');
   } else {
     if (fields.prompt === undefined || fields.prompt === null) throw new RequestError(400, '"prompt" is required');
     promptText = Array.isArray(fields.prompt) ? fields.prompt.map(String).join(' ') : String(fields.prompt);
@@ -85,8 +84,8 @@ function parseGenerationRequest(body: unknown, endpoint: Endpoint, defaultModel:
     model: typeof fields.model === 'string' && fields.model !== '' ? fields.model : defaultModel,
     stream,
     includeUsage,
-    limits: { maxTokens, ignoreEos: fields.ignore_eos === true },
-    promptTokens: estimatePromptTokens(promptText),
+    limits: { maxTokens, ignoreEos: fields.ignore_eos === true, minTokens: positiveInteger(fields.min_tokens, 'min_tokens') },
+    promptTokens: countPromptTokens(promptText),
   };
 }
 

@@ -11,7 +11,6 @@ import { IdleKeepAlive } from '../keep-alive.js';
 import type { GenerationLimits, StreamPlan } from '../request-plan.js';
 import { RequestError, type RouteContext } from '../route-context.js';
 import type { Router } from '../router.js';
-import { estimatePromptTokens } from '../text.js';
 
 const OVERLOADED = 'inferbench reference server: injected error (errorRate): Model is overloaded';
 const GENERATION_ERROR = 'inferbench reference server: injected mid-stream error (midStreamErrorRate): Request failed during generation';
@@ -28,7 +27,7 @@ export function registerTgiRoutes(router: Router): void {
   router.add('POST', '/generate', (context) => generate(context, false));
 }
 
-function parseRequest(body: unknown): TgiRequest {
+function parseRequest(body: unknown, countPromptTokens: (text: string) => number): TgiRequest {
   const fields = (body ?? {}) as { inputs?: unknown; parameters?: Record<string, unknown> | null };
   if (typeof fields.inputs !== 'string') throw new RequestError(422, 'Failed to deserialize the JSON body into the target type: missing field `inputs`');
   const parameters = fields.parameters ?? {};
@@ -39,7 +38,7 @@ function parseRequest(body: unknown): TgiRequest {
   return {
     limits: { maxTokens: (maxNewTokens as number | undefined | null) ?? undefined },
     details: parameters.details === true,
-    promptTokens: estimatePromptTokens(fields.inputs),
+    promptTokens: countPromptTokens(fields.inputs),
     seed: typeof parameters.seed === 'number' ? parameters.seed : null,
   };
 }
@@ -47,7 +46,7 @@ function parseRequest(body: unknown): TgiRequest {
 async function generate(context: RouteContext, stream: boolean): Promise<void> {
   let request: TgiRequest;
   try {
-    request = parseRequest(await context.readJson());
+    request = parseRequest(await context.readJson(), (text) => context.countPromptTokens(text));
   } catch (error) {
     if (!(error instanceof RequestError)) throw error;
     return context.sendJson(error.status, { error: error.message, error_type: 'validation' }, 'error');
