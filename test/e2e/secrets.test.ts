@@ -118,7 +118,7 @@ describe('no secret reaches a file or a printed byte', () => {
     const server: ServerThread = await startServerThread({ seed: 2, ttftMs: '5ms', itlMs: '1ms', outputTokens: 4 });
     try {
       const dir = mkdtempSync(join(tmpdir(), 'inferbench-secrets-'));
-      const r = await runCli(['run', '--url', server.url, '--protocol', 'gradio', '--api', '/predict', '--data', '["hi"]', '--token', GRADIO_TOKEN, '-n', '2', '--output-dir', dir, '--report', 'html', '--json', '--verbose']);
+      const r = await runCli(['run', '--url', server.url, '--protocol', 'gradio', '--api', '/predict', '--data', '["sys", "Hello", 16, 0.1, 0.1]', '--token', GRADIO_TOKEN, '-n', '2', '--output-dir', dir, '--report', 'html', '--json', '--verbose']);
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).commandLine).toContain('[redacted]');
       expect(leaks(r.stdout + r.stderr, [GRADIO_TOKEN])).toEqual([]);

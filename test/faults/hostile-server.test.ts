@@ -15,7 +15,8 @@ import { BURST, HOSTILE_CLIENTS, HOSTILE_MODES, startHostileServer, type Hostile
  * the openai, generic sse, ndjson, gradio and http clients, through the built CLI as a user runs
  * it: one run per client, one sweep point per mode. For each mode: the outcome kind of every
  * request (from the records), sent == completed == ok + failed, a results file valid against the
- * checked-in JSON Schema, and the client's peak RSS within a stated bound.
+ * checked-in JSON Schema, and the client's peak RSS within a stated bound. A refused connection is
+ * found before any load (the runner probes every target first) and reported with its URL and cause.
  */
 const RSS_BOUND_MB = 400;
 /** Timeout for the modes that stall (a request must end as a timeout, quickly). */
@@ -24,15 +25,14 @@ const STALL_TIMEOUT = '400ms';
 type Expected = OutcomeKind | 'burst';
 
 /** What each mode must end as, and why. */
-function expected(client: HostileClient, mode: HostileMode | 'refused'): Expected {
+function expected(client: HostileClient, mode: HostileMode): Expected {
   const stream = client !== 'http';
   switch (mode) {
     case 'fin-mid-stream':
     case 'rst-mid-stream':
     case 'content-length-too-large':
     case 'half-open':
-    case 'refused':
-      return 'connection_error'; // the connection broke, or never was
+      return 'connection_error'; // the connection broke
     case 'bad-chunk-size':
     case 'no-blank-line':
       return 'protocol_error'; // bytes that are not HTTP
@@ -56,7 +56,7 @@ function expected(client: HostileClient, mode: HostileMode | 'refused'): Expecte
   }
 }
 
-function requestsFor(mode: HostileMode | 'refused'): number {
+function requestsFor(mode: HostileMode): number {
   if (mode === '5xx-burst') return BURST + 3;
   if (mode === 'huge-body' || mode === 'huge-event' || mode === 'oversized-event') return 2;
   return 4;
@@ -123,8 +123,8 @@ const validate = new Ajv2020Module.default({ allErrors: true }).compile(schema);
 
 describe('the fault suite: hostile servers against every HTTP client', () => {
   it.each(HOSTILE_CLIENTS.map((c) => [c]))('%s: every mode ends each request once, with the right outcome', async (client) => {
-    const modes: (HostileMode | 'refused')[] = [...HOSTILE_MODES, 'refused'];
-    const base = (mode: HostileMode | 'refused') => (mode === 'refused' ? `http://127.0.0.1:${refusedPort}/${client}/ok` : `${server.url}/${client}/${mode}`);
+    const modes: HostileMode[] = [...HOSTILE_MODES];
+    const base = (mode: HostileMode) => `${server.url}/${client}/${mode}`;
     const scenario = {
       name: `hostile-${client}`,
       target: { ...targetFor(client, base('ok')), timeout: '20s' },
@@ -174,5 +174,18 @@ describe('the fault suite: hostile servers against every HTTP client', () => {
     }
     table.push(`| ${client} | (peak RSS of the run) | | | ${r.peakRssMb.toFixed(0)} MB |`);
     expect(wrong).toEqual([]);
+  });
+
+  it.each(HOSTILE_CLIENTS.map((c) => [c]))('%s: a refused connection is reported before any load, with its URL and cause', async (client) => {
+    const url = `http://127.0.0.1:${refusedPort}/${client}/ok`;
+    const out = join(dir, `${client}-refused`);
+    const scenario = { name: `refused-${client}`, target: targetFor(client, url), load: { mode: 'concurrency', concurrency: 2, requests: 4 }, output: { dir: out, records: 'ndjson' } };
+    const file = join(dir, `${client}-refused.json`);
+    writeFileSync(file, JSON.stringify(scenario));
+    const r = await runClient(['run', file, '-q']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`Cannot reach ${(targetFor(client, url) as { url: string }).url}: ECONNREFUSED`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    table.push(`| ${client} | refused | 0 | 0 | reported before any load (exit 1) |`);
   });
 });
