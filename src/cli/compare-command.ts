@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { compareRuns, comparisonRows, type RunComparison } from '../report/compare.js';
 import { formatComparison, formatComparisonMarkdown } from '../report/compare-format.js';
 import { renderHtmlReport, type ReportRun } from '../report/html.js';
@@ -16,6 +16,7 @@ interface CompareFlags {
   target?: string[];
   format: string;
   output?: string;
+  out?: string;
   failOn?: string[];
   seed: number;
 }
@@ -37,6 +38,8 @@ export function registerCompareCommand(program: Command): void {
     .option('--target <expr>', 'a target such as "p95(ttft)<400ms" or "rtf<0.5", shown as PASS/MISS; repeatable', collect)
     .option('--format <format>', 'console | md (PR comments, $GITHUB_STEP_SUMMARY) | html (report with runs overlaid)', 'console')
     .option('-o, --output <file>', 'write to this file instead of stdout (html default: <last run>.compare.html)')
+    // run and merge name their file with --out: the same flag works here.
+    .addOption(new Option('--out <file>', 'same as --output').hideHelp())
     .option('--fail-on <what>', 'worse: exit 3 when any metric got worse; miss: exit 3 when the new run misses a target; repeatable', collect)
     .option('--seed <n>', 'seed for the bootstrap and subsampling', (v: string) => Number(v), 1)
     .action(async (before: string, after: string[], flags: CompareFlags) => {
@@ -72,7 +75,7 @@ async function compareFromCli(beforePath: string, afterPaths: string[], flags: C
       if (boxes.length) text = `${flags.format === 'md' ? boxes.map((b) => `\`\`\`\n${b}\n\`\`\``).join('\n\n') : boxes.join('\n\n')}\n\n${text}`;
     }
     const last = afterPaths.at(-1)!;
-    const out = flags.output ?? (flags.format === 'html' && last !== STDIN ? `${last.replace(/\.json$/i, '')}.compare.html` : undefined);
+    const out = flags.output ?? flags.out ?? (flags.format === 'html' && last !== STDIN ? `${last.replace(/\.json$/i, '')}.compare.html` : undefined);
     if (out) {
       await writeOutputFile(out, text);
       process.stdout.write(`comparison: ${out}\n`);

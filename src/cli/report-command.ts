@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { formatSummary } from '../report/console.js';
 import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
@@ -15,6 +15,7 @@ import { writeOutputFile } from './output.js';
 
 interface ReportFlags {
   output?: string;
+  out?: string;
   format: string;
   threshold?: string[];
 }
@@ -28,6 +29,8 @@ export function registerReportCommand(program: Command): void {
     .argument('<results>', 'a results JSON file written by inferbench run; - reads it from standard input (inferbench run --json ... | inferbench report -)')
     .description('render a results file: a self-contained HTML report (default), markdown or the console summary')
     .option('-o, --output <file>', 'where to write (default: the results path with .html; md, console and results from standard input print to stdout)')
+    // run and merge name their file with --out: the same flag works here.
+    .addOption(new Option('--out <file>', 'same as --output').hideHelp())
     .option('--format <format>', 'html | md | console', 'html')
     .option('--threshold <expr>', 'check against the results, e.g. "p95(ttft)<400ms"; repeatable; a failure exits 3', (v: string, prev: string[] = []) => [...prev, v])
     .action(async (file: string, flags: ReportFlags) => {
@@ -47,7 +50,7 @@ async function reportFromCli(file: string, flags: ReportFlags): Promise<ExitCode
     if (flags.format === 'html') text = renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes });
     else if (flags.format === 'md') text = `${formatMarkdownSummary(results, outcomes)}\n`;
     else text = `${formatSummary(results)}${outcomes.length ? `\n\n${formatThresholdOutcomes(outcomes)}` : ''}\n`;
-    const out = flags.output ?? (flags.format === 'html' && file !== STDIN ? reportPathFor(file) : undefined);
+    const out = flags.output ?? flags.out ?? (flags.format === 'html' && file !== STDIN ? reportPathFor(file) : undefined);
     if (out) {
       await writeOutputFile(out, text);
       process.stdout.write(`report: ${out}\n`);

@@ -55,6 +55,28 @@ export const CHART_CLIENT = String.raw`
         ctx.setLineDash([]);
       }
       spec.series.forEach(function (s, si) {
+        if (!s.boxes) return;
+        var color = s.color || PALETTE[si % PALETTE.length];
+        var half = Math.min(40, u.bbox.width / spec.x.values.length / 4);
+        s.boxes.forEach(function (b, i) {
+          if (!b) return;
+          var x = u.valToPos(spec.x.values[i], 'x', true);
+          var y = b.map(function (v) { return u.valToPos(v, 'y', true); });
+          ctx.fillStyle = color + '33';
+          ctx.strokeStyle = color;
+          ctx.lineWidth = 2;
+          ctx.fillRect(x - half, y[3], 2 * half, y[1] - y[3]);
+          ctx.strokeRect(x - half, y[3], 2 * half, y[1] - y[3]);
+          ctx.beginPath();
+          ctx.moveTo(x - half, y[2]); ctx.lineTo(x + half, y[2]);
+          ctx.moveTo(x, y[1]); ctx.lineTo(x, y[0]);
+          ctx.moveTo(x, y[3]); ctx.lineTo(x, y[4]);
+          ctx.moveTo(x - half / 2, y[0]); ctx.lineTo(x + half / 2, y[0]);
+          ctx.moveTo(x - half / 2, y[4]); ctx.lineTo(x + half / 2, y[4]);
+          ctx.stroke();
+        });
+      });
+      spec.series.forEach(function (s, si) {
         if (!s.intervals) return;
         ctx.strokeStyle = s.color || PALETTE[si % PALETTE.length];
         ctx.lineWidth = 2;
@@ -94,6 +116,13 @@ export const CHART_CLIENT = String.raw`
     if (spec.y.range) yScale.range = function () { return spec.y.range; };
     var yAxis = { label: spec.y.label, labelSize: 22, size: 64, stroke: '#374151', grid: { stroke: '#eef0f3' } };
     if (spec.y.scale === 'log') yAxis.splits = logSplits;
+    if (spec.series.some(function (s) { return s.boxes; })) {
+      yScale.range = function (u, min, max) {
+        spec.series.forEach(function (s) { (s.boxes || []).forEach(function (b) { if (b) { min = Math.min(min, b[0]); max = Math.max(max, b[4]); } }); });
+        var pad = (max - min) * 0.08 || 1;
+        return [Math.max(0, min - pad), max + pad];
+      };
+    }
     if (spec.series.some(function (s) { return s.intervals; })) {
       yScale.range = function (u, min, max) {
         spec.series.forEach(function (s) { (s.intervals || []).forEach(function (iv) { if (iv) { min = Math.min(min, iv[0]); max = Math.max(max, iv[1]); } }); });

@@ -44,6 +44,8 @@ export interface ChartSeries {
   dash?: boolean;
   /** Error bars: [low, high] per x, drawn through each point. */
   intervals?: ([number, number] | null)[];
+  /** Box plots: [low whisker, p25, median, p75, high whisker] per x. */
+  boxes?: ([number, number, number, number, number] | null)[];
 }
 
 /** One phase drawn on a chart: a load point of a run ("concurrency=8", or "after · concurrency=8" when runs are overlaid). */

@@ -15,6 +15,8 @@ export function pointThroughput(point: LoadPointResult): { value: number; unit: 
  */
 export function formatSweepComparison(results: Results): string[] {
   if (results.points.length < 2) return [];
+  // Steps (fit, then predict) are different calls, not settings of one: a speedup between them means nothing.
+  if (results.points.some((p) => p.step !== undefined)) return [];
   const first = pointThroughput(results.points[0]!);
   const unit = results.points.every((p) => pointThroughput(p).unit === 'FPS') ? 'FPS' : 'req/s';
   const rows = results.points.map((p) => {

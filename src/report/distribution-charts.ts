@@ -106,3 +106,53 @@ export function histogramChart(id: string, metric: string, sources: ChartSource[
     series,
   };
 }
+
+/** Tukey's fences: whiskers reach the furthest values within 1.5 interquartile ranges of the box. */
+const WHISKER_IQR = 1.5;
+
+/**
+ * A box plot per source on one axis (the notebook's `px.box`): box from p25 to p75, the median
+ * across it, whiskers to the furthest values within 1.5 × IQR, and the count beyond them. All
+ * from the HDR histogram, so every value is counted (to its 3 significant digits).
+ */
+export function boxPlotChart(id: string, metric: string, sources: ChartSource[]): ChartSpec | undefined {
+  const shown = present(metric, sources);
+  if (!shown.length) return undefined;
+  const unit = shown[0]!.phase.metrics[metric]!.unit;
+  let beyond = 0;
+  const boxes = shown.map((s) => {
+    const m = s.phase.metrics[metric]!;
+    const h = MetricHistogram.decode(m.histogram, m.scale);
+    const q1 = h.percentile(25);
+    const median = h.percentile(50);
+    const q3 = h.percentile(75);
+    const lowFence = q1 - WHISKER_IQR * (q3 - q1);
+    const highFence = q3 + WHISKER_IQR * (q3 - q1);
+    let low = q1;
+    let high = q3;
+    for (const b of h.buckets()) {
+      if (b.value < lowFence || b.value > highFence) beyond += b.count;
+      else {
+        low = Math.min(low, b.value);
+        high = Math.max(high, b.value);
+      }
+    }
+    return [low, q1, median, q3, high] as [number, number, number, number, number];
+  });
+  const x = shown.map((_, i) => i);
+  const noun = countedNoun(metric);
+  return {
+    id,
+    title: `${metric} box plot (${unit})`,
+    note: `box p25–p75, line at the median, whiskers to the furthest values within ${WHISKER_IQR} × IQR; ${beyond} of ${shown.reduce((n, s) => n + s.phase.metrics[metric]!.summary.count, 0)} ${noun} beyond the whiskers`,
+    x: { label: 'load point', values: x, ticks: 'category', categories: shown.map((s) => s.name) },
+    y: { label: `${metric} (${unit})` },
+    series: shown.map((s, i) => ({
+      name: s.name,
+      values: x.map((j) => (j === i ? boxes[i]![2] : null)),
+      kind: 'points' as const,
+      boxes: x.map((j) => (j === i ? boxes[i]! : null)),
+    })),
+    legend: false,
+  };
+}

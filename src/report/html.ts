@@ -6,7 +6,7 @@ import { fmt } from './console.js';
 import { FAMILY_VIEWS, throughputFigures } from './family-view.js';
 import type { ChartSource, ChartSpec } from './chart-spec.js';
 import { CHART_CLIENT, uplotAssets } from './chart-client.js';
-import { histogramChart, percentileSpectrumChart } from './distribution-charts.js';
+import { boxPlotChart, histogramChart, percentileSpectrumChart } from './distribution-charts.js';
 import { overTimeCharts, smallMultiples } from './time-charts.js';
 import { throughputCurves } from './sweep-charts.js';
 import { changeIntervalCharts } from './compare-charts.js';
@@ -49,10 +49,13 @@ export function renderHtmlReport(runs: ReportRun[], opts: HtmlReportOptions = {}
   // Each family's own distributions (text: ttft and itl; audio: ttfc and rtf; frames: frame latency).
   const distributionMetrics = [...new Set(sources.flatMap((s) => FAMILY_VIEWS[s.phase.family].distributions))];
   const swept = new Set(sources.map((s) => s.point)).size > 1;
+  // Steps (fit, then predict) are different calls, not loads of one: no throughput curve joins them.
+  const stepped = runs.some((r) => r.results.points.some((p) => p.step !== undefined));
   // A sweep's points are compared in the curves, the percentile charts and small multiples;
   // histograms of more than two points would hide each other.
   const spectra = distributionMetrics.map((m) => percentileSpectrumChart(`spectrum-${m}`, m, sources));
   const histograms = distributionMetrics.map((m) => histogramChart(`histogram-${m}`, m, swept && sources.length > 2 ? [] : sources));
+  const boxPlots = distributionMetrics.map((m) => boxPlotChart(`box-${m}`, m, sources));
   const queue = histogramChart('histogram-queue_delay', 'queue_delay', sources);
   const overTime = swept ? smallMultiples(sources) : overTimeCharts(sources);
   const curves = throughputCurves(runs.map((r) => ({ name: r.label, results: r.results })));
@@ -75,10 +78,10 @@ export function renderHtmlReport(runs: ReportRun[], opts: HtmlReportOptions = {}
     cardsSection(runs),
     section(
       'Distributions',
-      [...defined(spectra), ...defined(histograms)],
+      [...defined(spectra), ...defined(histograms), ...defined(boxPlots)],
       '<p class="note">From the HDR histograms in the results (3 significant digits). The percentile charts read like a latency SLO: the value below which 50%, 99%, 99.9% of values fall.</p>',
     ),
-    section('Sweep against achieved throughput', curves, '<p class="note">Each load point placed at the throughput it achieved; the knee is where latency climbs while throughput stops growing.</p>'),
+    section('Sweep against achieved throughput', stepped ? [] : curves, '<p class="note">Each load point placed at the throughput it achieved; the knee is where latency climbs while throughput stops growing.</p>'),
     section(swept ? 'Over time, per load point' : 'Over time', overTime, '', swept ? 'charts small' : 'charts'),
     outcomesSection(sources),
     callsSection(sources),

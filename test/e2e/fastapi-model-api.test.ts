@@ -45,7 +45,8 @@ describe('examples/rest-fit-predict.yaml against an independent FastAPI app', ()
 
   it("a body of the wrong shape gets FastAPI's own 422, grouped as one error whatever the series id", async () => {
     const r = await runCli(['run', '--url', `${url}/fit/bad_{{index}}`, '--method', 'POST', '--body', '{"timestamps": "soon"}', '-n', '6', '--json', '--no-write']);
-    expect(r.code).toBe(0);
+    // Not one call succeeded: exit 1 (README, exit codes), with the results still printed.
+    expect(r.code, r.stderr).toBe(1);
     const m = (JSON.parse(r.stdout) as Results).points[0]!.measure;
     expect(m.counts.byStatus).toEqual({ '422': 6 });
     expect(m.counts.errors).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { formatSweepComparison } from '../../src/report/comparison.js';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,8 @@ describe('examples/rest-fit-predict.yaml (the stress notebook as one scenario)',
     const rows = parseCsv(csv, { columns: true }) as Row[];
 
     const [fit, predict] = results.points;
+    // fit and predict are different calls: no "speedup" table between them.
+    expect(formatSweepComparison(results)).toEqual([]);
     expect(results.points.map((p) => p.step)).toEqual(['fit', 'predict']);
     // 100 measured calls per step; the 5 sequential warmup calls are counted apart and absent from the metrics.
     for (const p of [fit!, predict!]) {
@@ -93,6 +96,10 @@ describe('examples/rest-fit-predict.yaml (the stress notebook as one scenario)',
       expect(await page.locator('table.records tbody tr').count()).toBe(210);
       const firstRow = await page.locator('table.records tbody tr').first().locator('td').allTextContents();
       expect(firstRow[1]).toMatch(/^benchmark_stress_\d{8}_\d{6}_(warmup|measure)_\d+$/);
+      // The notebook's box plots, one box per step; fit and predict are not joined by a throughput curve.
+      const ids = await page.locator('[data-chart-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-chart-id')));
+      expect(ids).toEqual(expect.arrayContaining(['box-latency', 'box-ttfb', 'histogram-latency']));
+      expect(ids.filter((id) => id!.startsWith('sweep-'))).toEqual([]);
     } finally {
       await browser.close();
     }

@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { MetricHistogram } from '../../src/stats/histogram.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -176,6 +177,15 @@ describe('HTML report in headless Chromium', () => {
     // Every value is in some bin: the histogram's counts add up to the metric's count.
     const itl = specs['histogram-itl'];
     expect(itl.series[0].values.reduce((a: number, b: number) => a + b, 0)).toBe(m.metrics.itl!.summary.count);
+    // Box plots (drawn, so painted): the box is the histogram's p25–p75 around its median, whiskers inside Tukey's fences.
+    for (const id of ['box-latency', 'box-ttft', 'box-itl']) expect(ids).toContain(id);
+    const [low, q1, median, q3, high] = specs['box-latency'].series[0].boxes[0] as number[];
+    const h = MetricHistogram.decode(m.metrics.latency!.histogram, m.metrics.latency!.scale);
+    expect([q1, median, q3]).toEqual([h.percentile(25), h.percentile(50), h.percentile(75)]);
+    expect(low).toBeGreaterThanOrEqual(Math.max(m.metrics.latency!.summary.min, q1! - 1.5 * (q3! - q1!)));
+    expect(high).toBeLessThanOrEqual(Math.min(m.metrics.latency!.summary.max, q3! + 1.5 * (q3! - q1!)));
+    expect(low).toBeLessThanOrEqual(q1!);
+    expect(high).toBeGreaterThanOrEqual(q3!);
   });
 
   it('shows summary-card numbers equal to the results JSON', async () => {

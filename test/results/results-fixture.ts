@@ -3,10 +3,10 @@ import { Recorder } from '../../src/measure/recorder.js';
 import type { Results } from '../../src/model/results.js';
 import { makeTimelines } from './timelines.js';
 
-/** A whole Results value whose measured phase a real Recorder built. */
-export function recordedResults(): Results {
+/** A whole Results value whose measured phase a real Recorder built (`seed` draws the timings of its `requests`). */
+export function recordedResults(seed = 7, requests = 400): Results {
   const recorder = new Recorder({ family: { family: 'text', streamed: true }, phaseStartMs: 0, openLoop: true, tokenizer: (text) => text.split(' ').length });
-  for (const t of makeTimelines(400, 0)) {
+  for (const t of makeTimelines(requests, 0, seed)) {
     recorder.noteSent(t.sentMs);
     recorder.noteInFlight(3, t.sentMs);
     if (t.index % 40 === 0) t.extra.submit = 4.5;
