@@ -26,6 +26,8 @@ const TOKEN_CHAR = /[A-Za-z0-9_\-+/=.~%]/;
 
 /** Names that mark a credential in echoed text (JSON keys, header lines); unambiguous ones only, so `"token": "Hello"` stream events survive. */
 const ECHO_NAMES = String.raw`(?:proxy-)?authorization|cookie|set-cookie|x-[\w-]*api[-_]?key|api[-_]?key|apikey|x-api-token|x-auth-token|access[-_]?token|refresh[-_]?token|id[-_]?token|auth[-_]?token|hf[-_]?token|bearer[-_]?token|client[-_]?secret|secret[-_]?key|private[-_]?key|password|passwd`;
+/** A header value that only names an environment variable: `${API_KEY}`, `Bearer ${API_KEY}` (with no default, which could be a literal). */
+const ENV_REFERENCE = String.raw`(?:(?:Bearer|Basic)\s+)?\$\{[A-Za-z_][A-Za-z0-9_]*\}`;
 /** Query and form parameters that carry credentials. */
 const QUERY_NAMES = String.raw`key|api[-_]?key|apikey|token|access[-_]?token|auth|auth[-_]?token|password|passwd|secret|client[-_]?secret|sig|signature|hf[-_]?token`;
 
@@ -39,7 +41,8 @@ const PATTERNS: [RegExp, string][] = [
   // the same inside a JSON string (a server's echo of a JSON body): \"api_key\": \"…\"
   [new RegExp(String.raw`(\\")(${ECHO_NAMES})\\"(\s*:\s*)\\"(?:(?!\\")[^\r\n])*\\"`, 'gi'), `$1$2\\"$3\\"${REDACTED}\\"`],
   // Authorization: Bearer … / x-api-key: … as header lines
-  [new RegExp(String.raw`(^|[\s{,;(\[])(${ECHO_NAMES})(\s*[:=]\s*)(?!["'\s])(?!\[redacted\])[^\r\n"'\\,;]+`, 'gim'), `$1$2$3${REDACTED}`],
+  // (not a `${ENV}` reference left as written, as in a scenario file or a manifest: it holds no value)
+  [new RegExp(String.raw`(^|[\s{,;(\[])(${ECHO_NAMES})(\s*[:=]\s*)(?!["'\s])(?!\[redacted\])(?!${ENV_REFERENCE}\s*$)[^\r\n"'\\,;]+`, 'gim'), `$1$2$3${REDACTED}`],
   // Bearer / Basic credentials wherever they stand
   [/\b(Bearer|Basic)(\s+)(?!\[redacted\])[A-Za-z0-9._~+/=-]{6,}/g, `$1$2${REDACTED}`],
   // ?key=… &access_token=… in URLs and form bodies

@@ -66,6 +66,14 @@ describe('Redactor', () => {
     expect(plain.redactText('data: {"token":"Hello"}')).toBe('data: {"token":"Hello"}');
   });
 
+  it('keeps a header that only names an environment variable (a scenario or manifest as written), not one with a default', () => {
+    const r = new Redactor();
+    expect(r.redactText('    Authorization: Bearer ${API_KEY}\n')).toBe('    Authorization: Bearer ${API_KEY}\n');
+    expect(r.redactText('x-api-key: ${KEY}')).toBe('x-api-key: ${KEY}');
+    expect(r.redactText('x-api-key: ${KEY:-sk-literal-default}')).toBe(`x-api-key: ${REDACTED}`);
+    expect(r.redactText('x-api-key: abc${KEY}')).toBe(`x-api-key: ${REDACTED}`);
+  });
+
   it('links: a process-wide redactor hides what each run registers later', () => {
     const process = new Redactor();
     const run = new Redactor();
