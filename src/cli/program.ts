@@ -13,8 +13,20 @@ import { registerMergeCommand } from './merge-command.js';
 import { registerK8sCommand } from './k8s-command.js';
 import { registerCalibrateCommand } from './calibrate-command.js';
 import { registerProtocolsCommand } from './protocols-command.js';
+import { redactProcessOutput } from '../results/redacting-sinks.js';
+import { cliRedactor } from './output.js';
+import { ExitCode } from './exit-codes.js';
 
 export async function runCli(argv: string[]): Promise<void> {
+  // Every byte this process prints passes the redactor, whoever writes it (commander, a library, a crash).
+  redactProcessOutput(cliRedactor);
+  const crash = (err: unknown) => {
+    process.stderr.write(`inferbench failed (a bug; please report it): ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+
   const program = new Command('inferbench')
     .description('Benchmark ML inference endpoints: TTFT, inter-token latency, throughput, errors — measured correctly.\nWith no command, benchmarks the built-in reference server.')
     .version(TOOL_VERSION)
@@ -35,4 +47,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerProtocolsCommand(program);
 
   await program.parseAsync(argv);
+  // Stopped by Ctrl+C, with what was measured printed and written: exit now rather than wait for
+  // connections and threads to wind down.
+  if (process.exitCode === ExitCode.interrupted) process.exit(ExitCode.interrupted);
 }

@@ -6,6 +6,26 @@ export const OUTCOME_KINDS = ['ok', 'http_error', 'protocol_error', 'timeout', '
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
 /**
+ * Characters of each answer's text a timeline keeps: enough for previews and the capped
+ * tokenizer (measure/tokens.ts), while a 100 MB answer costs 64 Ki characters, not 100 MB per
+ * request in flight. `--debug text` asks for whole answers (keepAnswerText(Infinity)).
+ */
+export const ANSWER_TEXT_KEEP_CHARS = 65_536;
+let keepTextChars = ANSWER_TEXT_KEEP_CHARS;
+
+/**
+ * How much of each answer's text timelines built from now on keep (Infinity: all of it).
+ * Process-wide, set by the runner for its run (and by each worker thread for its own).
+ */
+export function keepAnswerText(chars: number): void {
+  keepTextChars = chars;
+}
+
+export function answerTextKeepChars(): number {
+  return keepTextChars;
+}
+
+/**
  * One stream event that carried content. Its kind says what `units` counts, and each metric
  * family reads only its own kind: text metrics never see audio samples or frames.
  */
@@ -49,8 +69,10 @@ export interface Timeline {
   error?: string;
   bytesIn: number;
   bytesOut: number;
-  /** The generated text, when the protocol produces text. */
+  /** The generated text, when the protocol produces text: its first ANSWER_TEXT_KEEP_CHARS characters unless the run keeps whole answers. */
   text?: string;
+  /** The answer's whole length in characters (more than `text.length` when the text was cut). */
+  textChars?: number;
   /** Output tokens as the server reported them (usage field), when it did. */
   usageTokens?: number;
   /** Input (prompt) tokens as the server reported them (usage `prompt_tokens`, TGI `input_length`, Ollama `prompt_eval_count`). */
@@ -170,6 +192,9 @@ export class TimelineBuilder {
   private events: Float64Array = NO_EVENTS;
   private count = 0;
   private attached = false;
+  private keptChars = 0;
+  private totalChars = 0;
+  private readonly keepChars = keepTextChars;
 
   constructor(index: number, scheduledMs?: number) {
     this.t = { index, scheduledMs, sentMs: NaN, content: [], endMs: NaN, outcome: 'ok', bytesIn: 0, bytesOut: 0, extra: {} };
@@ -192,7 +217,17 @@ export class TimelineBuilder {
   /** Text that arrived (`tokens` as far as the protocol can tell). Empty text is not content: call `event()` only. */
   text(text: string, tokens = 1, at = nowMs()): void {
     this.push(0, tokens, text.length, at);
-    if (text) this.chunkParts.push(text);
+    if (text) this.keepText(text);
+  }
+  /** Keeps text up to the cap (`keepChars`), counting all of it. */
+  private keepText(text: string): void {
+    // A wrong-shaped answer (a number or a list where text belongs) is the request's protocol_error, not a crash later.
+    if (typeof text !== 'string') throw new TypeError(`expected text, got ${Array.isArray(text) ? 'a list' : typeof text}`);
+    this.totalChars += text.length;
+    if (this.keptChars >= this.keepChars) return;
+    const piece = text.length <= this.keepChars - this.keptChars ? text : text.slice(0, this.keepChars - this.keptChars);
+    this.chunkParts.push(piece);
+    this.keptChars += piece.length;
   }
   /** Audio sample frames that arrived (whole samples only), at the timeline's `sampleRateHz`. */
   samples(count: number, at = nowMs()): void {
@@ -235,8 +270,11 @@ export class TimelineBuilder {
   }
   /** Replaces the accumulated text (protocols whose stream sends the whole text so far, like Gradio). */
   setText(text: string): void {
-    this.textParts = [text];
+    this.textParts = [];
     this.chunkParts.length = 0;
+    this.keptChars = 0;
+    this.totalChars = 0;
+    this.keepText(text);
   }
   bytesIn(n: number): void {
     this.t.bytesIn += n;
@@ -253,7 +291,10 @@ export class TimelineBuilder {
     t.outcome = outcome;
     if (error !== undefined) t.error = error;
     this.sealChunk();
-    if (this.textParts.length) t.text = this.textParts.length === 1 ? this.textParts[0] : this.textParts.join('');
+    if (this.textParts.length) {
+      t.text = this.textParts.length === 1 ? this.textParts[0] : this.textParts.join('');
+      t.textChars = this.totalChars;
+    }
     if (this.count > 0 && !this.attached) {
       this.attached = true;
       typicalEvents = Math.min(MAX_TYPICAL_EVENTS, Math.max(MIN_EVENTS, 2 ** Math.ceil(Math.log2(this.count))));

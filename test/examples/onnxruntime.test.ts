@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import type { Results } from '../../src/model/results.js';
-import { REPO_ROOT, runBuiltCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 
 /**
  * A second real engine: onnxruntime-node (CPU) running the tiny recurrent model that
@@ -17,7 +17,7 @@ if (!installed && process.env.CI) throw new Error('examples/onnxruntime has no n
 
 describe.skipIf(!installed)('examples/onnxruntime: onnxruntime-node on a model our script writes', () => {
   it('inferbench overhead compares generate, a callback stream and an async iterator over real session.run calls', async () => {
-    const r = await runBuiltCli(['overhead', '--module', './model.mjs', '--input', '{"tokens":32}', '--rounds', '6', '--warmup', '1', '--json'], { cwd: EXAMPLE });
+    const r = await runCli(['overhead', '--module', './model.mjs', '--input', '{"tokens":32}', '--rounds', '6', '--warmup', '1', '--json'], { cwd: EXAMPLE });
     expect(r.code, r.stderr).toBe(ExitCode.ok);
     const report = JSON.parse(r.stdout) as { modes: { name: string; calls: number; tokens?: number; tokensPerSecond?: number }[] };
     expect(report.modes.map((m) => m.name)).toEqual(['generate', 'stream', 'streamAsync']);
@@ -25,7 +25,7 @@ describe.skipIf(!installed)('examples/onnxruntime: onnxruntime-node on a model o
   });
 
   it('inferbench run --module streams one content event per token', async () => {
-    const r = await runBuiltCli(['run', '--module', './model.mjs', '--mode', 'streamAsync', '--request', '{"tokens":24}', '-n', '5', '--no-write', '--json', '-q'], { cwd: EXAMPLE });
+    const r = await runCli(['run', '--module', './model.mjs', '--mode', 'streamAsync', '--request', '{"tokens":24}', '-n', '5', '--no-write', '--json', '-q'], { cwd: EXAMPLE });
     expect(r.code, r.stderr).toBe(ExitCode.ok);
     const m = (JSON.parse(r.stdout) as Results).points[0]!.measure;
     expect(m.counts.ok).toBe(5);

@@ -5,6 +5,7 @@ import type { buildConnector, Dispatcher } from 'undici';
 import { nowMs } from '../../model/clock.js';
 import { TimelineBuilder, type OutcomeKind, type Timeline } from '../../model/timeline.js';
 import type { RequestInput } from '../types.js';
+import { consumerFailureMessage } from './consumer-failure.js';
 
 /** What a protocol does with a response body as it arrives. */
 export interface BodyConsumer {
@@ -74,6 +75,12 @@ export class AnswerFollower {
   private errorBody: Buffer[] | undefined;
   private errorBytes = 0;
   private terminalAtMs: number | undefined;
+  /**
+   * The protocol's reading code threw on this answer: the request's protocol_error, naming the
+   * event it choked on. Set once; the transport settles with it and stops reading (the reading
+   * code of every HTTP protocol runs here, so no protocol can turn a wrong shape into a crash).
+   */
+  failure: Timeline | undefined;
 
   constructor(
     readonly tl: TimelineBuilder,
@@ -90,31 +97,53 @@ export class AnswerFollower {
     tl.firstByte(atMs);
     if (requestId !== undefined) tl.t.serverRequestId = requestId;
     if (status >= 400) this.errorBody = [];
-    else this.consumer = this.makeConsumer(tl);
+    else {
+      try {
+        this.consumer = this.makeConsumer(tl);
+      } catch (err) {
+        this.fail(err);
+      }
+    }
   }
 
   /** One piece of the body; `chunk` is valid only during the call (transports may reuse their read buffer). */
   data(chunk: Uint8Array, atMs: number): void {
+    if (this.failure) return;
     this.tl.t.bytesIn += chunk.byteLength;
     if (this.errorBody) {
       if (this.errorBytes < PREVIEW_BYTES) this.errorBody.push(Buffer.from(chunk.subarray(0, PREVIEW_BYTES - this.errorBytes)));
       this.errorBytes += chunk.byteLength;
     } else {
-      if (this.consumer!.chunk(chunk, atMs) && this.terminalAtMs === undefined) this.terminalAtMs = atMs;
+      try {
+        if (this.consumer!.chunk(chunk, atMs) && this.terminalAtMs === undefined) this.terminalAtMs = atMs;
+      } catch (err) {
+        this.fail(err, chunk);
+      }
       this.tl.sealChunk();
     }
   }
 
   /** The body ended as its framing said: the consumer's verdict (an error status: the server's message). */
   complete(endAtMs: number): Timeline {
+    if (this.failure) return this.failure;
     const tl = this.tl;
     if (this.errorBody) {
       const preview = Buffer.concat(this.errorBody).toString('utf8').slice(0, PREVIEW_BYTES);
       tl.t.bodyPreview = preview;
       return tl.finish('http_error', `HTTP ${tl.t.status}: ${errorMessageOf(preview)}`, endAtMs);
     }
-    const verdict = (this.consumer ?? this.makeConsumer(tl)).end(endAtMs);
+    let verdict: { outcome: OutcomeKind; error?: string };
+    try {
+      verdict = (this.consumer ?? this.makeConsumer(tl)).end(endAtMs);
+    } catch (err) {
+      this.fail(err);
+      return this.failure!;
+    }
     return tl.finish(verdict.outcome, verdict.error, this.terminalAtMs ?? endAtMs);
+  }
+
+  private fail(err: unknown, data?: Uint8Array): void {
+    this.failure ??= this.tl.finish('protocol_error', consumerFailureMessage(err, data));
   }
 }
 
@@ -160,7 +189,8 @@ function timedConnector(undici: typeof import('undici')): buildConnector.connect
  * HTTP/1.1), body chunks through the consumer, end. Status ≥ 400 becomes `http_error` with
  * the server's message; a whole-request timeout becomes `timeout`; the run's stop signal
  * becomes `aborted`; socket failures become `connection_error` with their cause.
- * It never throws. Plain-HTTP targets go through {@link Http1Pool} instead (http1-pool.ts);
+ * Whatever the consumer throws on an answer it did not expect (`data: null`) is a
+ * `protocol_error` naming the event ({@link AnswerFollower}). It never throws. Plain-HTTP targets go through {@link Http1Pool} instead (http1-pool.ts);
  * this path serves https, a call whose origin is not the pool's, and the protocols that bring
  * their own dispatcher (Gradio).
  *
@@ -206,6 +236,13 @@ export function httpExchange(
       abortRequest?.(new Error(reason));
     };
     const onStop = () => stop('aborted');
+    // The consumer threw: the request fails now with the event it choked on, and stops reading.
+    const consumerFailed = (failure: Timeline) => {
+      if (settled) return;
+      settle(failure);
+      stopReason ??= 'aborted';
+      abortRequest?.(new Error('the answer could not be read'));
+    };
     let timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
     input.signal.addEventListener('abort', onStop, { once: true });
     if (input.signal.aborted) stopReason = 'aborted';
@@ -241,19 +278,31 @@ export function httpExchange(
           if (String(rawHeaders[i]).toLowerCase() === REQUEST_ID_HEADER) requestId = String(rawHeaders[i + 1]);
         }
         answer.headers(statusCode, requestId, at);
+        if (answer.failure) {
+          consumerFailed(answer.failure);
+          return false;
+        }
         return true;
       },
       onData(chunk) {
+        if (settled) return true;
         answer.data(chunk, nowMs());
+        if (answer.failure) consumerFailed(answer.failure);
         return true;
       },
       onComplete() {
+        if (settled) return;
         settle(answer.complete(nowMs()));
       },
       onError(err) {
+        // Already decided (a consumer failure): finishing again would rewrite the resolved timeline.
+        if (settled) return;
         if (stopReason === 'timeout') return settle(tl.finish('timeout', timeoutMessage(spec.timeoutMs)));
         if (stopReason === 'aborted') return settle(tl.finish('aborted', 'run stopped'));
-        settle(tl.finish('connection_error', describeNetworkError(err, spec.url, answer.headersSeen)));
+        // Bytes that are not HTTP (a bad chunk size, headers without their end) are the server's protocol error;
+        // a connection that broke (reset, closed early, refused) is a connection error.
+        const malformed = (err as Error).name === 'HTTPParserError';
+        settle(tl.finish(malformed ? 'protocol_error' : 'connection_error', describeNetworkError(err, spec.url, answer.headersSeen)));
       },
     };
     try {

@@ -4,7 +4,7 @@ import { runDueSends } from '../../model/send-pump.js';
 import { TimelineBuilder, type Timeline } from '../../model/timeline.js';
 import type { RequestInput } from '../types.js';
 import { AnswerFollower, describeNetworkError, timeoutMessage, type BodyConsumer, type HttpRequestSpec } from './http-exchange.js';
-import { Http1ResponseReader } from './http1-response.js';
+import { HttpFramingError, Http1ResponseReader } from './http1-response.js';
 
 /**
  * A keep-alive HTTP/1.1 client for plain-HTTP targets: one pool of connections per origin,
@@ -70,7 +70,9 @@ class Exchange {
 
   fail(err: unknown): void {
     if (this.settled) return;
-    this.settle(this.tl.finish('connection_error', describeNetworkError(err, this.spec.url, this.answer.headersSeen)));
+    // Bytes that are not HTTP (a bad chunk size, a head without its end) are the server's protocol error.
+    const malformed = err instanceof HttpFramingError;
+    this.settle(this.tl.finish(malformed ? 'protocol_error' : 'connection_error', describeNetworkError(err, this.spec.url, this.answer.headersSeen)));
   }
 }
 
@@ -146,6 +148,7 @@ class Connection {
     if (!ex) return;
     this.exchange = undefined;
     if (!err && this.reader.endsAtClose) return ex.settle(ex.answer.complete(nowMs()));
+    if (!err && this.reader.inPartialHead) return ex.fail(new HttpFramingError('the connection closed inside the response head (headers without their blank line)'));
     ex.fail(err ?? Object.assign(new Error(ex.answer.headersSeen ? 'other side closed mid-response' : 'other side closed'), { code: 'UND_ERR_SOCKET' }));
   }
 
@@ -166,6 +169,13 @@ class Connection {
       this.exchange = undefined;
       this.destroy();
       ex.fail(err);
+      return false;
+    }
+    if (ex.answer.failure) {
+      // The protocol's reading code threw: the request is that protocol_error, and the rest of its body is not read.
+      this.exchange = undefined;
+      this.destroy();
+      ex.settle(ex.answer.failure);
       return false;
     }
     if (ended >= 0 && !ex.settled) {

@@ -62,6 +62,11 @@ export class Http1ResponseReader {
     this.noBody = headRequest;
   }
 
+  /** Part of a response head arrived without its end: a close now means the answer was not HTTP. */
+  get inPartialHead(): boolean {
+    return this.state === HEAD && this.head !== undefined;
+  }
+
   /** The body is framed by the connection's end: the socket closing completes the answer. */
   get endsAtClose(): boolean {
     return this.state === UNTIL_CLOSE;

@@ -1,3 +1,5 @@
+import { EventTooLargeError, MAX_EVENT_CHARS, withEvent } from './consumer-failure.js';
+
 /** One server-sent event as the WHATWG rules dispatch it. */
 export interface EventSourceMessage {
   /** The `event:` field; undefined when the event named no type. */
@@ -103,6 +105,8 @@ export class SseScanner {
     buf.copy(rest, 0, from);
     this.pending.push(rest);
     this.pendingBytes += rest.byteLength;
+    // A line beyond the limit ends the request as a protocol_error (bytes ≥ characters, so this never cuts a legal event short of it in ASCII).
+    if (this.pendingBytes > MAX_EVENT_CHARS) throw new EventTooLargeError();
   }
 
   /** Text with LF line ends only (the usual case): one search per line, and a single-line event dispatched without joining. */
@@ -116,14 +120,19 @@ export class SseScanner {
         const valueAt = text.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5;
         const type = this.type;
         const id = this.id;
-        if (type === undefined && id === undefined && this.onDataAt?.(text, valueAt, lf, atMs)) {
-          lf++;
-        } else {
-          this.type = undefined;
-          this.id = undefined;
-          this.onData(text.slice(valueAt, lf), type, id, atMs);
-          lf++;
+        let handled = false;
+        try {
+          handled = type === undefined && id === undefined && this.onDataAt !== undefined && this.onDataAt(text, valueAt, lf, atMs);
+          if (!handled) {
+            this.type = undefined;
+            this.id = undefined;
+            this.onData(text.slice(valueAt, lf), type, id, atMs);
+          }
+        } catch (err) {
+          // A handler that throws on an unexpected shape fails its request with this event (http-exchange.ts).
+          throw withEvent(err, text.slice(valueAt, lf));
         }
+        lf++;
       } else {
         this.line(text, pos, lf, atMs);
       }
@@ -164,6 +173,7 @@ export class SseScanner {
       const value = text.slice(valueAt, end);
       this.data = this.dataLines === 0 ? value : `${this.data}\n${value}`;
       this.dataLines++;
+      if (this.data.length > MAX_EVENT_CHARS) throw new EventTooLargeError();
     } else if (nameLength === 5 && text.startsWith('event', start)) {
       this.type = text.slice(valueAt, end) || undefined;
     } else if (nameLength === 2 && text.startsWith('id', start)) {
@@ -181,7 +191,11 @@ export class SseScanner {
     const data = this.data;
     this.data = '';
     this.dataLines = 0;
-    this.onData(data, type, id, atMs);
+    try {
+      this.onData(data, type, id, atMs);
+    } catch (err) {
+      throw withEvent(err, data);
+    }
   }
 }
 
