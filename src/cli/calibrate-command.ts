@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { calibrate, formatCalibration, saveCalibration } from '../run/calibrate.js';
+import { calibrate, CalibrationInterruptedError, formatCalibration, saveCalibration } from '../run/calibrate.js';
+import { onCtrlC } from './interrupt.js';
 import { parseDurationFlag } from '../server/index.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -18,7 +19,18 @@ export function registerCalibrateCommand(program: Command): Command {
         process.exitCode = ExitCode.badConfig;
         return;
       }
-      const c = await calibrate({ durationMs, onStep: (s) => process.stderr.write(`measuring ${s}...\n`) });
+      const interrupt = onCtrlC('Stopping the measurement in progress');
+      let c;
+      try {
+        c = await calibrate({ durationMs, onStep: (s) => process.stderr.write(`measuring ${s}...\n`), signal: interrupt.signal });
+      } catch (err) {
+        if (!(err instanceof CalibrationInterruptedError)) throw err;
+        process.stdout.write(`${err.message}\nnot saved: a partial calibration would mislead \`run\`'s warnings\n`);
+        process.exitCode = ExitCode.interrupted;
+        return;
+      } finally {
+        interrupt.dispose();
+      }
       process.stdout.write(`${formatCalibration(c)}\n`);
       if (flags.save) process.stdout.write(`saved: ${await saveCalibration(c)}\n`);
       process.exitCode = ExitCode.ok;

@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
-import { findCapacity, requestsForPercentiles, type CapacityAxis, type CapacityProbe } from '../run/capacity-search.js';
+import { join } from 'node:path';
+import { capacityResults, findCapacity, requestsForPercentiles, type CapacityAxis, type CapacityProbe } from '../run/capacity-search.js';
+import { resultsFileName, writeResultsAtomic } from '../results/writer.js';
+import { onCtrlC } from './interrupt.js';
+import { cliRedactor, hideSecrets } from './output.js';
 import { table } from '../report/console.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
@@ -68,23 +72,41 @@ async function capacityFromCli(file: string | undefined, flags: CapacityFlags): 
       if (!(err instanceof ConfigError)) throw err;
       problems.push(...err.problems);
     }
+    if (loaded) hideSecrets(loaded.secrets);
     // Every problem (flags, scenario, conditions) is reported at once, before any load.
     if (problems.length || !loaded) throw new ConfigError(problems);
     out.write(`capacity over ${over} for ${conditions.map((c) => c.text).join(' and ')}; ${Math.max(requestsForPercentiles(conditions), flags.requests ?? 0)} measured requests per probe\n`);
-    const result = await findCapacity(loaded.raw, {
-      conditions,
-      over,
-      start,
-      max,
-      step,
-      minRequests: flags.requests,
-      secrets: loaded.secrets,
-      onProbe: (p) => out.write(`  ${over}=${p.load}: ${p.met ? 'meets' : 'misses'} (${describe(p)})\n`),
-    });
+    const startedAt = new Date();
+    const interrupt = onCtrlC('Stopping: ending the probe in flight; printing and writing the probes so far');
+    let result;
+    try {
+      result = await findCapacity(loaded.raw, {
+        conditions,
+        over,
+        start,
+        max,
+        step,
+        minRequests: flags.requests,
+        secrets: loaded.secrets,
+        signal: interrupt.signal,
+        onProbe: (p) => out.write(`  ${over}=${p.load}: ${p.interrupted ? 'stopped mid-probe' : p.met ? 'meets' : 'misses'} (${describe(p)})\n`),
+      });
+    } finally {
+      interrupt.dispose();
+    }
     out.write(`\n${table([over, 'requests', 'ok', 'failed', ...conditions.map((c) => c.text), 'verdict'], result.probes.map((p) => row(p, conditions))).join('\n')}\n`);
-    out.write(`\n${result.answer}\n(each probe: ${result.requestsPerProbe} measured requests after max(5, load) warmup)\n`);
-    if (flags.json) process.stdout.write(loaded.secrets.redactText(JSON.stringify(result, null, 2)) + '\n');
-    return ExitCode.ok;
+    out.write(`\n${result.interrupted ? 'interrupted: ' : ''}${result.answer}\n(each probe: ${result.requestsPerProbe} measured requests after max(5, load) warmup)\n`);
+    // Always a results file (every probe a load point), complete or, after Ctrl+C, as far as it got.
+    const scenario = loaded.scenario;
+    const resultsFile = capacityResults(result, { name: scenario.name, commandLine: process.argv.slice(2), startedAt, scenario: loaded.secrets.redact(scenario as unknown as Record<string, unknown>) });
+    if (resultsFile) {
+      const path = scenario.output.file ?? join(scenario.output.dir, resultsFileName(`${scenario.name}_capacity`, startedAt));
+      await writeResultsAtomic(path, resultsFile, cliRedactor);
+      out.write(`results: ${path}\n`);
+    }
+    const { firstRun: _meta, ...search } = result;
+    if (flags.json) process.stdout.write(JSON.stringify({ ...search, probes: search.probes.map(({ point: _point, ...p }) => p) }, null, 2) + '\n');
+    return result.interrupted ? ExitCode.interrupted : ExitCode.ok;
   } catch (err) {
     return reportFailure(err);
   }
@@ -95,5 +117,5 @@ function describe(p: CapacityProbe): string {
 }
 
 function row(p: CapacityProbe, conditions: Condition[]): string[] {
-  return [String(+p.load.toFixed(6)), String(p.requests), String(p.ok), String(p.failed), ...p.verdicts.map((v) => (v.value === undefined ? 'n/a' : formatMeasured(v.condition, v.value))), p.met ? 'meets' : 'misses'].slice(0, 5 + conditions.length);
+  return [String(+p.load.toFixed(6)), String(p.requests), String(p.ok), String(p.failed), ...p.verdicts.map((v) => (v.value === undefined ? 'n/a' : formatMeasured(v.condition, v.value))), p.interrupted ? 'stopped' : p.met ? 'meets' : 'misses'].slice(0, 5 + conditions.length);
 }

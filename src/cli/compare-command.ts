@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { compareRuns, comparisonRows, type RunComparison } from '../report/compare.js';
 import { formatComparison, formatComparisonMarkdown } from '../report/compare-format.js';
@@ -12,6 +10,7 @@ import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
 import { formatTtsComparisonBox } from '../report/tts-team.js';
 import { reportInputError } from './report-command.js';
+import { writeOutputFile } from './output.js';
 
 interface CompareFlags {
   target?: string[];
@@ -78,8 +77,7 @@ async function compareFromCli(beforePath: string, afterPaths: string[], flags: C
     const last = afterPaths.at(-1)!;
     const out = flags.output ?? flags.out ?? (flags.format === 'html' && last !== STDIN ? `${last.replace(/\.json$/i, '')}.compare.html` : undefined);
     if (out) {
-      await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, text);
+      await writeOutputFile(out, text);
       process.stdout.write(`comparison: ${out}\n`);
     } else {
       process.stdout.write(text);

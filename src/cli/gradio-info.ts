@@ -4,6 +4,7 @@ import { fetchGradioConfig, fetchGradioInfo, GRADIO_API_PREFIX, parseGradioUrl, 
 import { createDispatcher } from '../protocols/wire/http-exchange.js';
 import { SecretRegistry, substituteEnv } from '../scenario/secrets.js';
 import { ExitCode } from './exit-codes.js';
+import { hideSecrets } from './output.js';
 
 export function registerGradioInfoCommand(program: Command): void {
   program
@@ -18,7 +19,9 @@ export function registerGradioInfoCommand(program: Command): void {
 
 export async function gradioInfo(url: string, rawToken: string | undefined): Promise<ExitCode> {
   const secrets = new SecretRegistry();
+  hideSecrets(secrets);
   const { value: token, missing } = substituteEnv(rawToken, process.env, secrets);
+  if (typeof token === 'string') secrets.addCredential(token); // a literal token is hidden too
   if (missing.length) {
     process.stderr.write(`--token: environment variable ${missing[0]!.name} is not set; export it first\n`);
     return ExitCode.badConfig;

@@ -1,10 +1,11 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../model/config-error.js';
 import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { dockerfile, kubernetesManifests } from '../run/k8s.js';
 import { ExitCode } from './exit-codes.js';
+import { cliRedactor, writeOutputFile } from './output.js';
 import { parseDurationMs } from '../model/units.js';
 
 interface K8sFlags {
@@ -68,10 +69,12 @@ async function k8sFromCli(file: string, flags: K8sFlags): Promise<ExitCode> {
     return ExitCode.badConfig;
   }
   const manifests = kubernetesManifests({ scenarioFileName: basename(file), scenarioText: text, name, parts, image: flags.image, namespace: flags.namespace, storage: flags.storage, workersPerPod: workers, startLead: flags.startLead });
+  if (cliRedactor.redactText(manifests) !== manifests) {
+    process.stderr.write('warning: the scenario holds a literal credential; it is redacted in the manifests (secrets never reach a file): write it as ${ENV} and set that from a Secret\n');
+  }
   if (flags.outDir) {
-    await mkdir(flags.outDir, { recursive: true });
-    await writeFile(join(flags.outDir, 'k8s.yaml'), manifests);
-    await writeFile(join(flags.outDir, 'Dockerfile'), dockerfile());
+    await writeOutputFile(join(flags.outDir, 'k8s.yaml'), manifests);
+    await writeOutputFile(join(flags.outDir, 'Dockerfile'), dockerfile());
     process.stdout.write(`wrote ${join(flags.outDir, 'k8s.yaml')} and ${join(flags.outDir, 'Dockerfile')}\n`);
   } else {
     process.stdout.write(flags.dockerfile ? dockerfile() : manifests);

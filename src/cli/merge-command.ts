@@ -3,6 +3,9 @@ import { formatSummary } from '../report/console.js';
 import { readResults, ResultsFileError, writeResultsAtomic } from '../results/writer.js';
 import { MergeError, mergeSegmentParts } from '../results/merge.js';
 import { ExitCode } from './exit-codes.js';
+import { cliRedactor } from './output.js';
+import { onCtrlC } from './interrupt.js';
+import { reportInputError } from './report-command.js';
 
 export function registerMergeCommand(program: Command): Command {
   return program
@@ -17,6 +20,7 @@ export function registerMergeCommand(program: Command): Command {
 }
 
 export async function mergeFromCli(files: string[], flags: { out: string; quiet?: boolean }): Promise<ExitCode> {
+  const interrupt = onCtrlC('Stopping: nothing will be written');
   try {
     const problems: string[] = [];
     const parts = [];
@@ -30,12 +34,21 @@ export async function mergeFromCli(files: string[], flags: { out: string; quiet?
     }
     if (problems.length) throw new MergeError(problems);
     const merged = mergeSegmentParts(parts, { commandLine: process.argv.slice(2) });
-    await writeResultsAtomic(flags.out, merged);
+    // The write is atomic: stopped before it, there is no file; after it, a whole one.
+    if (interrupt.interrupted) {
+      process.stderr.write(`interrupted: ${flags.out} not written\n`);
+      return ExitCode.interrupted;
+    }
+    await writeResultsAtomic(flags.out, merged, cliRedactor);
     if (!flags.quiet) process.stdout.write(`${formatSummary(merged, { color: Boolean(process.stdout.isTTY) })}\n\nmerged ${parts.length} parts: ${flags.out}\n`);
     return ExitCode.ok;
   } catch (err) {
-    if (!(err instanceof MergeError)) throw err;
-    process.stderr.write(`inferbench merge: ${err.message}\n`);
-    return ExitCode.badConfig;
+    if (err instanceof MergeError) {
+      process.stderr.write(`inferbench merge: ${err.message}\n`);
+      return ExitCode.badConfig;
+    }
+    return reportInputError(err);
+  } finally {
+    interrupt.dispose();
   }
 }

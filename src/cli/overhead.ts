@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { withStdoutOnStderr } from './stdout-guard.js';
 import type { Command } from 'commander';
 import { compileConditions, type Condition } from '../conditions/condition.js';
 import { armProblems, checkArmConditions, type ArmOutcome } from '../conditions/overhead.js';
 import { ConfigError } from '../model/config-error.js';
 import { importLocalModule, LOCAL_MODES, type LocalMode, type LocalModelModule } from '../protocols/local/load-module.js';
-import { measureOverhead, overheadArmNames, overheadArms } from '../run/overhead.js';
+import { measureOverhead, OverheadInterruptedError, overheadArmNames, overheadArms } from '../run/overhead.js';
+import { onCtrlC } from './interrupt.js';
+import { writeOutputFile } from './output.js';
 import { formatOverheadReport } from '../report/overhead-table.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -97,25 +97,37 @@ async function overheadFromCli(flags: OverheadFlags): Promise<ExitCode> {
     return ExitCode.badConfig;
   }
   let report;
+  const interrupt = onCtrlC('Stopping after the call in progress; reporting the calls made');
   try {
-    report = await withStdoutOnStderr(() => measureOverhead({ module: mod, input, rounds, warmup, modes, aa: flags.aa, seed }));
+    report = await withStdoutOnStderr(() => measureOverhead({ module: mod, input, rounds, warmup, modes, aa: flags.aa, seed, signal: interrupt.signal }));
     report.module = flags.module;
   } catch (err) {
     process.stderr.write(`inferbench overhead: ${(err as Error).message}\n`);
-    return ExitCode.badConfig;
+    return err instanceof OverheadInterruptedError ? ExitCode.interrupted : ExitCode.badConfig;
+  } finally {
+    interrupt.dispose();
   }
   const checks = checkArmConditions(overheadArms(report), thresholds);
   const judged = checks.map((c) => ({ text: c.condition.text, mode: c.arm, status: c.status, passed: c.passed, message: c.message }));
   const json = JSON.stringify({ ...report, thresholds: judged }, null, 2) + '\n';
   if (flags.out) {
-    await mkdir(dirname(flags.out), { recursive: true });
-    await writeFile(flags.out, json);
+    try {
+      await writeOutputFile(flags.out, json);
+    } catch (err) {
+      // Unwritable --out: named, with the cause; what was measured still prints below.
+      process.stderr.write(`inferbench overhead: ${(err as Error).message}\n`);
+      flags.out = undefined;
+    }
   }
   if (flags.json) process.stdout.write(json);
   else process.stdout.write(formatOverheadReport(report) + '\n');
   for (const w of report.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   if (flags.out && !flags.json) process.stdout.write(`report: ${flags.out}\n`);
   for (const c of checks) process.stderr.write(`${c.message}\n`);
+  if (report.interruptedAfterRounds !== undefined) {
+    process.stderr.write(`interrupted: ${report.interruptedAfterRounds} of ${report.rounds} rounds measured\n`);
+    return ExitCode.interrupted;
+  }
   const verdict = overheadVerdict(checks, Boolean(flags.strict));
   if (verdict.note) process.stderr.write(`${verdict.note}\n`);
   return verdict.code;

@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatSummary } from '../report/console.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -10,7 +8,10 @@ import { producibleOfResults } from '../scenario/check-conditions.js';
 import { readResults, ResultsFileError, STDIN } from '../results/writer.js';
 import { ConfigError } from '../model/config-error.js';
 import { ExitCode } from './exit-codes.js';
+import { OutputFileError } from '../results/redacting-sinks.js';
+import { MergeError } from '../results/merge.js';
 import { reportPathFor } from './run-command.js';
+import { writeOutputFile } from './output.js';
 
 interface ReportFlags {
   output?: string;
@@ -51,8 +52,7 @@ async function reportFromCli(file: string, flags: ReportFlags): Promise<ExitCode
     else text = `${formatSummary(results)}${outcomes.length ? `\n\n${formatThresholdOutcomes(outcomes)}` : ''}\n`;
     const out = flags.output ?? flags.out ?? (flags.format === 'html' && file !== STDIN ? reportPathFor(file) : undefined);
     if (out) {
-      await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, text);
+      await writeOutputFile(out, text);
       process.stdout.write(`report: ${out}\n`);
     } else {
       process.stdout.write(text);
@@ -65,12 +65,22 @@ async function reportFromCli(file: string, flags: ReportFlags): Promise<ExitCode
   }
 }
 
-/** Bad flags and unreadable results files are the user's to fix: exit 2 with the message, no stack. */
+/**
+ * Bad flags, unreadable or inconsistent results files and unwritable outputs are the user's to
+ * fix: exit 2 with a message naming the file, no stack. Anything else is a bug in inferbench.
+ */
 export function reportInputError(err: unknown): ExitCode {
-  if (err instanceof ConfigError || err instanceof ResultsFileError) {
+  if (err instanceof ConfigError || err instanceof ResultsFileError || err instanceof OutputFileError || err instanceof MergeError) {
     process.stderr.write(`${err.message}\n`);
     return ExitCode.badConfig;
   }
-  process.stderr.write(`inferbench failed: ${(err as Error).stack ?? String(err)}\n`);
+  return reportBug(err);
+}
+
+/** An error no input explains: its message, and the stack only when asked (INFERBENCH_DEBUG=1). */
+export function reportBug(err: unknown): ExitCode {
+  const e = err as Error;
+  process.stderr.write(`inferbench failed: ${e?.message ?? String(err)} (a bug in inferbench; INFERBENCH_DEBUG=1 shows where)\n`);
+  if (process.env.INFERBENCH_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
   return ExitCode.runError;
 }

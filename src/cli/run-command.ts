@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -22,12 +22,16 @@ import { run, type RunOptions, type RunResult } from '../run/runner.js';
 import { runProfile } from '../run/profile.js';
 import { ConfigError, type ConfigProblem } from '../model/config-error.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
+import { parseScenarioText } from '../scenario/scenario-text.js';
 import { resolveScenarioPaths } from '../scenario/paths.js';
 import { TargetUnreachableError } from '../run/probe.js';
 import { ExitCode } from './exit-codes.js';
 import { withStdoutOnStderr } from './stdout-guard.js';
 import { addRunFlags, applyRunFlags, type RunFlags } from './run-flags.js';
 import { addScaleFlags, scaleRunOptions, type ScaleFlags } from './scale-flags.js';
+import { hideSecrets, writeOutputFile } from './output.js';
+import { onCtrlC } from './interrupt.js';
+import { OutputFileError } from '../results/redacting-sinks.js';
 
 export interface OutputFlags extends ScaleFlags {
   json?: boolean;
@@ -91,14 +95,9 @@ export async function readScenarioObject(file: string): Promise<Record<string, u
   } catch (err) {
     throw new ConfigError([{ path: '', message: `cannot read scenario file ${file}: ${(err as Error).message}` }]);
   }
-  try {
-    const value = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
-    if (!value || typeof value !== 'object') throw new Error('expected a mapping at the top level');
-    // Files the scenario names are relative to the scenario file; flags laid over it stay relative to the current directory.
-    return resolveScenarioPaths(value as Record<string, unknown>, dirname(resolve(file)));
-  } catch (err) {
-    throw new ConfigError([{ path: '', message: `${file} is not a valid scenario: ${(err as Error).message}` }], file);
-  }
+  // Parsed in time linear in the text, with a nesting limit (scenario-text.ts). Files the scenario names
+  // are relative to the scenario file; flags laid over it stay relative to the current directory.
+  return resolveScenarioPaths(parseScenarioText(text, file), dirname(resolve(file)));
 }
 
 /**
@@ -111,6 +110,7 @@ export async function runAndReport(
   human: NodeJS.WriteStream,
 ): Promise<ExitCode> {
   const loaded = load();
+  hideSecrets(loaded.secrets);
   // Everything a user can get wrong is reported before any load is sent.
   const problems = outputFlagProblems(flags);
   // Checked against the target when the scenario was resolved; every problem was reported then.
@@ -131,7 +131,6 @@ export async function runAndReport(
     plannedRequests: loaded.scenario.load.requests,
     header: target.protocol === 'gradio' ? formatRunHeader(loaded.scenario.load.requests, (loaded.scenario.target as { data?: unknown }).data) : undefined,
     write: (text) => process.stderr.write(text),
-    redact: (text) => loaded.secrets.redactText(text),
   });
   // The live view and the exports read one stream of finished requests and progress counts.
   const showLive = !(flags.quiet || flags.verbose || debugSwitches.size);
@@ -142,21 +141,12 @@ export async function runAndReport(
       ? new LiveStats({ family, keyMetrics: liveKeyMetrics(family), openLoop: loaded.scenario.load.mode === 'rate', clientSample: loop?.sample })
       : undefined;
   const display: LiveDisplay | undefined = showLive ? await startLiveDisplay(process.stderr, stats!, { plainIntervalMs }) : undefined;
-  const exports: RunExports | undefined = exportsParsed.specs.length ? startExports(exportsParsed.specs, stats!, { job: 'inferbench', run: loaded.scenario.name }, { redact: (text) => loaded.secrets.redactText(text) }) : undefined;
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) {
-      display?.stop();
-      process.exit(ExitCode.interrupted);
-    }
-    const notice = 'Stopping: finishing in-flight requests and writing what was measured (Ctrl+C again to quit now)...';
-    if (display) display.note(notice);
-    else process.stderr.write(`\n${notice}\n`);
-    controller.abort('interrupted by Ctrl+C');
-  };
-  process.on('SIGINT', onSigint);
+  const exports: RunExports | undefined = exportsParsed.specs.length ? startExports(exportsParsed.specs, stats!, { job: 'inferbench', run: loaded.scenario.name }, { redact: (text) => loaded.secrets.redactText(text), stdout: process.stdout }) : undefined;
+  const interrupt = onCtrlC('Stopping: finishing in-flight requests and writing what was measured', {
+    show: display ? (notice) => display.note(notice) : undefined,
+    beforeQuit: () => display?.stop(),
+  });
+  const controller = { signal: interrupt.signal };
   let result: RunResult | undefined;
   try {
     const runOptions = {
@@ -172,6 +162,7 @@ export async function runAndReport(
               if (!flags.quiet) runConsole.onRequest(t, phase);
             },
       debug: runConsole.debug,
+      keepFullText: debugSwitches.has('text'),
     };
     const profile = loaded.scenario.profile;
     // With --json, stdout is the results document: a local module's own prints go to stderr.
@@ -181,7 +172,7 @@ export async function runAndReport(
     result = (err as { partial?: RunResult }).partial;
     throw err;
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
     display?.stop();
     loop?.stop();
     // What was measured is exported even when the run failed midway.
@@ -194,18 +185,17 @@ export async function runAndReport(
   if (flags.report === 'html') {
     const scenario = loaded.scenario;
     reportPath = reportPathFor(path ?? join(scenario.output.dir, resultsFileName(scenario.name, new Date(results.startedAtEpochMs))));
-    await mkdir(dirname(reportPath), { recursive: true });
     const calls = result.recordsPath ? await readRecords(result.recordsPath) : undefined;
-    await writeFile(reportPath, secrets.redactText(renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes, calls })));
+    await writeOutputFile(reportPath, renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes, calls }));
   }
   if (!flags.quiet) {
     const summary = flags.summary === 'md' ? formatMarkdownSummary(results, outcomes) : formatSummary(results, { color: Boolean(human.isTTY) });
-    human.write(secrets.redactText(summary) + '\n');
+    human.write(summary + '\n');
     const stages = formatStages(results);
-    if (stages) human.write(`\n${secrets.redactText(stages)}\n`);
+    if (stages) human.write(`\n${stages}\n`);
     const speech = formatSpeechReport(results);
-    if (speech) human.write(secrets.redactText(speech) + '\n');
-    if (target.protocol === 'gradio' || flags.verbose) human.write(secrets.redactText(formatSeedSummary(results)) + '\n');
+    if (speech) human.write(speech + '\n');
+    if (target.protocol === 'gradio' || flags.verbose) human.write(formatSeedSummary(results) + '\n');
     if (outcomes.length && flags.summary !== 'md') human.write(`\n${formatThresholdOutcomes(outcomes)}\n`);
     if (path) human.write(`\nresults: ${path}\n`);
     if (result.recordsPath) human.write(`records: ${result.recordsPath}\n`);
@@ -214,7 +204,7 @@ export async function runAndReport(
   const failed = outcomes.filter((o) => !o.passed);
   // Failures are named even with --quiet or --json: CI must see why it failed.
   if (failed.length && (flags.quiet || flags.json)) process.stderr.write(`${failed.map((o) => `threshold failed: ${o.message}`).join('\n')}\n`);
-  if (flags.json) process.stdout.write(secrets.redactText(JSON.stringify(results, null, 2)) + '\n');
+  if (flags.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
   if (controller.signal.aborted) return ExitCode.interrupted;
   const nothingWorked = noRequestSucceeded(results);
   if (nothingWorked) {
@@ -324,6 +314,10 @@ export function reportFailure(err: unknown): ExitCode {
     return ExitCode.badConfig;
   }
   if (err instanceof TargetUnreachableError) {
+    process.stderr.write(`${err.message}\n`);
+    return ExitCode.runError;
+  }
+  if (err instanceof OutputFileError) {
     process.stderr.write(`${err.message}\n`);
     return ExitCode.runError;
   }

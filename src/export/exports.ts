@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { RedactedFileWriter } from '../results/redacting-sinks.js';
 import type { ConfigProblem } from '../model/config-error.js';
 import type { Results } from '../model/results.js';
 import type { LiveStats, SecondSnapshot } from '../live/live-stats.js';
@@ -62,10 +62,11 @@ const GIVE_UP_AFTER = 10;
  * final summaries. Writes to a receiver go one at a time; a slow or failing receiver never
  * delays the load, and its failures are reported, with the URL and cause, when the run ends.
  */
-export function startExports(specs: readonly ExportSpec[], stats: LiveStats, labels: SeriesLabels, opts: { redact?: (text: string) => string; stdout?: NodeJS.WritableStream } = {}): RunExports {
+/** `opts.stdout` takes `ndjson=-` (the CLI passes its own, redacted stdout: a library never prints). */
+export function startExports(specs: readonly ExportSpec[], stats: LiveStats, labels: SeriesLabels, opts: { redact?: (text: string) => string; stdout?: { write(text: string): unknown } } = {}): RunExports {
   // Secrets never leave in an export: every line and label value passes the run's redaction.
   const redact = opts.redact ?? ((text: string) => text);
-  const sinks = specs.map((spec) => (spec.kind === 'ndjson' ? new NdjsonSink(spec.path, opts.stdout ?? process.stdout, redact) : new RemoteWriteSink(spec.url, labels, redact)));
+  const sinks = specs.map((spec) => (spec.kind === 'ndjson' ? new NdjsonSink(spec.path, opts.stdout, redact) : new RemoteWriteSink(spec.url, labels, redact)));
   const tick = () => {
     const seconds = stats.closedSeconds();
     if (seconds.length) for (const sink of sinks) sink.seconds(seconds);
@@ -93,20 +94,36 @@ interface Sink {
 
 /** One JSON object per line: `{"type":"second",...}` per closed second, then `{"type":"summary",...}` per load point. */
 class NdjsonSink implements Sink {
-  private readonly out: NodeJS.WritableStream;
-  private readonly file?: WriteStream;
+  /** A file (through the redacting sink) or stdout. */
+  private readonly out: { write(text: string): void };
+  private readonly file?: RedactedFileWriter;
   private error?: string;
 
   constructor(
     private readonly path: string,
-    stdout: NodeJS.WritableStream,
+    stdout: { write(text: string): unknown } | undefined,
     private readonly redact: (text: string) => string,
   ) {
-    if (path === '-') this.out = stdout;
+    if (path === '-') this.out = stdout ?? { write: () => (this.error ??= 'no standard output to write to (give a file)') };
     else {
-      this.file = createWriteStream(path);
-      this.file.on('error', (err) => (this.error ??= err.message));
-      this.out = this.file;
+      let file: RedactedFileWriter | undefined;
+      try {
+        file = new RedactedFileWriter(path);
+      } catch (err) {
+        this.error = (err as Error).message;
+      }
+      this.file = file;
+      // An unwritable file costs the export, never the run: it is reported when the run ends.
+      this.out = {
+        write: (text) => {
+          if (this.error || !file) return;
+          try {
+            file.write(text);
+          } catch (err) {
+            this.error = (err as Error).message;
+          }
+        },
+      };
     }
   }
 
@@ -131,7 +148,7 @@ class NdjsonSink implements Sink {
   }
 
   async close(): Promise<string[]> {
-    if (this.file) await new Promise<void>((resolve) => this.file!.end(resolve));
+    this.file?.close();
     return this.error ? [`export ndjson=${this.path}: ${this.error}`] : [];
   }
 }

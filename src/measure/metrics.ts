@@ -1,5 +1,6 @@
 import { CONTENT_KIND_OF_FAMILY, METRICS, metricApplies, type FamilyOf, type MetricDefinition, type MetricName } from '../model/metrics.js';
 import type { OutcomeKind, Timeline } from '../model/timeline.js';
+import type { TokenizerCount } from './tokens.js';
 
 /** Metrics with one value per request (itl and itl_per_token have many; run-level ones have none). */
 export type ScalarMetricName = Exclude<MetricName, 'itl' | 'itl_per_token'>;
@@ -13,6 +14,8 @@ export interface OutputTokenCount {
   source: OutputTokenSource;
   usage?: number;
   tokenizer?: number;
+  /** The tokenizer count was extrapolated from the answer's first TOKENIZER_CAP_CHARS characters. */
+  tokenizerEstimated?: boolean;
   /** Sum of content events' units (undefined when the request had no content events). */
   events?: number;
 }
@@ -55,6 +58,10 @@ export interface DeriveOptions {
   openLoop: boolean;
   /** Client-side token counter (measure/tokens.ts), used when the server reports no usage and to report both counts. */
   tokenizer?: (text: string) => number;
+  /** The tokenizer's count of this answer, counted already (off the event loop, capped): used instead of `tokenizer`. */
+  tokenizerCount?: TokenizerCount;
+  /** The same for the prompt as sent (`input_tokens`). */
+  promptTokenizerCount?: TokenizerCount;
 }
 
 /**
@@ -72,8 +79,8 @@ export function deriveMetrics(t: Timeline, opts: DeriveOptions): DerivedMetrics 
   const ok = t.outcome === 'ok';
   const values: DerivedMetrics['values'] = {};
   const text = family.family === 'text';
-  const tokens: OutputTokenCount = text ? countOutputTokens(t, opts.tokenizer) : { source: 'none' };
-  const inputTokens: InputTokenCount = text ? countInputTokens(t, opts.tokenizer) : { source: 'none' };
+  const tokens: OutputTokenCount = text ? countOutputTokens(t, opts.tokenizerCount ?? opts.tokenizer) : { source: 'none' };
+  const inputTokens: InputTokenCount = text ? countInputTokens(t, opts.promptTokenizerCount ?? opts.tokenizer) : { source: 'none' };
   const d: DerivedMetrics = { outcome: t.outcome, ok, startMs, values, itl: [], itlPerToken: [], itlAtMs: [], extra: {}, tokens, inputTokens };
 
   if (opts.openLoop && t.scheduledMs !== undefined) values.queue_delay = t.sentMs - t.scheduledMs;
@@ -132,14 +139,16 @@ export function callStartMs(t: Timeline): number {
 }
 
 /** METRICS.md `output_tokens`: usage → tokenizer → content event units, keeping every count available. */
-export function countOutputTokens(t: Timeline, tokenizer?: (text: string) => number): OutputTokenCount {
+export function countOutputTokens(t: Timeline, tokenizer?: ((text: string) => number) | TokenizerCount): OutputTokenCount {
   const usage = t.usageTokens;
-  const tok = tokenizer && t.text !== undefined ? tokenizer(t.text) : undefined;
+  const counted = typeof tokenizer === 'function' ? (t.text !== undefined ? { tokens: tokenizer(t.text), estimated: false } : undefined) : tokenizer;
+  const tok = counted && Number.isFinite(counted.tokens) ? counted.tokens : undefined;
   let events: number | undefined;
   for (const e of t.content) if (e.kind === 'tokens') events = (events ?? 0) + e.units;
   const out: OutputTokenCount = { source: 'none' };
   if (usage !== undefined) out.usage = usage;
   if (tok !== undefined) out.tokenizer = tok;
+  if (tok !== undefined && counted!.estimated) out.tokenizerEstimated = true;
   if (events !== undefined) out.events = events;
   if (usage !== undefined) Object.assign(out, { count: usage, source: 'usage' });
   else if (tok !== undefined) Object.assign(out, { count: tok, source: 'tokenizer' });
@@ -148,9 +157,10 @@ export function countOutputTokens(t: Timeline, tokenizer?: (text: string) => num
 }
 
 /** METRICS.md `input_tokens`: usage (prompt tokens) → the client tokenizer over the prompt as sent, keeping both. */
-export function countInputTokens(t: Timeline, tokenizer?: (text: string) => number): InputTokenCount {
+export function countInputTokens(t: Timeline, tokenizer?: ((text: string) => number) | TokenizerCount): InputTokenCount {
   const usage = t.usageInputTokens;
-  const tok = tokenizer && t.prompt !== undefined ? tokenizer(t.prompt) : undefined;
+  const counted = typeof tokenizer === 'function' ? (t.prompt !== undefined ? tokenizer(t.prompt) : undefined) : tokenizer?.tokens;
+  const tok = counted !== undefined && Number.isFinite(counted) ? counted : undefined;
   const out: InputTokenCount = { source: 'none' };
   if (usage !== undefined) out.usage = usage;
   if (tok !== undefined) out.tokenizer = tok;

@@ -11,6 +11,7 @@ import { errorGroupOf } from './error-groups.js';
 import { CallSampler } from './call-samples.js';
 import { SubSecondRecorder, SUB_SECOND_MAX_PHASE_MS } from './sub-second-series.js';
 import type { Condition } from '../conditions/condition.js';
+import { TOKENIZER_CAP_CHARS, type TokenizerCounts } from './tokens.js';
 
 export interface RecorderOptions {
   /** What the target answers with: which metrics, throughput and series the phase has. */
@@ -52,10 +53,10 @@ export class Recorder {
     if (opts.slos?.length) this.s.goodput = new GoodputCounter(opts.slos);
   }
 
-  /** Derives one finished request's metrics and adds them. */
-  record(t: Timeline): void {
+  /** Derives one finished request's metrics and adds them (`counted`: its answer and prompt counted already, measure/tokens.ts). */
+  record(t: Timeline, counted?: TokenizerCounts): void {
     const s = this.s;
-    const d = deriveMetrics(t, { family: this.opts.family, openLoop: this.opts.openLoop, tokenizer: this.opts.tokenizer });
+    const d = deriveMetrics(t, { family: this.opts.family, openLoop: this.opts.openLoop, tokenizer: this.opts.tokenizer, tokenizerCount: counted?.output, promptTokenizerCount: counted?.input });
     s.completed++;
     s.byOutcome[d.outcome]++;
     if (t.status !== undefined) s.addStatus(String(t.status), 1);
@@ -93,7 +94,7 @@ export class Recorder {
       s.series.latency.record(sec, d.values.latency!);
       this.recordArrivals(t, d.tokens.count);
       if (this.opts.family.family === 'text') {
-        s.tokens.add(d.tokens.source, d.tokens.count ?? 0, d.tokens.usage, d.tokens.tokenizer, d.tokens.events);
+        s.tokens.add(d.tokens.source, d.tokens.count ?? 0, d.tokens.usage, d.tokens.tokenizer, d.tokens.events, d.tokens.tokenizerEstimated ? 1 : 0);
         s.tokens.addInput(d.inputTokens.source, d.inputTokens.count ?? 0, d.inputTokens.usage, d.inputTokens.tokenizer);
       }
       // TTFT and each inter-token gap in the second its token arrived.
@@ -404,6 +405,7 @@ class TokenTotals {
   private usage?: number;
   private tokenizer?: number;
   private events?: number;
+  private estimated = 0;
   private sources = new Set<OutputTokenSource | 'mixed'>();
   private inputTotal = 0;
   private inputUsage?: number;
@@ -418,16 +420,17 @@ class TokenTotals {
     if (tokenizer !== undefined) this.inputTokenizer = (this.inputTokenizer ?? 0) + tokenizer;
   }
 
-  add(source: OutputTokenSource, count: number, usage?: number, tokenizer?: number, events?: number): void {
+  add(source: OutputTokenSource, count: number, usage?: number, tokenizer?: number, events?: number, estimatedAnswers = 0): void {
     if (source !== 'none') this.sources.add(source);
     this.total += count;
     if (usage !== undefined) this.usage = (this.usage ?? 0) + usage;
     if (tokenizer !== undefined) this.tokenizer = (this.tokenizer ?? 0) + tokenizer;
     if (events !== undefined) this.events = (this.events ?? 0) + events;
+    this.estimated += estimatedAnswers;
   }
 
   merge(t: TokenAccounting): void {
-    this.add(t.source === 'mixed' ? 'none' : t.source, t.totalOutputTokens, t.usageTotal, t.tokenizerTotal, t.eventsTotal);
+    this.add(t.source === 'mixed' ? 'none' : t.source, t.totalOutputTokens, t.usageTotal, t.tokenizerTotal, t.eventsTotal, t.tokenizerEstimatedAnswers ?? 0);
     if (t.source === 'mixed') this.sources.add('mixed');
     const i = t.input;
     if (i) {
@@ -443,7 +446,12 @@ class TokenTotals {
       this.sources.size === 0 ? 'none' : this.sources.size > 1 || this.sources.has('mixed') ? 'mixed' : [...this.sources][0]!;
     const out: TokenAccounting = { source, totalOutputTokens: this.total };
     if (this.usage !== undefined) out.usageTotal = this.usage;
-    if (this.tokenizer !== undefined) out.tokenizerTotal = this.tokenizer;
+    if (this.tokenizer !== undefined) {
+      out.tokenizerTotal = this.tokenizer;
+      // The cap is part of what the tokenizer total means.
+      out.tokenizerCapChars = TOKENIZER_CAP_CHARS;
+      out.tokenizerEstimatedAnswers = this.estimated;
+    }
     if (this.events !== undefined) out.eventsTotal = this.events;
     if (this.inputSources.size > 0) {
       const input: InputTokenAccounting = {

@@ -9,16 +9,30 @@
  * "Hugging Face tokenizer.json in JavaScript"): both gave token ids identical to the Rust
  * `tokenizers` on 400 mixed texts under three tokenizers; it is a third of the size, has no
  * dependencies and is maintained by Hugging Face.
+ *
+ * A run's counting is bounded work per answer:
+ * - at most TOKENIZER_CAP_CHARS characters of an answer (or prompt) are counted; a longer one's
+ *   count is extrapolated from them by its length, marked estimated, and the results state the cap;
+ * - the text is counted in pieces of at most PIECE_CHARS cut at whitespace: BPE on one long
+ *   run without whitespace grows faster than its length (measured with o200k_base: 16 Ki
+ *   letters 90–105 ms, 64 Ki 1.4–2.3 s, and a 1 MB answer ran for more than 300 s), in pieces
+ *   it is linear (a few ms per 2 Ki characters);
+ * - answers are counted in a tokenizer process, off the event loop that timestamps every other
+ *   request (and answers Ctrl+C).
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../model/config-error.js';
+import { ANSWER_TEXT_KEEP_CHARS } from '../model/timeline.js';
 
 export const TOKENIZER_ENCODINGS = ['o200k_base', 'cl100k_base'] as const;
 export type TokenizerEncoding = (typeof TOKENIZER_ENCODINGS)[number];
 
-/** A token counter: the number of tokens `encode(text)` yields (no special tokens added). */
-export type TokenCounter = (text: string) => number;
+/** A synchronous count of a text (no cap): the number of tokens `encode(text)` yields (no special tokens added). */
+export type EncodeCount = (text: string) => number;
 
 /** A tokenizer that can also build text: what the workload generators need. */
 export interface Tokenizer {
@@ -27,7 +41,7 @@ export interface Tokenizer {
   /** Token ids of the text as it is, without special tokens (BOS, chat templates). */
   encode(text: string): number[];
   decode(ids: readonly number[]): string;
-  count: TokenCounter;
+  count: EncodeCount;
 }
 
 /** What a scenario names: `auto` (o200k_base), an encoding, or a path to a tokenizer.json (or its folder). */
@@ -47,9 +61,94 @@ export function loadTokenizer(spec: TokenizerSpec = 'auto', field = 'tokenizer')
   return tokenizer;
 }
 
-/** Loads (once per encoding) and returns a synchronous token counter. o200k_base is GPT-4o's encoding. */
-export async function loadTokenCounter(spec: TokenizerSpec = 'o200k_base'): Promise<TokenCounter> {
-  return (await loadTokenizer(spec)).count;
+/** Whether a spec names a built-in encoding (no file to read). */
+export function isTokenizerEncoding(spec: TokenizerSpec): boolean {
+  return spec === 'auto' || (TOKENIZER_ENCODINGS as readonly string[]).includes(spec);
+}
+
+/** Characters of one answer the tokenizer reads; the answer text a timeline keeps is the same. */
+export const TOKENIZER_CAP_CHARS = ANSWER_TEXT_KEEP_CHARS;
+/** The longest piece encoded at once. */
+const PIECE_CHARS = 2048;
+
+/** One answer's (or prompt's) token count. */
+export interface TokenizerCount {
+  tokens: number;
+  /** The answer was longer than TOKENIZER_CAP_CHARS: `tokens` is extrapolated from its counted start. */
+  estimated: boolean;
+}
+
+/** A request's counts from the tokenizer process: its answer and the prompt as sent. */
+export interface TokenizerCounts {
+  output?: TokenizerCount;
+  input?: TokenizerCount;
+}
+
+export interface TokenCounter {
+  /**
+   * Counts an answer: `text` is what the timeline kept, `totalChars` the answer's whole length.
+   * When `signal` aborts (Ctrl+C) a count still pending on the thread ends at once, uncounted (NaN).
+   */
+  count(text: string, totalChars?: number, signal?: AbortSignal): TokenizerCount | Promise<TokenizerCount>;
+  /**
+   * Resolves once the encoding tables are loaded (or the tokenizer failed), or when `signal`
+   * aborts: a run waits for it before its first request, so the load's CPU does not compete with
+   * the first measurements.
+   */
+  ready(signal?: AbortSignal): Promise<void>;
+  /** Ends the tokenizer process. */
+  close(): Promise<void>;
+}
+
+/**
+ * Cuts `text` into pieces of at most `pieceChars`, each cut just before a whitespace character
+ * where the piece has one: the pre-tokenizer starts a word with its leading space, so ordinary
+ * text counts the same in pieces as whole (test/measure/tokens.test.ts); a run without whitespace
+ * is cut where it must be.
+ */
+export function tokenizerPieces(text: string, pieceChars = PIECE_CHARS): string[] {
+  if (text.length <= pieceChars) return [text];
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + pieceChars);
+    if (end < text.length) {
+      let cut = end;
+      while (cut > start + 1 && !isSpace(text.charCodeAt(cut))) cut--;
+      // Inside a whitespace run, cut before its last character (that one leads the next word).
+      if (cut > start + 1) end = cut;
+    }
+    pieces.push(text.slice(start, end));
+    start = end;
+  }
+  return pieces;
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9 || code === 12 || code === 11 || code === 0xa0;
+}
+
+function piecewise(encode: (text: string) => number[]): EncodeCount {
+  return (text) => {
+    if (!text) return 0;
+    let n = 0;
+    for (const piece of tokenizerPieces(text)) n += encode(piece).length;
+    return n;
+  };
+}
+
+const encoders = new Map<string, Promise<EncodeCount>>();
+
+/** Loads (once per spec) a synchronous, uncapped counter in pieces (the tokenizer process's, and tests'). */
+export function loadEncodeCount(spec: TokenizerSpec = 'o200k_base'): Promise<EncodeCount> {
+  const key = spec === 'auto' ? 'o200k_base' : spec;
+  let counter = encoders.get(key);
+  if (!counter) {
+    counter = loadTokenizer(key).then(({ encode }) => piecewise(encode));
+    encoders.set(key, counter);
+    counter.catch(() => encoders.delete(key));
+  }
+  return counter;
 }
 
 async function loadEncoding(encoding: TokenizerEncoding): Promise<Tokenizer> {
@@ -63,6 +162,114 @@ function importEncoding(encoding: TokenizerEncoding): Promise<{ encode: (text: s
       return import('gpt-tokenizer/encoding/o200k_base');
     case 'cl100k_base':
       return import('gpt-tokenizer/encoding/cl100k_base');
+  }
+}
+
+/** The capped count of an answer from a count of its kept start. */
+export function cappedCount(countStart: (text: string) => number, text: string, totalChars = text.length): TokenizerCount {
+  const counted = text.length > TOKENIZER_CAP_CHARS ? text.slice(0, TOKENIZER_CAP_CHARS) : text;
+  const tokens = countStart(counted);
+  if (totalChars <= counted.length || counted.length === 0) return { tokens, estimated: false };
+  return { tokens: Math.round((tokens * totalChars) / counted.length), estimated: true };
+}
+
+/**
+ * A token counter for a run: answers are counted in a tokenizer process of their own, started
+ * now so its encoding tables load while the run begins. Not on this thread: importing o200k_base
+ * blocks an event loop for 1–2 s (measured on the shared 2-core machine under load) and adds
+ * ~60 MB; and not on a worker thread: a process cannot exit until a worker that is still loading
+ * finishes, which held Ctrl+C up by up to a second. A process is killed at once.
+ */
+export function loadTokenCounter(spec: TokenizerSpec = 'o200k_base'): TokenCounter {
+  const proc = new TokenizerProcess(spec === 'auto' ? 'o200k_base' : spec);
+  return {
+    count(text, totalChars, signal) {
+      const counted = text.length > TOKENIZER_CAP_CHARS ? text.slice(0, TOKENIZER_CAP_CHARS) : text;
+      if (counted.length === 0) return { tokens: 0, estimated: false };
+      const tokens = proc.count(counted);
+      const stopped = signal && new Promise<number>((resolve) => (signal.aborted ? resolve(NaN) : signal.addEventListener('abort', () => resolve(NaN), { once: true })));
+      return (stopped ? Promise.race([tokens, stopped]) : tokens).then((n) => cappedCount(() => n, counted, totalChars ?? text.length));
+    },
+    ready(signal) {
+      if (!signal) return proc.ready;
+      return Promise.race([proc.ready, new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })))]);
+    },
+    async close() {
+      proc.close();
+    },
+  };
+}
+
+/** gpt-tokenizer in a child process: the answers of one event-loop turn go in one message. */
+class TokenizerProcess {
+  private readonly child: ChildProcess;
+  private readonly waiting = new Map<number, ((tokens: number) => void)[]>();
+  private queued: { text: string; resolve: (tokens: number) => void }[] = [];
+  private nextId = 0;
+  private closed = false;
+  readonly ready: Promise<void>;
+  private markReady!: () => void;
+
+  constructor(spec: TokenizerSpec) {
+    this.ready = new Promise<void>((resolve) => (this.markReady = resolve));
+    // Built output runs the module directly; the sources (tsx, vitest) go through tsx's loader.
+    const fromSources = import.meta.url.endsWith('.ts');
+    const entry = fileURLToPath(new URL(fromSources ? './tokenizer-process.ts' : './tokenizer-process.js', import.meta.url));
+    const execArgv = fromSources ? ['--import', pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href] : process.execArgv;
+    // Referenced (keeping this process alive) until its tables are loaded, and while a count is pending.
+    this.child = fork(entry, [spec], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, serialization: 'advanced' });
+    this.child.on('message', (m: { id: number; tokens: number[]; ready?: true }) => {
+      if (m.ready) {
+        this.markReady();
+        if (this.waiting.size === 0 && this.queued.length === 0) this.idle();
+        return;
+      }
+      const resolvers = this.waiting.get(m.id) ?? [];
+      this.waiting.delete(m.id);
+      resolvers.forEach((resolve, i) => resolve(m.tokens[i] ?? NaN));
+      if (this.waiting.size === 0 && this.queued.length === 0) this.idle();
+    });
+    // A tokenizer that fails leaves its answers uncounted (the usage or event count is used), never a hung request.
+    this.child.on('error', () => this.release());
+    this.child.on('exit', () => this.release());
+  }
+
+  count(text: string): Promise<number> {
+    if (this.closed) return Promise.resolve(NaN);
+    // Keep this process alive while a count is pending (the child alone does not).
+    this.child.ref();
+    this.child.channel?.ref();
+    return new Promise<number>((resolve) => {
+      if (this.queued.length === 0) setImmediate(() => this.flush());
+      this.queued.push({ text, resolve });
+    });
+  }
+
+  private flush(): void {
+    const batch = this.queued;
+    this.queued = [];
+    if (batch.length === 0 || this.closed) return batch.forEach((b) => b.resolve(NaN));
+    const id = this.nextId++;
+    this.waiting.set(id, batch.map((b) => b.resolve));
+    this.child.send({ id, texts: batch.map((b) => b.text) }, (err) => err && this.release());
+  }
+
+  private idle(): void {
+    this.child.unref();
+    this.child.channel?.unref();
+  }
+
+  private release(): void {
+    this.markReady();
+    for (const resolvers of this.waiting.values()) resolvers.forEach((resolve) => resolve(NaN));
+    this.waiting.clear();
+    for (const q of this.queued.splice(0)) q.resolve(NaN);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.release();
+    this.child.kill('SIGKILL');
   }
 }
 

@@ -5,14 +5,19 @@ export interface ConfigProblem {
   message: string;
 }
 
-/** Bad input a user can fix. Carries every problem found, not just the first. */
+/** Problems shown in a message; the rest are counted, so 30,000 unknown keys print 21 lines, not 4.9 MB. */
+export const SHOWN_PROBLEMS = 20;
+
+/** Bad input a user can fix. Carries every problem found, not just the first; its message shows the first SHOWN_PROBLEMS. */
 export class ConfigError extends Error {
   constructor(
     readonly problems: ConfigProblem[],
     readonly source?: string,
   ) {
     const head = source ? `Invalid scenario ${source}` : 'Invalid scenario';
-    super(`${head} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p.path || '(top level)'}: ${p.message}`).join('\n')}`);
+    const shown = problems.slice(0, SHOWN_PROBLEMS).map((p) => `  - ${p.path || '(top level)'}: ${p.message}`);
+    if (problems.length > SHOWN_PROBLEMS) shown.push(`  ... and ${problems.length - SHOWN_PROBLEMS} more`);
+    super(`${head} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${shown.join('\n')}`);
     this.name = 'ConfigError';
   }
 }

@@ -49,5 +49,7 @@ export interface OverheadReport {
   modes: ModeStats[];
   /** Problems that cost no measurement (a teardown() that threw). */
   warnings?: string[];
+  /** Stopped by Ctrl+C after this many complete rounds (of `rounds`). */
+  interruptedAfterRounds?: number;
 }
 

@@ -43,8 +43,31 @@ export interface Results {
   perText?: PerTextResults;
   /** The scenario's targets table (metric, target, stretch), judged on each load point. */
   targets?: TargetResult[];
+  /** Written by `inferbench capacity`: every probe is a load point; this is the search and its answer. */
+  capacity?: CapacitySearchResult;
   /** `--profile`: the stages' measured rates, the sweep's rates, and where the server stopped keeping up. */
   profile?: ProfileResult;
+}
+
+export interface CapacitySearchResult {
+  over: 'concurrency' | 'rate';
+  conditions: string[];
+  requestsPerProbe: number;
+  answer: string;
+  /** The highest load that met every condition. */
+  best?: number;
+  /** The lowest load that did not. */
+  firstFailing?: number;
+  probes: {
+    load: number;
+    requests: number;
+    ok: number;
+    failed: number;
+    met: boolean;
+    /** Stopped by Ctrl+C mid-probe: shown, not used for the answer. */
+    interrupted?: boolean;
+    verdicts: { condition: string; met: boolean; value?: number }[];
+  }[];
 }
 
 export interface ProfileResult {
@@ -284,6 +307,10 @@ export interface TokenAccounting {
   /** Totals from each source that was available, so a user can compare them. */
   usageTotal?: number;
   tokenizerTotal?: number;
+  /** The tokenizer reads at most this many characters of an answer... */
+  tokenizerCapChars?: number;
+  /** ...and this many answers were longer: their counts are extrapolated from the start by length. */
+  tokenizerEstimatedAnswers?: number;
   eventsTotal?: number;
   /** Input (prompt) tokens of ok requests, when any were counted. */
   input?: InputTokenAccounting;

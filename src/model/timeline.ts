@@ -6,6 +6,26 @@ export const OUTCOME_KINDS = ['ok', 'http_error', 'protocol_error', 'timeout', '
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
 /**
+ * Characters of each answer's text a timeline keeps: enough for previews and the capped
+ * tokenizer (measure/tokens.ts), while a 100 MB answer costs 64 Ki characters, not 100 MB per
+ * request in flight. `--debug text` asks for whole answers (keepAnswerText(Infinity)).
+ */
+export const ANSWER_TEXT_KEEP_CHARS = 65_536;
+let keepTextChars = ANSWER_TEXT_KEEP_CHARS;
+
+/**
+ * How much of each answer's text timelines built from now on keep (Infinity: all of it).
+ * Process-wide, set by the runner for its run (and by each worker thread for its own).
+ */
+export function keepAnswerText(chars: number): void {
+  keepTextChars = chars;
+}
+
+export function answerTextKeepChars(): number {
+  return keepTextChars;
+}
+
+/**
  * One stream event that carried content. Its kind says what `units` counts, and each metric
  * family reads only its own kind: text metrics never see audio samples or frames.
  */
@@ -49,8 +69,10 @@ export interface Timeline {
   error?: string;
   bytesIn: number;
   bytesOut: number;
-  /** The generated text, when the protocol produces text. */
+  /** The generated text, when the protocol produces text: its first ANSWER_TEXT_KEEP_CHARS characters unless the run keeps whole answers. */
   text?: string;
+  /** The answer's whole length in characters (more than `text.length` when the text was cut). */
+  textChars?: number;
   /** Output tokens as the server reported them (usage field), when it did. */
   usageTokens?: number;
   /** Input (prompt) tokens as the server reported them (usage `prompt_tokens`, TGI `input_length`, Ollama `prompt_eval_count`). */
@@ -80,6 +102,9 @@ export interface Timeline {
 export class TimelineBuilder {
   readonly t: Timeline;
   private textParts: string[] = [];
+  private keptChars = 0;
+  private totalChars = 0;
+  private readonly keepChars = keepTextChars;
 
   constructor(index: number, scheduledMs?: number) {
     this.t = { index, scheduledMs, sentMs: NaN, content: [], endMs: NaN, outcome: 'ok', bytesIn: 0, bytesOut: 0, extra: {} };
@@ -103,7 +128,14 @@ export class TimelineBuilder {
   text(text: string, tokens = 1, at = nowMs()): void {
     this.t.firstEventMs ??= at;
     this.t.content.push({ atMs: at, kind: 'tokens', units: tokens, chars: text.length });
-    if (text) this.textParts.push(text);
+    if (text) this.keepText(text);
+  }
+  private keepText(text: string): void {
+    this.totalChars += text.length;
+    if (this.keptChars >= this.keepChars) return;
+    const piece = text.length <= this.keepChars - this.keptChars ? text : text.slice(0, this.keepChars - this.keptChars);
+    this.textParts.push(piece);
+    this.keptChars += piece.length;
   }
   /** Audio sample frames that arrived (whole samples only), at the timeline's `sampleRateHz`. */
   samples(count: number, at = nowMs()): void {
@@ -123,7 +155,10 @@ export class TimelineBuilder {
   }
   /** Replaces the accumulated text (protocols whose stream sends the whole text so far, like Gradio). */
   setText(text: string): void {
-    this.textParts = [text];
+    this.textParts = [];
+    this.keptChars = 0;
+    this.totalChars = 0;
+    this.keepText(text);
   }
   bytesIn(n: number): void {
     this.t.bytesIn += n;
@@ -138,7 +173,10 @@ export class TimelineBuilder {
     if (Number.isNaN(this.t.sentMs)) this.t.sentMs = this.t.endMs;
     this.t.outcome = outcome;
     if (error !== undefined) this.t.error = error;
-    if (this.textParts.length) this.t.text = this.textParts.join('');
+    if (this.textParts.length) {
+      this.t.text = this.textParts.join('');
+      this.t.textChars = this.totalChars;
+    }
     return this.t;
   }
 

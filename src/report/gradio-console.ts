@@ -3,8 +3,8 @@
  * block per run (`RUN i/N`) with the final text or a preview and the four timings; always,
  * for Gradio, the summary of submit / first event / stream time / total with average, min,
  * max and percentiles and `Successful runs: k/N`. `--debug post|sse|text` prints the POST
- * answers, each raw stream line with its arrival time, and the final text. Everything passes
- * through the run's secret redaction.
+ * answers, each raw stream line with its arrival time, and the final text. The writer it is
+ * given redacts (the CLI's stderr passes results/redacting-sinks.ts).
  */
 import { nowMs } from '../model/clock.js';
 import type { Timeline } from '../model/timeline.js';
@@ -28,7 +28,6 @@ export interface RunConsoleOptions {
   /** Printed first with --verbose (the HF Space script's header with the prompts). */
   header?: string;
   write: (text: string) => void;
-  redact: (text: string) => string;
 }
 
 const HEAVY = '='.repeat(80);
@@ -76,6 +75,7 @@ export function formatRunBlock(t: Timeline, label: string, showFullText: boolean
   );
   if (t.streamEvents !== undefined || t.heartbeats !== undefined) lines.push(`✓ ${eventsLine(t)}`);
   if (t.text) lines.push(`✓ Output preview:      ${preview(t.text)}`);
+  if (t.text && t.textChars !== undefined && t.textChars > t.text.length) lines.push(`  (an answer of ${t.textChars} characters; the first ${t.text.length} were kept: --debug text keeps whole answers)`);
   return lines.join('\n');
 }
 
@@ -163,25 +163,25 @@ function summaryLines(metric: MetricResult): string[] {
 
 /** The runner hooks (`onRequest`, `debug`) that print as the run goes. */
 export function createRunConsole(options: RunConsoleOptions): { onRequest: (t: Timeline, phase: PhaseName) => void; debug?: ProtocolDebugSink } {
-  const { write, redact } = options;
+  const { write } = options;
   const startMs = nowMs();
   const counts: Record<PhaseName, number> = { warmup: 0, measure: 0 };
-  if (options.verbose && options.header) write(redact(options.header) + '\n');
+  if (options.verbose && options.header) write(options.header + '\n');
   const at = (atMs: number) => `+${((atMs - startMs) / 1000).toFixed(3)}s`;
   const debug: ProtocolDebugSink = {};
   if (options.debug.has('post')) {
-    debug.response = (index, what, body, atMs) => write(redact(`[debug post] ${at(atMs)} request ${index}: ${what}\n${body}\n`));
+    debug.response = (index, what, body, atMs) => write(`[debug post] ${at(atMs)} request ${index}: ${what}\n${body}\n`);
   }
   if (options.debug.has('sse')) {
-    debug.streamLine = (index, line, atMs) => write(redact(`[debug sse] ${at(atMs)} ${index < 0 ? 'session' : `request ${index}`}: ${line}\n`));
+    debug.streamLine = (index, line, atMs) => write(`[debug sse] ${at(atMs)} ${index < 0 ? 'session' : `request ${index}`}: ${line}\n`);
   }
   return {
     debug: debug.response || debug.streamLine ? debug : undefined,
     onRequest(t, phase) {
       const n = ++counts[phase];
       const label = phase === 'warmup' ? `WARMUP ${n}` : `RUN ${n}${options.plannedRequests ? `/${options.plannedRequests}` : ''}`;
-      if (options.verbose) write(redact(formatRunBlock(t, label, options.debug.has('text'), options.family)) + '\n');
-      else if (options.debug.has('text') && t.text !== undefined) write(redact(`[debug text] ${label}:\n${t.text}\n`));
+      if (options.verbose) write(formatRunBlock(t, label, options.debug.has('text'), options.family) + '\n');
+      else if (options.debug.has('text') && t.text !== undefined) write(`[debug text] ${label}:\n${t.text}\n`);
       if (options.textual && t.outcome === 'ok' && !t.text) write(noTextWarning(t, options.textHint) + '\n');
     },
   };

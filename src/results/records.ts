@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type { Redactor } from '../model/redact.js';
+import { RedactedFileWriter } from './redacting-sinks.js';
 import { epochMsOf } from '../model/clock.js';
 import { callStartMs, countOutputTokens } from '../measure/metrics.js';
 import type { Timeline } from '../model/timeline.js';
@@ -120,7 +120,7 @@ const FLUSH_AT_CHARS = 64 * 1024;
  * Rows still buffered are written on close and, if the process exits first (a second Ctrl+C), on exit.
  */
 export class RecordsWriter {
-  private fd: number | undefined;
+  private file: RedactedFileWriter | undefined;
   private buffer = '';
   private rows = 0;
   private readonly flushOnExit = () => this.flush();
@@ -131,18 +131,20 @@ export class RecordsWriter {
     readonly fields: readonly string[],
     /** The scenario's own columns (`record:`). */
     readonly columns: readonly string[],
-    /** Hides the run's secrets (`${ENV}` values, tokens) in every row: errors and previews can quote them. */
-    private readonly redact?: (text: string) => string,
+    /** Hides the run's secrets (`${ENV}` values, tokens) in every row: errors, previews and captured values can quote them. */
+    private readonly redactor: Redactor | undefined,
   ) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'w');
+    this.file = new RedactedFileWriter(path, redactor);
     if (format === 'csv') this.buffer = `${fields.join(',')}\n`;
     process.on('exit', this.flushOnExit);
   }
 
-  /** A records file with the columns of these families (see {@link recordFields}). */
-  static open(path: string, format: RecordsFormat, families: readonly FamilyOf[], columns: readonly string[] = [], redact?: (text: string) => string): RecordsWriter {
-    return new RecordsWriter(path, format, recordFields(families, columns), columns, redact);
+  /**
+   * A records file with the columns of these families (see {@link recordFields}) and the scenario's own;
+   * rows pass through `redactor` field by field (before CSV quoting) and again as written.
+   */
+  static open(path: string, format: RecordsFormat, families: readonly FamilyOf[], columns: readonly string[] = [], redactor?: Redactor): RecordsWriter {
+    return new RecordsWriter(path, format, recordFields(families, columns), columns, redactor);
   }
 
   get rowCount(): number {
@@ -150,8 +152,10 @@ export class RecordsWriter {
   }
 
   write(t: Timeline, phase: string, pointLabel: string): void {
-    if (this.fd === undefined) return;
+    if (this.file === undefined) return;
     const r = recordOf(t, phase, pointLabel, this.columns);
+    // Field by field, before quoting and escaping can split a secret's echo.
+    if (this.redactor) for (const [k, v] of Object.entries(r)) if (typeof v === 'string') r[k] = this.redactor.redactText(v);
     let line: string;
     if (this.format === 'csv') line = `${this.fields.map((f) => csvField((r[f] ?? null) as string | number | boolean | null)).join(',')}\n`;
     else {
@@ -159,22 +163,22 @@ export class RecordsWriter {
       for (const f of this.fields) row[f] = r[f];
       line = `${JSON.stringify(row)}\n`;
     }
-    this.buffer += this.redact ? this.redact(line) : line;
+    this.buffer += line;
     this.rows++;
     if (this.buffer.length >= FLUSH_AT_CHARS) this.flush();
   }
 
   flush(): void {
-    if (this.fd === undefined || this.buffer === '') return;
-    writeSync(this.fd, this.buffer);
+    if (this.file === undefined || this.buffer === '') return;
+    this.file.write(this.buffer);
     this.buffer = '';
   }
 
   close(): void {
-    if (this.fd === undefined) return;
+    if (this.file === undefined) return;
     this.flush();
-    closeSync(this.fd);
-    this.fd = undefined;
+    this.file.close();
+    this.file = undefined;
     process.off('exit', this.flushOnExit);
   }
 }

@@ -50,6 +50,8 @@ export const tokenAccountingSchema = z.object({
   totalOutputTokens: finite,
   usageTotal: finite.optional(),
   tokenizerTotal: finite.optional(),
+  tokenizerCapChars: count.optional(),
+  tokenizerEstimatedAnswers: count.optional(),
   eventsTotal: finite.optional(),
   input: z
     .object({
@@ -264,6 +266,27 @@ export const resultsSchema = z
           ),
         }),
       )
+      .optional(),
+    capacity: z
+      .object({
+        over: z.enum(['concurrency', 'rate']),
+        conditions: z.array(z.string()),
+        requestsPerProbe: count,
+        answer: z.string(),
+        best: finite.optional(),
+        firstFailing: finite.optional(),
+        probes: z.array(
+          z.object({
+            load: finite,
+            requests: count,
+            ok: count,
+            failed: count,
+            met: z.boolean(),
+            interrupted: z.boolean().optional(),
+            verdicts: z.array(z.object({ condition: z.string(), met: z.boolean(), value: finite.optional() })),
+          }),
+        ),
+      })
       .optional(),
     profile: z
       .object({

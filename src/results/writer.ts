@@ -1,10 +1,12 @@
 import { upgradeResults } from './upgrade.js';
 import { RESULTS_SCHEMA_VERSION } from '../model/results.js';
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { Redactor } from '../model/redact.js';
+import { writeRedactedFile } from './redacting-sinks.js';
 import { resultsSchema } from './schema.js';
+import { MetricHistogram } from '../stats/histogram.js';
 import type { Results } from '../model/results.js';
+import { SCALE_BY_UNIT } from '../model/metrics.js';
 
 /**
  * `<name>_<YYYYMMDD_HHMMSS>.json`, with the time in UTC so names sort the same on every
@@ -20,28 +22,11 @@ export function resultsFileName(name: string, startedAt: Date): string {
 }
 
 /**
- * Writes results so a reader never sees half a file, even if the process dies mid-write:
- * a temp file in the same directory (same file system, so rename is atomic), fsync, rename.
+ * Writes results so a reader never sees half a file, even if the process dies mid-write
+ * (atomic: temp file, fsync, rename), through the redacting sink: no secret reaches the file.
  */
-export async function writeResultsAtomic(path: string, results: Results): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const file = await open(tmp, 'wx');
-  try {
-    await file.writeFile(`${JSON.stringify(results, null, 2)}\n`);
-    await file.sync();
-    await file.close();
-    await rename(tmp, path);
-  } catch (err) {
-    await file.close().catch(() => {});
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-  // Make the rename itself durable; some platforms cannot fsync a directory, which is fine.
-  const d = await open(dir, 'r').catch(() => undefined);
-  await d?.sync().catch(() => {});
-  await d?.close();
+export async function writeResultsAtomic(path: string, results: Results, redactor?: Redactor): Promise<void> {
+  await writeRedactedFile(path, `${JSON.stringify(results, null, 2)}\n`, redactor, { atomic: true });
 }
 
 /** A results file that cannot be read or does not match the results schema. */
@@ -91,5 +76,45 @@ export async function readResults(path: string): Promise<Results> {
     const hint = version !== undefined && version !== 1 && version !== RESULTS_SCHEMA_VERSION ? ` (it has schemaVersion ${JSON.stringify(version)}; this inferbench reads 1 and ${RESULTS_SCHEMA_VERSION})` : '';
     throw new ResultsFileError(path, `results file ${name} is not an inferbench results file${hint}:\n${lines.join('\n')}`);
   }
+  const problems = consistencyProblems(parsed.data);
+  if (problems.length) {
+    const lines = problems.slice(0, SHOWN_PROBLEMS).map((p) => `  - ${p}`);
+    if (problems.length > SHOWN_PROBLEMS) lines.push(`  ... and ${problems.length - SHOWN_PROBLEMS} more`);
+    throw new ResultsFileError(path, `results file ${path} is inconsistent (edited by hand or damaged?):\n${lines.join('\n')}`);
+  }
   return parsed.data;
+}
+
+/**
+ * What the schema cannot say: every request sent ended with exactly one outcome
+ * (sent = completed = ok + failed = the outcomes' sum), and every histogram decodes. A file that
+ * breaks either would make merge, compare and report print numbers that mean nothing.
+ */
+export function consistencyProblems(r: Results): string[] {
+  const problems: string[] = [];
+  r.points.forEach((p, i) => {
+    const at = `points[${i}] (${p.label})`;
+    const c = p.measure.counts;
+    if (c.ok + c.failed !== c.completed) problems.push(`${at}.measure.counts: ok ${c.ok} + failed ${c.failed} is not completed ${c.completed}`);
+    if (c.completed !== c.sent) problems.push(`${at}.measure.counts: completed ${c.completed} is not sent ${c.sent} (every request sent ends with one outcome)`);
+    const outcomes = Object.values(c.byOutcome).reduce((a, b) => a + b, 0);
+    if (outcomes !== c.completed) problems.push(`${at}.measure.counts.byOutcome: the outcomes add up to ${outcomes}, not completed ${c.completed}`);
+    if (p.warmup && p.warmup.ok + p.warmup.failed !== p.warmup.sent) problems.push(`${at}.warmup: ok ${p.warmup.ok} + failed ${p.warmup.failed} is not sent ${p.warmup.sent}`);
+    for (const [name, m] of Object.entries(p.measure.metrics)) {
+      try {
+        MetricHistogram.decode(m.histogram, m.scale);
+      } catch (err) {
+        problems.push(`${at}.measure.metrics.${name}.histogram: not an HDR histogram (${(err as Error).message})`);
+      }
+    }
+    p.measure.series.latencyHistograms.forEach((h, sec) => {
+      if (h === null) return;
+      try {
+        MetricHistogram.decode(h, SCALE_BY_UNIT.ms);
+      } catch (err) {
+        problems.push(`${at}.measure.series.latencyHistograms[${sec}]: not an HDR histogram (${(err as Error).message})`);
+      }
+    });
+  });
+  return problems;
 }

@@ -3,8 +3,7 @@
  * reference server running on another thread (unary req/s, SSE content events/s, open-loop
  * send timing), saved so `run` can warn cheaply when a scenario asks for more.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeRedactedFile } from '../results/redacting-sinks.js';
 import { run } from './runner.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import { calibrationFile, SAFE_SHARE, type ClientCapacity } from './client-capacity.js';
@@ -22,19 +21,34 @@ export interface Calibration extends ClientCapacity {
 
 const STREAM_TOKENS = 256;
 
-export async function calibrate(options: { durationMs?: number; onStep?: (text: string) => void } = {}): Promise<Calibration> {
+/** Stopped by Ctrl+C: what was measured before, never saved (a partial calibration would mislead `run`). */
+export class CalibrationInterruptedError extends Error {
+  constructor(readonly measured: string[]) {
+    super(`calibration stopped${measured.length ? ` after: ${measured.join('; ')}` : ' before the first measurement ended'}`);
+    this.name = 'CalibrationInterruptedError';
+  }
+}
+
+export async function calibrate(options: { durationMs?: number; onStep?: (text: string) => void; signal?: AbortSignal } = {}): Promise<Calibration> {
   const durationMs = options.durationMs ?? 5000;
   const step = options.onStep ?? (() => undefined);
+  const measured: string[] = [];
+  const stopIfAsked = () => {
+    if (options.signal?.aborted) throw new CalibrationInterruptedError(measured);
+  };
   const server = await startServerThread({ ttftMs: '0ms', itlMs: '0ms', outputTokens: STREAM_TOKENS, echoDelayMs: '0ms', seed: 1 });
   try {
     const measure = async (input: Omit<ScenarioInput, 'output' | 'name'>) => {
-      const { results } = await run({ name: 'calibrate', output: { write: false }, ...input } as ScenarioInput, { workers: 1 });
+      stopIfAsked();
+      const { results } = await run({ name: 'calibrate', output: { write: false }, ...input } as ScenarioInput, { workers: 1, signal: options.signal });
+      stopIfAsked();
       return results.points[0]!.measure;
     };
     const duration = `${durationMs}ms`;
     step('unary requests/s (GET /echo, 50 concurrent)');
     const unary = await measure({ target: { protocol: 'http', url: `${server.url}/echo`, method: 'GET' }, load: { mode: 'concurrency', concurrency: 50, duration }, phases: { warmup: { requests: 500 } } } as never);
     const unaryRequestsPerSecond = unary.counts.ok / (unary.durationMs / 1000);
+    measured.push(`unary ${Math.round(unaryRequestsPerSecond)} req/s`);
 
     step(`SSE content events/s (${STREAM_TOKENS}-token streams, 64 concurrent)`);
     const sse = await measure({
@@ -43,6 +57,7 @@ export async function calibrate(options: { durationMs?: number; onStep?: (text: 
       phases: { warmup: { requests: 64 } },
     } as never);
     const sseEventsPerSecond = (sse.tokens?.eventsTotal ?? sse.tokens?.totalOutputTokens ?? 0) / (sse.durationMs / 1000);
+    measured.push(`SSE ${Math.round(sseEventsPerSecond)} content events/s`);
 
     const openLoopRate = Math.max(1, Math.round(unaryRequestsPerSecond * SAFE_SHARE));
     step(`open-loop send timing at ${openLoopRate} req/s Poisson`);
@@ -70,8 +85,7 @@ export async function calibrate(options: { durationMs?: number; onStep?: (text: 
 }
 
 export async function saveCalibration(c: Calibration, path = calibrationFile()): Promise<string> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(c, null, 2)}\n`);
+  await writeRedactedFile(path, `${JSON.stringify(c, null, 2)}\n`);
   return path;
 }
 

@@ -1,4 +1,4 @@
-import type { PhaseResult } from '../model/results.js';
+import type { LoadPointResult, PhaseResult, Results } from '../model/results.js';
 import { run } from './runner.js';
 import { resolveScenario } from '../scenario/load-scenario.js';
 import type { SecretRegistry } from '../scenario/secrets.js';
@@ -36,6 +36,10 @@ export interface CapacityProbe {
   failed: number;
   verdicts: Verdict[];
   met: boolean;
+  /** Stopped by Ctrl+C before its measured requests were done: shown, never used for the answer. */
+  interrupted?: boolean;
+  /** What the probe measured, as a load point of the capacity results file. */
+  point: LoadPointResult;
 }
 
 export interface CapacityResult {
@@ -49,6 +53,10 @@ export interface CapacityResult {
   /** The lowest load that failed (absent when every load up to `max` met them). */
   firstFailing?: CapacityProbe;
   answer: string;
+  /** Stopped by Ctrl+C: the probes so far, the answer as far as they go. */
+  interrupted: boolean;
+  /** The first probe's results, for the metadata of the capacity results file (tool, host, scenario). */
+  firstRun?: Results;
 }
 
 /** Measured requests a percentile needs: 20 beyond it (p95 → 400, p99 → 2000); means and extremes: 20. */
@@ -70,7 +78,7 @@ export function judgeProbe(conditions: readonly Condition[], phase: PhaseResult)
 export async function findCapacity(raw: Record<string, unknown>, opts: CapacityOptions): Promise<CapacityResult> {
   const requests = Math.max(requestsForPercentiles(opts.conditions), opts.minRequests ?? 0);
   const probes = new Map<number, CapacityProbe>();
-  const probe = async (load: number): Promise<CapacityProbe> => {
+  const probe = async (load: number): Promise<CapacityProbe | undefined> => {
     const known = probes.get(load);
     if (known) return known;
     const warmup = Math.max(5, Math.ceil(load));
@@ -83,18 +91,25 @@ export async function findCapacity(raw: Record<string, unknown>, opts: CapacityO
       output: { write: false },
     };
     const { results } = await run(resolveScenario(scenario), { signal: opts.signal, secrets: opts.secrets });
-    const m = results.points[0]!.measure;
-    const p: CapacityProbe = { load, requests, warmup, ok: m.counts.ok, failed: m.counts.failed, ...judgeProbe(opts.conditions, m) };
+    firstRun ??= results;
+    const point = results.points[0];
+    // Stopped before the probe's warmup ended: nothing of it was measured.
+    if (!point) return undefined;
+    const m = point.measure;
+    const p: CapacityProbe = { load, requests, warmup, ok: m.counts.ok, failed: m.counts.failed, ...judgeProbe(opts.conditions, m), point };
+    if (results.interrupted) p.interrupted = true;
     probes.set(load, p);
     opts.onProbe?.(p);
     return p;
   };
+  let firstRun: Results | undefined;
 
   let best: CapacityProbe | undefined;
   let firstFailing: CapacityProbe | undefined;
   for (let load = opts.start; ; load = Math.min(opts.max, load * 2)) {
     if (opts.signal?.aborted) break;
     const p = await probe(load);
+    if (!p || p.interrupted) break;
     if (!p.met) {
       firstFailing = p;
       break;
@@ -106,6 +121,7 @@ export async function findCapacity(raw: Record<string, unknown>, opts: CapacityO
     const steps = Math.floor((firstFailing.load - best.load) / opts.step / 2);
     const mid = roundTo(best.load + Math.max(1, steps) * opts.step, opts.step);
     const p = await probe(mid);
+    if (!p || p.interrupted) break;
     if (p.met) best = p;
     else firstFailing = p;
   }
@@ -115,11 +131,51 @@ export async function findCapacity(raw: Record<string, unknown>, opts: CapacityO
     requestsPerProbe: requests,
     probes: [...probes.values()].sort((a, b) => a.load - b.load),
     answer: '',
+    interrupted: Boolean(opts.signal?.aborted),
   };
+  if (firstRun) result.firstRun = firstRun;
   if (best) result.best = best;
   if (firstFailing) result.firstFailing = firstFailing;
   result.answer = answerSentence(result);
   return result;
+}
+
+/**
+ * The capacity search as one results file: each probe a load point (`concurrency=8`), with the
+ * search's answer beside them, so `report` and `compare` read it like any run.
+ */
+export function capacityResults(r: CapacityResult, meta: { name: string; commandLine: string[]; startedAt: Date; scenario: Record<string, unknown> }): Results | undefined {
+  if (!r.firstRun) return undefined;
+  const summary = (p: CapacityProbe) => ({
+    load: p.load,
+    requests: p.requests,
+    ok: p.ok,
+    failed: p.failed,
+    met: p.met,
+    ...(p.interrupted ? { interrupted: true } : {}),
+    verdicts: p.verdicts.map((v) => ({ condition: v.condition.text, met: v.status === 'pass', ...(v.value === undefined ? {} : { value: v.value }) })),
+  });
+  return {
+    ...r.firstRun,
+    name: meta.name,
+    startedAt: meta.startedAt.toISOString(),
+    startedAtEpochMs: meta.startedAt.getTime(),
+    endedAt: new Date().toISOString(),
+    commandLine: meta.commandLine,
+    scenario: meta.scenario,
+    interrupted: r.interrupted,
+    ...(r.interrupted ? { interruptReason: 'interrupted by Ctrl+C' } : {}),
+    points: r.probes.map((p) => ({ ...p.point, label: `${r.over}=${+p.load.toFixed(6)}` })),
+    capacity: {
+      over: r.over,
+      conditions: r.conditions,
+      requestsPerProbe: r.requestsPerProbe,
+      answer: r.answer,
+      ...(r.best ? { best: r.best.load } : {}),
+      ...(r.firstFailing ? { firstFailing: r.firstFailing.load } : {}),
+      probes: r.probes.map(summary),
+    },
+  };
 }
 
 /** "p95 ttfc", "rtf": how the answer sentence names a measured quantity. */
@@ -137,6 +193,7 @@ function loadWords(over: CapacityAxis, load: number): string {
 
 /** "5 concurrent streams meet the SLO; 6 do not: p95 ttfc 431 ms". */
 export function answerSentence(r: CapacityResult): string {
+  if (!r.best && !r.firstFailing) return r.interrupted ? 'stopped before any probe finished' : 'no probe ran';
   const why = (p: CapacityProbe) => {
     const failed = p.verdicts.filter((v) => v.status !== 'pass');
     if (p.ok === 0) return `no request succeeded (${p.failed} failed)`;

@@ -24,9 +24,19 @@ export interface OverheadOptions {
   iterations?: number;
   seed?: number;
   confidence?: number;
+  /** Ctrl+C: stops between calls; the report covers the calls made (at least two per mode). */
+  signal?: AbortSignal;
 }
 
 export type { ModeStats, OverheadReport } from '../model/overhead.js';
+
+/** Stopped before every mode had two measured calls: nothing to compare. */
+export class OverheadInterruptedError extends Error {
+  constructor(readonly calls: number) {
+    super(`stopped after ${calls} measured call${calls === 1 ? '' : 's'}: too few to compare (every mode needs two)`);
+    this.name = 'OverheadInterruptedError';
+  }
+}
 
 interface Arm {
   name: string;
@@ -80,15 +90,17 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
   let gcOn = false;
   let teardownWarning: string | undefined;
   try {
-    for (let w = 0; w < warmup; w++) for (const arm of arms) await timedCall(mod, arm.mode, input);
+    const stopped = () => opts.signal?.aborted === true;
+    for (let w = 0; w < warmup && !stopped(); w++) for (const arm of arms) if (!stopped()) await timedCall(mod, arm.mode, input);
     // A fresh seeded order every round: each mode follows every other mode equally often, so
     // carry-over effects (caches, JIT, the previous call's garbage) cannot favour one mode.
     // A fixed ABC/CBA alternation made a mode follow itself at round boundaries while its A/A
     // twin never did: a measured 0.02% A/A "difference" with busy-free fixtures.
     const orderRng = seededRng(mixSeed(opts.seed ?? 1, 0x0de5));
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; r < rounds && !stopped(); r++) {
       const order = shuffled(arms, orderRng);
       for (const arm of order) {
+        if (stopped()) break;
         gcOn = collectGarbage() || gcOn;
         const call = await timedCall(mod, arm.mode, input);
         arm.samplesMs.push(call.ms);
@@ -107,6 +119,8 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
     }
   }
 
+  const fewest = Math.min(...arms.map((a) => a.samplesMs.length));
+  if (fewest < 2) throw new OverheadInterruptedError(arms.reduce((n, a) => n + a.samplesMs.length, 0));
   // generate() returning a string says nothing of its tokens; the same input streams the same count.
   const knownTokens = arms.find((a) => a.tokens.length > 0);
   const base = arms[0]!;
@@ -144,6 +158,7 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
     return s;
   });
   const report: OverheadReport = { module: typeof opts.module === 'string' ? opts.module : '(module object)', rounds, warmup, confidence, gcBetweenCalls: gcOn, modes: stats };
+  if (opts.signal?.aborted) report.interruptedAfterRounds = fewest;
   if (teardownWarning) report.warnings = [teardownWarning];
   return report;
 }

@@ -13,13 +13,14 @@ import { closedLoop, openLoop, rampedClosedLoop, type SendFn } from '../load/dri
 import { peakOf, rampedSchedule, stageAt, stageSpans, totalMs } from '../load/stages.js';
 import { requestsOf, type LoadShare } from '../load/share.js';
 import { checkStopConditions, type StopConditions } from '../load/stop-conditions.js';
-import type { TokenCounter } from '../measure/tokens.js';
+import type { TokenCounter, TokenizerCounts } from '../measure/tokens.js';
 import { Recorder } from '../measure/recorder.js';
 import { lateSendThresholdMs, startClientHealth } from '../monitor/client-health.js';
 import { startPhaseMonitors, type PhaseMonitorFactory } from '../monitor/phase-monitor.js';
 import type { ProtocolClient } from '../protocols/types.js';
 import { compileChecked } from '../conditions/condition.js';
 import type { Dataset } from '../scenario/dataset.js';
+import type { SecretRegistry } from '../scenario/secrets.js';
 import type { LoadPoint } from '../scenario/load-points.js';
 import type { Load } from '../scenario/schema.js';
 import { mixSeed, seededRng } from '../random.js';
@@ -68,7 +69,10 @@ export interface PhaseHooks {
 export interface PhaseContext extends PhaseHooks {
   client: ProtocolClient;
   dataset?: Dataset;
+  /** Counts answers and prompts in the tokenizer process (measure/tokens.ts). */
   tokenizer?: TokenCounter;
+  /** The run's secrets: each request's messages are redacted with them as it ends. */
+  secrets?: SecretRegistry;
   /** Aborting it stops the phase; in-flight requests end as `aborted`. */
   stop: AbortController;
 }
@@ -115,7 +119,7 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   const originMs = spec.originEpochMs === undefined ? nowMs() : spec.originEpochMs - performance.timeOrigin;
   const slos = spec.slo?.length ? spec.slo.flatMap((t) => compileChecked(t, 'request')) : undefined;
   const lateSendMs = openLoopMode ? lateSendThresholdMs(load.rate) : undefined;
-  const recorderAt = (phaseStartMs: number) => new Recorder({ family: client.family, phaseStartMs, openLoop: openLoopMode, tokenizer: ctx.tokenizer, slos, lateSendMs });
+  const recorderAt = (phaseStartMs: number) => new Recorder({ family: client.family, phaseStartMs, openLoop: openLoopMode, slos, lateSendMs });
   const recorder = recorderAt(originMs);
   // A staged load: each stage's requests (by when they started) are also recorded apart.
   const spans = load.stages && phase === 'measure' ? stageSpans(load.stages, openLoopMode) : undefined;
@@ -146,6 +150,8 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   if (bounds.requests !== undefined) await builder.prebuild(plannedIndices(spec));
   const captures = new Captures(point.calls?.capture);
   const calls: CallValues[] | undefined = point.calls?.values || point.calls?.capture || (point.target as { build?: string }).build ? [] : undefined;
+  const { tokenizer } = ctx;
+  const pendingCounts = new Set<Promise<void>>();
 
   const send: SendFn = async (index, scheduledMs) => {
     const call = await builder.take(index);
@@ -163,13 +169,23 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
     const values = captures.valuesOf(t, call.vars.values);
     delete t.responseText;
     if (values) t.values = values;
+    redactTimeline(t, ctx.secrets);
     counts.inFlight--;
     counts.done++;
     recorder.noteInFlight(counts.inFlight, t.endMs);
-    stageRecorder?.record(t);
     if (t.outcome === 'ok') counts.ok++;
     else counts.failed++;
-    recorder.record(t);
+    // The tokenizer counts in its own process (measure/tokens.ts): the request is recorded when its
+    // counts come, without holding up the next send; the phase waits for every count at its end.
+    const counting = tokenizer && t.outcome === 'ok' && !stop.signal.aborted ? countTokens(tokenizer, t, stop.signal) : undefined;
+    if (counting) {
+      const recorded = counting.then((c) => (stageRecorder?.record(t, c), recorder.record(t, c)));
+      pendingCounts.add(recorded);
+      void recorded.finally(() => pendingCounts.delete(recorded));
+    } else {
+      stageRecorder?.record(t);
+      recorder.record(t);
+    }
     calls?.push({ index, ok: t.outcome === 'ok', values: values ?? {} });
     ctx.onRequest?.(t, phase, pointLabel);
     checkStopConditions(spec.stop, counts, stop);
@@ -199,6 +215,7 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
   } else {
     await closedLoop({ ...bounds, signal: stop.signal, originMs, workers: closedLoopUsers(load)!, thinkTimeMs: thinkTimeOf(load, phaseSeed), share }, send);
   }
+  await Promise.all(pendingCounts);
   if (ticker) clearInterval(ticker);
   emit();
 
@@ -220,6 +237,30 @@ export async function runPhase(spec: PhaseSpec, ctx: PhaseContext): Promise<Phas
     }));
   }
   return outcome;
+}
+
+/** A request's answer and prompt counted by the tokenizer (none when it has neither). */
+function countTokens(tokenizer: TokenCounter, t: Timeline, signal: AbortSignal): Promise<TokenizerCounts> | undefined {
+  if (t.text === undefined && t.prompt === undefined) return undefined;
+  return Promise.all([
+    t.text === undefined ? undefined : tokenizer.count(t.text, t.textChars, signal),
+    t.prompt === undefined ? undefined : tokenizer.count(t.prompt, t.prompt.length, signal),
+  ]).then(([output, input]) => {
+    const counts: TokenizerCounts = {};
+    if (output) counts.output = output;
+    if (input) counts.input = input;
+    return counts;
+  });
+}
+
+/**
+ * A request's messages are redacted as soon as it ends, before anything shortens them further
+ * (the recorder's error table, records, previews), so no piece of a secret survives a cut.
+ */
+function redactTimeline(t: Timeline, secrets: SecretRegistry | undefined): void {
+  if (!secrets) return;
+  if (t.error !== undefined) t.error = secrets.redactText(t.error);
+  if (t.bodyPreview !== undefined) t.bodyPreview = secrets.redactText(t.bodyPreview);
 }
 
 /** The call indices this share sends in a count-bounded phase (what is built ahead). */

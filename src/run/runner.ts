@@ -1,11 +1,11 @@
 import { hostname, cpus, arch, platform } from 'node:os';
 import { join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import { ttsTeamResultsFile } from '../report/tts-team.js';
 import { execFileSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { epochMsOf, sleepMs } from '../model/clock.js';
-import type { Timeline } from '../model/timeline.js';
+import { ANSWER_TEXT_KEEP_CHARS, keepAnswerText, type Timeline } from '../model/timeline.js';
+import { loadTokenCounter } from '../measure/tokens.js';
 import type { PhaseName, Progress } from '../model/progress.js';
 import { loadTextTools, withWorkload } from '../workload/requests.js';
 import { probeTcp } from './probe.js';
@@ -15,6 +15,7 @@ import { redactCallSamples } from '../measure/call-samples.js';
 import { RecordsWriter, recordsPathFor } from '../results/records.js';
 import { RESULTS_SCHEMA_VERSION, type LoadPointResult, type PhaseResult, type Results } from '../model/results.js';
 import { resultsFileName, writeResultsAtomic } from '../results/writer.js';
+import { writeRedactedFile } from '../results/redacting-sinks.js';
 import { loadDataset } from '../scenario/dataset.js';
 import { resolveScenario, type LoadedScenario } from '../scenario/load-scenario.js';
 import type { Scenario, ScenarioInput } from '../scenario/schema.js';
@@ -57,6 +58,8 @@ export interface RunOptions {
   workers?: number;
   /** Run only this deterministic share of the scenario (`--segment i/n`); the results are a part for `inferbench merge`. */
   segment?: LoadShare;
+  /** Keep each answer's whole text in its timeline (`--debug text`); by default the first ANSWER_TEXT_KEEP_CHARS characters. */
+  keepFullText?: boolean;
   /**
    * Hold the first phase until this instant (epoch ms), so segments started seconds apart
    * (pods, machines) send their shares of one schedule together (`--start-at`).
@@ -82,7 +85,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   const { scenario } = loaded;
   const secrets = loaded.secrets;
   if (options.secrets) for (const v of options.secrets.values()) secrets.add(v);
-  options = { ...options, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
+  // From here on options.secrets is the run's whole registry: phases redact each request's messages with it.
+  options = { ...options, secrets, phaseMonitors: [...(options.phaseMonitors ?? []), ...scenarioMonitors(scenario)] };
 
   const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
   // The tokenizer and the workload are config too: a bad tokenizer.json is reported before any request.
@@ -114,7 +118,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   // Records stream next to where the results will be written, under the same name; none when nothing is written.
   const records =
     scenario.output.records && scenario.output.write
-      ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records, points.flatMap((p) => familiesOf(p.target).slice(0, 1)), recordColumns(points), secrets.size ? (text) => secrets.redactText(text) : undefined)
+      ? RecordsWriter.open(recordsPathFor(resultsPathOf(scenario, started, options.segment), scenario.output.records), scenario.output.records, points.flatMap((p) => familiesOf(p.target).slice(0, 1)), recordColumns(points), secrets)
       : undefined;
   if (records) {
     const outer = options.onRequest;
@@ -125,7 +129,9 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   results.warnings.push(...workerPlan.warnings);
   if (options.segment && options.segment.count > 1) results.segment = { ...options.segment };
   if (workerPlan.workers > 1) results.workers = workerPlan.workers;
-  const tokenizer = text.tokenizer?.count;
+  keepAnswerText(options.keepFullText ? Infinity : ANSWER_TEXT_KEEP_CHARS);
+  // Answers and prompts are counted in the tokenizer process, started now so its tables load while the run begins.
+  const tokenizer = text.tokenizerSpec ? loadTokenCounter(text.tokenizerSpec) : undefined;
   const stop = new AbortController();
   // Every in-flight request listens for the stop; there can be thousands.
   setMaxListeners(0, stop.signal);
@@ -137,6 +143,8 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
   // Each step's successful calls, in call order: what later steps' {{steps.<name>.<value>}} read.
   const stepValues: StepValues = {};
   try {
+    // The tokenizer's tables load before the first request, so their CPU does not compete with it.
+    await tokenizer?.ready(stop.signal);
     if (workerPlan.workers > 1) pool = await startWorkerPool(loaded, workerPlan.workers, stop);
     // --start-at holds the first measured phase (after its warmup) until that instant.
     let startAt = options.startAtEpochMs;
@@ -197,6 +205,7 @@ export async function run(input: ScenarioInput | LoadedScenario, options: RunOpt
     options.signal?.removeEventListener('abort', onUserAbort);
     records?.close();
     await pool?.close();
+    await tokenizer?.close();
   }
   if (stop.signal.aborted) {
     results.interrupted = true;
@@ -220,9 +229,9 @@ async function finish(results: Results, scenario: Scenario, secrets: SecretRegis
   if (scenario.targets?.length) results.targets = judgeTargets(results, scenario.targets);
   if (!scenario.output.write) return { results, secrets };
   const path = resultsPathOf(scenario, new Date(results.startedAtEpochMs), results.segment);
-  await writeResultsAtomic(path, results);
+  await writeResultsAtomic(path, results, secrets);
   const team = scenario.output.tts_layout ? ttsTeamResultsFile(results) : undefined;
-  if (team) await writeFile(`${path.replace(/\.json$/i, '')}.tts.json`, `${JSON.stringify(team, null, 2)}\n`);
+  if (team) await writeRedactedFile(`${path.replace(/\.json$/i, '')}.tts.json`, `${JSON.stringify(team, null, 2)}\n`, secrets);
   return { results, path, secrets };
 }
 

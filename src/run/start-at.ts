@@ -8,7 +8,8 @@
  *                           "now + 30 s" into it, and every part starts at that instant
  *   @/shared/start-at+10s   the same with another lead
  */
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { createRedactedFileOnce } from '../results/redacting-sinks.js';
 import { parseDurationMs } from '../model/units.js';
 
 const DEFAULT_SHARED_LEAD_MS = 30_000;
@@ -37,25 +38,13 @@ function sharedStart(spec: string, nowEpochMs: number, original: string): number
   const path = m[1]!;
   const leadMs = m[2] === undefined ? DEFAULT_SHARED_LEAD_MS : parseDurationMs(m[2], 'seconds');
   if (!path || leadMs === undefined) throw new StartAtError(`"${original}": expected @FILE or @FILE+LEAD, e.g. @/results/start-at+30s`);
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    writeFileSync(tmp, `${nowEpochMs + leadMs}\n`);
-    try {
-      linkSync(tmp, path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
+    createRedactedFileOnce(path, `${nowEpochMs + leadMs}\n`);
     const at = Number(readFileSync(path, 'utf8').trim());
     if (!Number.isFinite(at)) throw new StartAtError(`${path} holds no start time; remove it and start the parts again`);
     return at;
   } catch (err) {
     if (err instanceof StartAtError) throw err;
     throw new StartAtError(`"${original}": cannot share the start through ${path}: ${(err as Error).message}`);
-  } finally {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
   }
 }

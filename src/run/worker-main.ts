@@ -6,7 +6,8 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Timeline } from '../model/timeline.js';
+import { keepAnswerText, type Timeline } from '../model/timeline.js';
+import { loadTokenCounter } from '../measure/tokens.js';
 import { loadTextTools, withWorkload } from '../workload/requests.js';
 import { createClient } from '../protocols/registry.js';
 import type { ProtocolClient } from '../protocols/types.js';
@@ -24,11 +25,13 @@ const port = parentPort!;
 const init = workerData as WorkerInit;
 const post = (m: FromWorker) => port.postMessage(m);
 const scenario = init.scenario;
+keepAnswerText(init.keepTextChars);
 const secrets = new SecretRegistry();
 for (const v of init.secretValues) secrets.add(v);
 const dataset = scenario.dataset ? await loadDataset(scenario.dataset, scenario.load.seed) : undefined;
 const text = await loadTextTools(scenario, dataset);
-const tokenizer = text.tokenizer?.count;
+// This thread's own tokenizer process: counts come back without a hop through the main thread.
+const tokenizer = text.tokenizerSpec ? loadTokenCounter(text.tokenizerSpec) : undefined;
 const stop = new AbortController();
 setMaxListeners(0, stop.signal);
 let current: { pointIndex: number; client: ProtocolClient } | undefined;
@@ -58,6 +61,7 @@ async function runOnePhase({ spec, wantRequests }: Extract<ToWorker, { type: 'ph
     dataset,
     tokenizer,
     stop,
+    secrets,
     onProgress: (p) => post({ type: 'progress', counts: { sent: p.sent, done: p.done, ok: p.ok, failed: p.failed, inFlight: p.inFlight } }),
     onRequest: wantRequests
       ? (t: Timeline, _phase: PhaseName) => {
@@ -75,6 +79,7 @@ async function runOnePhase({ spec, wantRequests }: Extract<ToWorker, { type: 'ph
 
 async function close(): Promise<void> {
   await current?.client.close().catch(() => undefined);
+  await tokenizer?.close();
   post({ type: 'closed' });
   port.close();
 }

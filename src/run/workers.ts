@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { nowMs } from '../model/clock.js';
 import { checkStopConditions } from '../load/stop-conditions.js';
 import { requestsOf, workerShare, type LoadShare } from '../load/share.js';
-import type { Timeline } from '../model/timeline.js';
+import { answerTextKeepChars, type Timeline } from '../model/timeline.js';
 import { judgePhaseHealth } from '../monitor/client-health.js';
 import { startPhaseMonitors } from '../monitor/phase-monitor.js';
 import { Recorder } from '../measure/recorder.js';
@@ -34,6 +34,8 @@ const PROGRESS_INTERVAL_MS = 250;
 export interface WorkerInit {
   scenario: Scenario;
   secretValues: string[];
+  /** Characters of each answer's text a timeline keeps (the main thread's setting). */
+  keepTextChars: number;
 }
 
 export type ToWorker =
@@ -116,7 +118,7 @@ export async function startWorkerPool(loaded: LoadedScenario, count: number, sto
   const secretValues = [...loaded.secrets.values()];
   const handles: WorkerHandle[] = [];
   for (let worker = 0; worker < count; worker++) {
-    const init: WorkerInit = { scenario, secretValues };
+    const init: WorkerInit = { scenario, secretValues, keepTextChars: answerTextKeepChars() };
     const handle: WorkerHandle = { worker: spawnWorker(init) };
     handle.worker.on('message', (m: FromWorker) => handle.listener?.(m));
     handle.worker.on('error', (err) => {

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, resolve as resolvePath } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { resolveScenarioPaths } from './paths.js';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, closest, type ConfigProblem } from '../model/config-error.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { stepPoints } from './load-points.js';
-import { SecretRegistry, substituteEnv } from './secrets.js';
+import { registerCredentials, SecretRegistry, substituteEnv } from './secrets.js';
+import { deeperThan, MAX_SCENARIO_DEPTH, parseScenarioText } from './scenario-text.js';
 import { producibleOf, scenarioConditionProblems, type ConditionOrigins } from './check-conditions.js';
 
 export interface LoadedScenario {
@@ -25,14 +25,9 @@ export async function loadScenarioFile(path: string, env: NodeJS.ProcessEnv = pr
   } catch (err) {
     throw new ConfigError([{ path: '', message: `cannot read ${path}: ${(err as Error).message}` }]);
   }
-  let raw: unknown;
-  try {
-    raw = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    throw new ConfigError([{ path: '', message: `${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}` }], path);
-  }
-  const withPaths = raw && typeof raw === 'object' ? resolveScenarioPaths(raw as Record<string, unknown>, dirname(resolvePath(path))) : raw;
-  return resolveScenario(withPaths, env, path);
+  // Parsed in time linear in the text, with a nesting limit (scenario-text.ts).
+  const raw = parseScenarioText(text, path);
+  return resolveScenario(resolveScenarioPaths(raw, dirname(resolvePath(path))), env, path);
 }
 
 /**
@@ -43,7 +38,12 @@ export async function loadScenarioFile(path: string, env: NodeJS.ProcessEnv = pr
  */
 export function resolveScenario(raw: unknown, env: NodeJS.ProcessEnv = process.env, source?: string, origins?: ConditionOrigins): LoadedScenario {
   const secrets = new SecretRegistry();
+  const tooDeep = deeperThan(raw, MAX_SCENARIO_DEPTH);
+  if (tooDeep !== undefined) {
+    throw new ConfigError([{ path: tooDeep, message: `nested deeper than ${MAX_SCENARIO_DEPTH} levels; a scenario needs a few (request bodies a dozen or so): is this the right file?` }], source);
+  }
   const { value, missing } = substituteEnv(raw, env, secrets);
+  registerCredentials(value, secrets);
   const problems: ConfigProblem[] = missing.map((m) => ({
     path: m.path,
     message: `environment variable ${m.name} is not set; export it, or write \${${m.name}:-default}`,

@@ -1,53 +1,42 @@
+import { CREDENTIAL_NAME, Redactor } from '../model/redact.js';
+
+export { REDACTED } from '../model/redact.js';
+
 /**
- * Secrets never reach a file or a log. Two kinds are hidden: every value that came from a
- * `${ENV}` substitution, and the values of fields whose names say they hold credentials.
+ * The secrets of one scenario: every value that came from a `${ENV}` substitution and every
+ * credential the scenario sends (registerCredentials), hidden from every file and log.
  */
-export const REDACTED = '[redacted]';
+export class SecretRegistry extends Redactor {}
 
-const SECRET_KEY = /^(authorization|proxy-authorization|x-api-key|api[-_]?key|.*token|.*secret|.*password|cookie)$/i;
+/** Header (and gRPC metadata) names whose values are credentials: `*auth*`, `*key*`, `*token*`, `*secret*`, cookies, passwords. */
+const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|passw|session|signature/i;
+const HEADER_MAPS = new Set(['headers', 'metadata']);
 
-export class SecretRegistry {
-  private readonly valuesSet = new Set<string>();
-
-  values(): IterableIterator<string> {
-    return this.valuesSet.values();
-  }
-
-  add(value: string): void {
-    // Very short values would redact ordinary words; env values that short are not credentials.
-    if (value.length >= 4) this.valuesSet.add(value);
-  }
-
-  get size(): number {
-    return this.valuesSet.size;
-  }
-
-  /** Replaces every known secret value inside a string. */
-  redactText(text: string): string {
-    let out = text;
-    for (const v of this.valuesSet) if (out.includes(v)) out = out.split(v).join(REDACTED);
-    return out;
-  }
-
-  /** A deep copy with secret values and credential-named fields replaced. */
-  redact<T>(value: T): T {
-    return this.walk(value, undefined) as T;
-  }
-
-  private walk(value: unknown, key: string | undefined): unknown {
-    if (typeof value === 'string') {
-      if (key !== undefined && SECRET_KEY.test(key) && value.length > 0) return REDACTED;
-      return this.redactText(value);
+/**
+ * Registers every credential a scenario (after `${ENV}` substitution) would send, whether it
+ * came from the environment or was written literally (`-H 'Authorization: Bearer sk-…'`,
+ * `--token sk-…`): credential-named fields, credential headers, and what URLs carry (userinfo,
+ * `?key=`). Called before anything is printed, so the command line in the results is redacted too.
+ */
+export function registerCredentials(value: unknown, secrets: SecretRegistry): void {
+  // A header map's entries are credentials by their name; elsewhere only credential-named fields are.
+  const stack: { v: unknown; key?: string; inHeaders: boolean; depth: number }[] = [{ v: value, inHeaders: false, depth: 0 }];
+  while (stack.length) {
+    const { v, key, inHeaders, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (key !== undefined && (CREDENTIAL_NAME.test(key) || (inHeaders && CREDENTIAL_HEADER.test(key)))) secrets.addCredential(v);
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) secrets.addUrlCredentials(v);
+    } else if (Array.isArray(v)) {
+      if (depth < MAX_DEPTH) for (const x of v) stack.push({ v: x, key, inHeaders, depth: depth + 1 });
+    } else if (v && typeof v === 'object') {
+      const headerMap = key !== undefined && HEADER_MAPS.has(key);
+      if (depth < MAX_DEPTH) for (const [k, x] of Object.entries(v)) stack.push({ v: x, key: k, inHeaders: headerMap, depth: depth + 1 });
     }
-    if (Array.isArray(value)) return value.map((v) => this.walk(v, undefined));
-    if (value && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = this.walk(v, k);
-      return out;
-    }
-    return value;
   }
 }
+
+/** Scenarios nest a few levels; deeper values are not walked (resolveScenario rejects them first). */
+const MAX_DEPTH = 64;
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 

@@ -1,4 +1,4 @@
-import { loadTokenizer, type Tokenizer } from '../measure/tokens.js';
+import { isTokenizerEncoding, loadTokenizer, type Tokenizer, type TokenizerSpec } from '../measure/tokens.js';
 import type { PhaseName } from '../model/progress.js';
 import type { Timeline } from '../model/timeline.js';
 import type { ChatMessage, LlmRequest, ProtocolClient, RequestInput } from '../protocols/types.js';
@@ -155,12 +155,17 @@ export function withWorkload(client: ProtocolClient, workload: LlmWorkload | und
 export async function loadTextTools(
   scenario: { tokenizer: string; workload?: Workload; load: { seed: number }; target: { protocol: string } },
   dataset: Dataset | undefined,
-): Promise<{ tokenizer?: Tokenizer; workload?: LlmWorkload }> {
-  // `auto` loads the tokenizer (30 MB of tables, a second to load) only for targets that answer with text.
+): Promise<{ tokenizer?: Tokenizer; tokenizerSpec?: TokenizerSpec; workload?: LlmWorkload }> {
+  // `auto` uses a tokenizer (30 MB of tables, a second to load) only for targets that answer with text.
   const text = familiesOf(scenario.target as Target).some((f) => f.family === 'text');
-  const tokenizer = scenario.tokenizer === 'none' || (scenario.tokenizer === 'auto' && !text) ? undefined : await loadTokenizer(scenario.tokenizer);
+  const spec = scenario.tokenizer === 'none' || (scenario.tokenizer === 'auto' && !text) ? undefined : scenario.tokenizer === 'auto' ? 'o200k_base' : scenario.tokenizer;
   // A conversation dataset is a workload of its own: its conversations are the prompts.
   const conversations = dataset?.rows?.length && conversationFormatOf(dataset.rows[0]!) !== undefined && WORKLOAD_PROTOCOLS.includes(scenario.target.protocol);
   const config = scenario.workload ?? (conversations ? workloadSchema.parse({}) : undefined);
-  return { tokenizer, workload: LlmWorkload.create(config, tokenizer, dataset, scenario.load.seed) };
+  // Answers and prompts are counted in the tokenizer process (measure/tokens.ts, loadTokenCounter).
+  // The tokenizer loads here too only where it is needed here: the workload builds its prompts with
+  // it, and a tokenizer.json is read here so a bad one is a config error before any request.
+  const here = spec !== undefined && (config !== undefined || !isTokenizerEncoding(spec));
+  const tokenizer = here ? await loadTokenizer(spec) : undefined;
+  return { tokenizer, tokenizerSpec: spec, workload: LlmWorkload.create(config, tokenizer, dataset, scenario.load.seed) };
 }

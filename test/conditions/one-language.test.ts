@@ -13,7 +13,7 @@ import { judgeProbe } from '../../src/run/capacity-search.js';
 import { measureOverhead, overheadArms } from '../../src/run/overhead.js';
 import { run } from '../../src/run/runner.js';
 import { producibleOf } from '../../src/scenario/check-conditions.js';
-import { ensureBuilt, runBuiltCli } from '../helpers/built-cli.js';
+import { runCli } from '../helpers/cli.js';
 import { startServerThread, type ServerThread } from '../helpers/server-thread.js';
 
 /**
@@ -79,7 +79,6 @@ beforeAll(async () => {
   fakeSmi = join(dir, 'nvidia-smi');
   await writeFile(fakeSmi, FAKE_SMI);
   await chmod(fakeSmi, 0o755);
-  ensureBuilt();
 }, 180_000);
 afterAll(async () => {
   await server?.close();
@@ -157,12 +156,12 @@ describe('one condition language: the same expressions give the same verdicts ev
 
     // The CLI: a fresh run with every expression as --threshold, and the report of the run above.
     const thresholdFlags = TEXT.flatMap((r) => ['--threshold', r.expr]);
-    const cliRun = await runBuiltCli(['run', '--url', textTarget().url, '--model', 'm', '--max-tokens', '4', '-c', '2', '-n', '12', '--gpu', '20ms', '--no-write', ...thresholdFlags], {
+    const cliRun = await runCli(['run', '--url', textTarget().url, '--model', 'm', '--max-tokens', '4', '-c', '2', '-n', '12', '--gpu', '20ms', '--no-write', ...thresholdFlags], {
       env: { PATH: `${dir}:${process.env.PATH}` },
     });
     expect(cliRun.code, cliRun.stderr).toBe(3); // some rows are meant to fail
     expect(cliVerdicts(cliRun.stdout, TEXT)).toEqual(expected(TEXT));
-    const report = await runBuiltCli(['report', file, '--format', 'console', ...thresholdFlags]);
+    const report = await runCli(['report', file, '--format', 'console', ...thresholdFlags]);
     expect(report.code, report.stderr).toBe(3);
     expect(cliVerdicts(report.stdout, TEXT)).toEqual(expected(TEXT));
 
@@ -214,12 +213,12 @@ describe('a bad condition is a config error (exit 2) before the first request, w
   it('run --threshold, run --slo, capacity --slo and a scenario file: the server received no request', async () => {
     await server.clearGroundTruth();
     const url = textTarget().url;
-    const runFlag = await runBuiltCli(['run', '--url', url, '--model', 'm', '-n', '3', '--no-write', '--threshold', 'p95(latency)<1s', '--threshold', bad, '--slo', 'latncy<1s']);
+    const runFlag = await runCli(['run', '--url', url, '--model', 'm', '-n', '3', '--no-write', '--threshold', 'p95(latency)<1s', '--threshold', bad, '--slo', 'latncy<1s']);
     expect(runFlag.code).toBe(2);
     expect(runFlag.stderr).toContain(`--threshold[1]: ${fix}`);
     expect(runFlag.stderr).toContain('--slo[0]: "latncy<1s": unknown metric "latncy" at column 1; did you mean "latency"?');
 
-    const capacity = await runBuiltCli(['capacity', '--url', url, '--model', 'm', '--slo', bad]);
+    const capacity = await runCli(['capacity', '--url', url, '--model', 'm', '--slo', bad]);
     expect(capacity.code).toBe(2);
     expect(capacity.stderr).toContain(`--slo[0]: ${fix}`);
 
@@ -236,7 +235,7 @@ describe('a bad condition is a config error (exit 2) before the first request, w
         '  - { metric: C, target: "fps > 20" }',
       ].join('\n'),
     );
-    const fromFile = await runBuiltCli(['run', scenario, '--no-write']);
+    const fromFile = await runCli(['run', scenario, '--no-write']);
     expect(fromFile.code).toBe(2);
     expect(fromFile.stderr).toContain(`thresholds[0]: ${fix}`);
     expect(fromFile.stderr).toContain('slo[1]: "p95(ttft)<400ms": p95(…) at column 1: an SLO is checked on each request');
@@ -250,21 +249,21 @@ describe('a bad condition is a config error (exit 2) before the first request, w
   it('compare --target and report --threshold when the files are read; overhead --threshold before the first call', async () => {
     const file = join(dir, 'for-compare.json');
     await run({ name: 'c', target: textTarget(), load: { requests: 2 }, output: { file } } as never);
-    const compare = await runBuiltCli(['compare', file, file, '--target', 'p95(ttft)<1s', '--target', bad, '--target', 'rtf<0.5']);
+    const compare = await runCli(['compare', file, file, '--target', 'p95(ttft)<1s', '--target', bad, '--target', 'rtf<0.5']);
     expect(compare.code).toBe(2);
     expect(compare.stderr).toContain(`--target[1]: ${fix}`);
     expect(compare.stderr).toContain('--target[2]: "rtf<0.5": rtf at column 1 is an audio metric');
     expect(compare.stdout).toBe('');
-    const report = await runBuiltCli(['report', file, '--format', 'console', '--threshold', bad]);
+    const report = await runCli(['report', file, '--format', 'console', '--threshold', bad]);
     expect(report.code).toBe(2);
     expect(report.stderr).toContain(`--threshold[0]: ${fix}`);
 
     const tokenModel = fileURLToPath(new URL('../local/fixtures/token-model.ts', import.meta.url));
-    const overhead = await runBuiltCli(['overhead', '--module', tokenModel, '--threshold', bad, 'overhead(strem)<5%']);
+    const overhead = await runCli(['overhead', '--module', tokenModel, '--threshold', bad, 'overhead(strem)<5%']);
     expect(overhead.code).toBe(2);
     expect(overhead.stderr).toContain('--threshold[0]: "p95(latncy)<500ms": unknown metric "latncy" at column 5; did you mean "latency"?');
     expect(overhead.stdout).toBe('');
-    const arm = await runBuiltCli(['overhead', '--module', tokenModel, '--threshold', 'overhead(strem)<5%']);
+    const arm = await runCli(['overhead', '--module', tokenModel, '--threshold', 'overhead(strem)<5%']);
     expect(arm.code).toBe(2);
     expect(arm.stderr).toContain('no mode "strem" is compared; did you mean "stream"?');
   }, 60_000);

@@ -2,16 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCapacity, requestsForPercentiles } from '../../src/run/capacity-search.js';
 import { parseConditions } from '../../src/conditions/condition.js';
 import { startServerThread, type ServerThread } from '../helpers/server-thread.js';
-import { runCli } from '../helpers/cli.js';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, startCli, waitForOutput } from '../helpers/cli.js';
+import { readResults } from '../../src/results/writer.js';
 
 /**
- * The documented knee: TTFT = 5 ms + 10 ms per other request in flight, so a closed loop at
- * concurrency c sees TTFT ≈ 5 + 10(c − 1) ms: 45 ms at 5, 55 ms at 6. With the SLO
- * p80(ttft) < 50ms the answer is 5, and the search must find it within one step.
+ * The documented knee: TTFT = 5 ms + 20 ms per other request in flight, so a closed loop at
+ * concurrency c sees TTFT ≈ 5 + 20(c − 1) ms: 45 ms at 3, 65 ms at 4. With the SLO
+ * p80(ttft) < 55ms the answer is 3 (10 ms from the bound on either side, so a busy client's own
+ * lateness does not move it), and the search must find it within one step.
  */
 let server: ServerThread;
 beforeAll(async () => {
-  server = await startServerThread({ seed: 9, ttftMs: 5, ttftPerInFlightMs: 10, itlMs: 1, outputTokens: 2 });
+  server = await startServerThread({ seed: 9, ttftMs: 5, ttftPerInFlightMs: 20, itlMs: 1, outputTokens: 2 });
 });
 afterAll(() => server.close());
 
@@ -25,13 +30,11 @@ describe('capacity search', () => {
   });
 
   it('finds the knee of a server whose TTFT grows with concurrency, exponential then binary', async () => {
-    const result = await findCapacity({ target: target() }, { conditions: parseConditions('p80(ttft) < 50ms'), over: 'concurrency', start: 1, max: 64, step: 1 });
-    expect(Math.abs(result.best!.load - 5)).toBeLessThanOrEqual(1);
+    const result = await findCapacity({ target: target() }, { conditions: parseConditions('p80(ttft) < 55ms'), over: 'concurrency', start: 1, max: 64, step: 1 });
+    expect(result.best!.load).toBe(3);
     expect(result.firstFailing!.load - result.best!.load).toBe(1);
-    // Doubling until the first miss (8), then bisecting 4..8: two more probes (6, then 5 or 7).
-    const loads = result.probes.map((p) => p.load);
-    expect(loads).toEqual(expect.arrayContaining([1, 2, 4, 8, 6]));
-    expect(loads).toHaveLength(6);
+    // Doubling until the first miss (4), then bisecting 2..4: one more probe (3).
+    expect(result.probes.map((p) => p.load)).toEqual([1, 2, 3, 4]);
     expect(result.probes.every((p) => p.requests === 100 && p.warmup >= 5)).toBe(true);
     expect(result.answer).toMatch(new RegExp(`^${result.best!.load} concurrent streams meet the SLO; ${result.firstFailing!.load} do not: p80 ttft \\d+(\\.\\d+)? ms$`));
   });
@@ -42,9 +45,33 @@ describe('capacity search', () => {
     expect(bad.stderr).toContain('--slo');
     expect(bad.stderr).toContain('--slo[0]: "p95(ttfc) < fast": expected a number after "<" at column 13');
     expect(bad.stderr).toContain('e.g. "p95(ttft)<400ms"');
-    const ok = await runCli(['capacity', '--url', `${server.url}/v1/chat/completions`, '--max-tokens', '2', '--slo', 'p50(ttft)<50ms', '--max', '16']);
+    const dir = mkdtempSync(join(tmpdir(), 'inferbench-capacity-'));
+    const ok = await runCli(['capacity', '--url', `${server.url}/v1/chat/completions`, '--max-tokens', '2', '--slo', 'p50(ttft)<55ms', '--max', '16', '--output-dir', dir]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/concurrency\s+requests\s+ok\s+failed\s+p50\(ttft\)<50ms\s+verdict/);
-    expect(ok.stdout).toMatch(/\n[4-6] concurrent streams meet the SLO; [5-7] do not: p50 ttft \d+/);
+    expect(ok.stdout).toMatch(/concurrency\s+requests\s+ok\s+failed\s+p50\(ttft\)<55ms\s+verdict/);
+    // The server thread adds 20 ms of TTFT per other request in flight: 3 streams 45 ms, 4 streams 65 ms.
+    expect(ok.stdout, ok.stdout + ok.stderr).toMatch(/\n3 concurrent streams meet the SLO; 4 do not: p50 ttft \d+/);
+    // A results file, always: every probe a load point, the search and its answer beside them.
+    const [file] = readdirSync(dir);
+    expect(file).toMatch(/^inferbench_capacity_\d{8}_\d{6}\.json$/);
+    const results = await readResults(join(dir, file!));
+    expect(results.interrupted).toBe(false);
+    expect(results.capacity!.answer).toBe(/\n(3 concurrent streams meet[^\n]*)/.exec(ok.stdout)![1]);
+    expect(results.points.map((p) => p.label)).toEqual(results.capacity!.probes.map((p) => `concurrency=${p.load}`));
+  });
+
+  it('Ctrl+C mid-search prints the probes so far, writes them as a valid partial results file and exits 130', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inferbench-capacity-'));
+    const { child, done } = startCli(['capacity', '--url', `${server.url}/v1/chat/completions`, '--max-tokens', '2', '--slo', 'p50(ttft)<55ms', '--max', '16', '--output-dir', dir]);
+    await waitForOutput(child, 'concurrency=2: ');
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stdout).toMatch(/concurrency\s+requests\s+ok\s+failed/);
+    expect(r.stdout).toContain('interrupted: ');
+    const results = await readResults(join(dir, readdirSync(dir)[0]!));
+    expect(results.interrupted).toBe(true);
+    expect(results.points.length).toBeGreaterThanOrEqual(2);
+    for (const p of results.points) expect(p.measure.counts.ok + p.measure.counts.failed).toBe(p.measure.counts.sent);
   });
 });

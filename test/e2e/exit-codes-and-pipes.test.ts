@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type ReferenceServer } from '../../src/server/index.js';
 import { applyRunFlags } from '../../src/cli/run-flags.js';
-import { runBuiltCli as runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 
 let dir: string;
 let healthy: ReferenceServer;

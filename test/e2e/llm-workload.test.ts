@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Results } from '../../src/model/results.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
-import { runBuiltCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { startServerThread, type ServerThread } from '../helpers/server-thread.js';
 
 /**
@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function runJson(args: string[]): Promise<Results> {
-  const r = await runBuiltCli(['run', '--url', `${server.url}/v1/chat/completions`, '--no-write', '--json', '-q', ...args]);
+  const r = await runCli(['run', '--url', `${server.url}/v1/chat/completions`, '--no-write', '--json', '-q', ...args]);
   expect(r.code, r.stderr).toBe(ExitCode.ok);
   return JSON.parse(r.stdout) as Results;
 }
@@ -84,7 +84,7 @@ describe('--profile sweep', () => {
     // 4 ms more TTFT per request already in flight: latency doubles near 125 req/s offered.
     const queued = await startServerThread({ seed: 5, ttftMs: '20ms', itlMs: '2ms', outputTokens: 32, ttftPerInFlightMs: 4 });
     try {
-      const r = await runBuiltCli(['run', '--url', `${queued.url}/v1/chat/completions`, '--max-tokens', '32', '--profile', 'sweep', '--rates', '4', '--arrival', 'constant', '-n', '60', '--slo', 'ttft<=150ms', '--no-write', '--json']);
+      const r = await runCli(['run', '--url', `${queued.url}/v1/chat/completions`, '--max-tokens', '32', '--profile', 'sweep', '--rates', '4', '--arrival', 'constant', '-n', '60', '--slo', 'ttft<=150ms', '--no-write', '--json']);
       expect(r.code, r.stderr).toBe(ExitCode.ok);
       const results = JSON.parse(r.stdout) as Results;
       const profile = results.profile!;

@@ -5,6 +5,7 @@ import type { ReferenceServerOptions } from '../../src/server/index.js';
 import type { GroundTruthRecord } from '../../src/server/ground-truth.js';
 import { startServerThread, type ServerThread } from '../helpers/server-thread.js';
 import { median, medianError } from '../helpers/stats.js';
+import { expectWithinBound } from '../helpers/lateness.js';
 
 /**
  * Speech metrics against the reference server's ground truth (issue 6): `audio_seconds`
@@ -64,7 +65,7 @@ describe.each([
       truth.ttfc.push(tr.ttfc);
       truth.rtf.push(tr.rtf);
     }
-    expect(Math.abs(medianError(ours.ttfc, truth.ttfc))).toBeLessThan(2);
+    expectWithinBound(medianError(ours.ttfc, truth.ttfc), 2, m, 'ttfc');
     // Per request, as for ttfc: the median of our rtf over the true rtf of the same request.
     expect(Math.abs(median(ours.rtf.map((r, i) => r / truth.rtf[i]!)) - 1)).toBeLessThan(0.01);
     // ttfc is the first chunk with audio, never the WAV header or the response headers.

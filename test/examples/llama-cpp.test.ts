@@ -6,7 +6,7 @@ import { ExitCode } from '../../src/cli/exit-codes.js';
 import type { Timeline } from '../../src/model/timeline.js';
 import type { Results } from '../../src/model/results.js';
 import { run } from '../../src/run/runner.js';
-import { REPO_ROOT, runBuiltCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { median } from '../helpers/stats.js';
 import { clearWriteLog, readWriteLog, startExampleServer } from './example-server.js';
 
@@ -112,7 +112,7 @@ describe.skipIf(!installed)('examples/llama-cpp: a real llama.cpp engine', () =>
   });
 
   it('inferbench run against it from the CLI: chat completions with input and output tokens', async () => {
-    const r = await runBuiltCli(['run', '--url', `${url}/v1/chat/completions`, '--max-tokens', '32', '-c', '2', '-n', '10', '--no-write', '--json']);
+    const r = await runCli(['run', '--url', `${url}/v1/chat/completions`, '--max-tokens', '32', '-c', '2', '-n', '10', '--no-write', '--json']);
     expect(r.code, r.stderr).toBe(ExitCode.ok);
     const m = (JSON.parse(r.stdout) as Results).points[0]!.measure;
     expect(m.counts.ok).toBe(10);
@@ -122,7 +122,7 @@ describe.skipIf(!installed)('examples/llama-cpp: a real llama.cpp engine', () =>
   });
 
   it("inferbench overhead on the engine's generate, onTextChunk callback and async iterator", async () => {
-    const r = await runBuiltCli(['overhead', '--module', './model.mjs', '--input', '{"tokens":32}', '--rounds', '6', '--warmup', '1', '--json'], { cwd: EXAMPLE });
+    const r = await runCli(['overhead', '--module', './model.mjs', '--input', '{"tokens":32}', '--rounds', '6', '--warmup', '1', '--json'], { cwd: EXAMPLE });
     expect(r.code, r.stderr).toBe(ExitCode.ok);
     const report = JSON.parse(r.stdout) as { modes: { name: string; calls: number; tokens?: number; tokensPerSecond?: number; overhead?: { percent: number } }[] };
     expect(report.modes.map((x) => x.name)).toEqual(['generate', 'stream', 'streamAsync']);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import type { Results } from '../../src/model/results.js';
-import { REPO_ROOT, runBuiltCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { median } from '../helpers/stats.js';
 import { clearWriteLog, readWriteLog, startExampleServer } from './example-server.js';
 
@@ -27,7 +27,7 @@ if (!installed && process.env.CI) throw new Error('examples/onnxruntime has no n
 
 describe.skipIf(!installed)('examples/onnxruntime: onnxruntime-node on a model our script writes', () => {
   it('inferbench overhead compares generate, a callback stream and an async iterator over real session.run calls', async () => {
-    const r = await runBuiltCli(['overhead', '--module', './model.mjs', '--input', '{"tokens":32}', '--rounds', '6', '--warmup', '1', '--json'], { cwd: EXAMPLE });
+    const r = await runCli(['overhead', '--module', './model.mjs', '--input', '{"tokens":32}', '--rounds', '6', '--warmup', '1', '--json'], { cwd: EXAMPLE });
     expect(r.code, r.stderr).toBe(ExitCode.ok);
     const report = JSON.parse(r.stdout) as { modes: { name: string; calls: number; tokens?: number; tokensPerSecond?: number }[] };
     expect(report.modes.map((m) => m.name)).toEqual(['generate', 'stream', 'streamAsync']);
@@ -35,7 +35,7 @@ describe.skipIf(!installed)('examples/onnxruntime: onnxruntime-node on a model o
   });
 
   it('inferbench run --module streams one content event per token', async () => {
-    const r = await runBuiltCli(['run', '--module', './model.mjs', '--mode', 'streamAsync', '--request', '{"tokens":24}', '-n', '5', '--no-write', '--json', '-q'], { cwd: EXAMPLE });
+    const r = await runCli(['run', '--module', './model.mjs', '--mode', 'streamAsync', '--request', '{"tokens":24}', '-n', '5', '--no-write', '--json', '-q'], { cwd: EXAMPLE });
     expect(r.code, r.stderr).toBe(ExitCode.ok);
     const m = (JSON.parse(r.stdout) as Results).points[0]!.measure;
     expect(m.counts.ok).toBe(5);
@@ -57,7 +57,7 @@ describe.skipIf(!installed)('examples/onnxruntime: onnxruntime-node on a model o
       const requests = 20;
       const outputTokens = 40;
       await clearWriteLog(url);
-      const r = await runBuiltCli(['run', '--url', `${url}/v1/chat/completions`, '--max-tokens', String(outputTokens), '-c', '2', '-n', String(requests), '--no-write', '--json']);
+      const r = await runCli(['run', '--url', `${url}/v1/chat/completions`, '--max-tokens', String(outputTokens), '-c', '2', '-n', String(requests), '--no-write', '--json']);
       expect(r.code, r.stderr).toBe(ExitCode.ok);
       const m = (JSON.parse(r.stdout) as Results).points[0]!.measure;
       const log = await readWriteLog(url);

@@ -6,7 +6,7 @@ import type { Results } from '../../src/model/results.js';
 import { parseExports } from '../../src/export/exports.js';
 import { prometheusMetricName } from '../../src/export/prometheus-series.js';
 import { serve, type ReferenceServer } from '../../src/server/index.js';
-import { startBuiltCli as startCli } from '../helpers/cli.js';
+import { startCli } from '../helpers/cli.js';
 import { startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 
 let prometheus: PrometheusServer;

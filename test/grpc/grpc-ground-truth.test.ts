@@ -8,6 +8,7 @@ import type { GroundTruthRecord } from '../../src/server/ground-truth.js';
 import { serveGrpc, type ReferenceGrpcServer } from '../../src/server/grpc/index.js';
 import { startGrpcServerThread, type GrpcServerThread } from '../helpers/grpc-server-thread.js';
 import { median, medianError } from '../helpers/stats.js';
+import { expectWithinBound } from '../helpers/lateness.js';
 
 /**
  * gRPC measurements against the reference gRPC server's ground truth (server on its own
@@ -58,7 +59,7 @@ describe('gRPC against ground truth', () => {
     expect(pairs.every((p) => p.g && p.g.endReason === 'completed')).toBe(true);
     const ours = pairs.map((p) => p.t.endMs - p.t.sentMs);
     const theirs = pairs.map((p) => p.g.endMs! - p.g.receivedMs);
-    expect(Math.abs(medianError(ours, theirs))).toBeLessThan(TOLERANCE_MS);
+    expectWithinBound(medianError(ours, theirs), TOLERANCE_MS, m, 'per-frame latency');
     expect(median(ours)).toBeGreaterThanOrEqual(median(theirs));
     const fps = pointThroughput(results.points[0]!);
     expect(fps.unit).toBe('FPS');
@@ -81,7 +82,7 @@ describe('gRPC against ground truth', () => {
     const ordered = [...timelines].sort((a, b) => a.sentMs - b.sentMs);
     const ours = median(ordered.map((t) => t.endMs - t.sentMs));
     const theirs = median(measured.map((g) => g.endMs! - g.receivedMs));
-    expect(Math.abs(ours - theirs)).toBeLessThan(TOLERANCE_MS);
+    expectWithinBound(ours - theirs, TOLERANCE_MS, m, 'per-frame latency');
     const fps = pointThroughput(results.points[0]!).value;
     const trueFps = truthFps(measured);
     expect(Math.abs(fps - trueFps) / trueFps).toBeLessThan(FPS_TOLERANCE);

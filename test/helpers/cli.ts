@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-// Absolute paths, so the CLI can run from any working directory (as a user's would).
-const TSX_LOADER = pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-const CLI_MAIN = join(REPO_ROOT, 'src/cli/main.ts');
-export const BUILT_CLI = join(REPO_ROOT, 'dist/cli/main.js');
+// The built CLI (test/global-setup.ts builds dist/ when the sources changed), by absolute path so it
+// can run from any working directory, as a user's would. Spawning the sources through tsx cost
+// about a second of compiling per child, half the suite's time.
+export const CLI_MAIN = join(REPO_ROOT, 'dist/cli/main.js');
 
 export interface CliRun {
   code: number | null;
@@ -15,18 +15,19 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real CLI from source (tsx), as a user would, and collects its output. */
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Piped to the CLI's standard input (as in `... | inferbench report -`). */
+  stdin?: string;
+  /** A command the CLI runs under, such as `taskset -c 0`. */
+  wrapper?: string[];
+}
+
+/** Runs the real, built CLI as a user would (the one way tests spawn it), and collects its output. */
 export function startCli(args: string[], opts: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun> } {
-  return spawnCli(['--import', TSX_LOADER, CLI_MAIN, ...args], opts);
-}
-
-/** The built CLI (`npm run build`'s dist/, as `npm ci` leaves it): no TypeScript compile per spawn. */
-export function startBuiltCli(args: string[], opts: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun> } {
-  return spawnCli([BUILT_CLI, ...args], opts);
-}
-
-function spawnCli(argv: string[], opts: CliOptions): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, argv, {
+  const command = [...(opts.wrapper ?? []), process.execPath, CLI_MAIN, ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, ...opts.env, FORCE_COLOR: '0' },
     stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -38,13 +39,6 @@ function spawnCli(argv: string[], opts: CliOptions): { child: ChildProcess; done
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
   return { child, done };
-}
-
-export interface CliOptions {
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  /** Piped to the CLI's standard input (as in `... | inferbench report -`). */
-  stdin?: string;
 }
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliRun> {
@@ -67,9 +61,4 @@ export function waitForOutput(child: ChildProcess, text: string | RegExp): Promi
     child.stderr!.on('data', check);
     child.once('close', () => reject(new Error(`process ended before printing ${String(text)}; output:\n${seen}`)));
   });
-}
-
-/** Runs the built CLI (`npm run build`'s dist/), as an installed inferbench runs: no TypeScript compile per spawn. */
-export function runBuiltCli(args: string[], opts: CliOptions = {}): Promise<CliRun> {
-  return startBuiltCli(args, opts).done;
 }

@@ -1,8 +1,6 @@
-// Worker entry for grpc-server-thread.ts: registers tsx so the TypeScript sources load, then serves gRPC.
+// Worker entry for grpc-server-thread.ts: loads the built server (dist/, built by test/global-setup.ts), then serves gRPC.
 import { parentPort, workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
 const { serveGrpc } = await import(workerData.module);
 const server = await serveGrpc(workerData.options);
 parentPort.postMessage({ url: server.url });

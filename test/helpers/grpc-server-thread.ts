@@ -12,7 +12,7 @@ export interface GrpcServerThread {
 
 export async function startGrpcServerThread(options: Partial<GrpcServerOptions>): Promise<GrpcServerThread> {
   const worker = new Worker(new URL('./grpc-server-thread-main.mjs', import.meta.url), {
-    workerData: { module: new URL('../../src/server/grpc/index.ts', import.meta.url).href, options },
+    workerData: { module: new URL('../../dist/server/grpc/index.js', import.meta.url).href, options },
   });
   const url = await new Promise<string>((resolve, reject) => {
     worker.once('message', (m: { url: string }) => resolve(m.url));

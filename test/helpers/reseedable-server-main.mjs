@@ -1,8 +1,6 @@
 // Worker entry for reseedable-server.ts: one thread that restarts the reference server with new options on request.
 import { parentPort, workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
 const { serve } = await import(workerData.module);
 let server;
 parentPort.on('message', async (m) => {

@@ -14,7 +14,7 @@ export interface ReseedableServer {
 
 export async function startReseedableServer(): Promise<ReseedableServer> {
   const worker = new Worker(new URL('./reseedable-server-main.mjs', import.meta.url), {
-    workerData: { module: new URL('../../src/server/index.ts', import.meta.url).href },
+    workerData: { module: new URL('../../dist/server/index.js', import.meta.url).href },
   });
   let failure: Error | undefined;
   worker.on('error', (err) => (failure = err));

@@ -1,8 +1,6 @@
-// Worker entry for server-thread.ts: registers tsx so the TypeScript sources load, then serves.
+// Worker entry for server-thread.ts: loads the built server (dist/, built by test/global-setup.ts), then serves.
 import { parentPort, workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
 const { serve } = await import(workerData.module);
 const server = await serve(workerData.options);
 parentPort.postMessage({ url: server.url });

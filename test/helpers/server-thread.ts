@@ -17,7 +17,7 @@ export interface ServerThread {
 
 export async function startServerThread(options: Partial<ReferenceServerOptions>): Promise<ServerThread> {
   const worker = new Worker(new URL('./server-thread-main.mjs', import.meta.url), {
-    workerData: { module: new URL('../../src/server/index.ts', import.meta.url).href, options },
+    workerData: { module: new URL('../../dist/server/index.js', import.meta.url).href, options },
   });
   const url = await new Promise<string>((resolve, reject) => {
     worker.once('message', (m: { url: string }) => resolve(m.url));

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Results } from '../../src/model/results.js';
 import { run } from '../../src/run/runner.js';
-import { ensureBuilt, runBuiltCli } from '../helpers/built-cli.js';
+import { runCli } from '../helpers/cli.js';
 import { startServerThread, type ServerThread } from '../helpers/server-thread.js';
 
 /**
@@ -15,7 +15,6 @@ let slow: ServerThread;
 beforeAll(async () => {
   fast = await startServerThread({ seed: 5, ttftMs: 2, itlMs: 1, outputTokens: 4 });
   slow = await startServerThread({ seed: 6, ttftMs: 400, itlMs: 20, outputTokens: 8 });
-  ensureBuilt();
 }, 180_000);
 afterAll(async () => {
   await fast?.close();
@@ -48,7 +47,7 @@ describe('client health verdict on real runs', () => {
     let hog: ChildProcess | undefined;
     try {
       hog = spawn('taskset', ['-c', '0', process.execPath, '-e', 'for (;;) {}'], { stdio: 'ignore' });
-      const r = await runBuiltCli(
+      const r = await runCli(
         ['run', '--url', `${fast.url}/echo`, '--protocol', 'http', '--body', '{"x":1}', '--rate', '20000', '-d', '2s', '--max-in-flight', '256', '--workers', '1', '--no-write', '--json', '-q'],
         { wrapper: ['taskset', '-c', '0'] },
       );

@@ -3,8 +3,9 @@ import type { Timeline } from '../../src/model/timeline.js';
 import type { Target } from '../../src/protocols/schemas.js';
 import type { GroundTruthRecord } from '../../src/server/ground-truth.js';
 import { run } from '../../src/run/runner.js';
-import type { Results } from '../../src/model/results.js';
+import type { PhaseResult, Results } from '../../src/model/results.js';
 import { median, medianError } from '../helpers/stats.js';
+import { expectWithinBound } from '../helpers/lateness.js';
 
 /** Issue 3: medians within 2 ms of the reference server's own send times. */
 export const TOLERANCE_MS = 2;
@@ -40,8 +41,11 @@ export function truthContent(truth: GroundTruthRecord) {
   return truth.events.filter((e) => e.kind === 'content' && e.tokens > 0);
 }
 
-/** TTFT, ITL and latency medians against truth; every content event and all the text accounted for. */
-export function expectStreamMatchesTruth(pairs: Pair[], opts: { itl?: boolean } = {}): void {
+/**
+ * TTFT, ITL and latency medians against truth (the bound plus the client's own measured lateness
+ * in `phase`); every content event and all the text accounted for.
+ */
+export function expectStreamMatchesTruth(pairs: Pair[], phase: PhaseResult, opts: { itl?: boolean } = {}): void {
   expect(pairs.length).toBeGreaterThan(0);
   const ours = { ttft: [] as number[], itl: [] as number[], latency: [] as number[] };
   const truth = { ttft: [] as number[], itl: [] as number[], latency: [] as number[] };
@@ -57,11 +61,11 @@ export function expectStreamMatchesTruth(pairs: Pair[], opts: { itl?: boolean } 
     expect(t.text).toBe(g.text);
     expect(t.content.length).toBe(content.length);
   }
-  expect(Math.abs(medianError(ours.ttft, truth.ttft))).toBeLessThan(TOLERANCE_MS);
-  expect(Math.abs(medianError(ours.latency, truth.latency))).toBeLessThan(TOLERANCE_MS);
+  expectWithinBound(medianError(ours.ttft, truth.ttft), TOLERANCE_MS, phase, 'ttft');
+  expectWithinBound(medianError(ours.latency, truth.latency), TOLERANCE_MS, phase, 'latency');
   if (opts.itl !== false) {
     expect(ours.itl.length).toBe(truth.itl.length);
-    expect(Math.abs(medianError(ours.itl, truth.itl))).toBeLessThan(TOLERANCE_MS);
+    expectWithinBound(medianError(ours.itl, truth.itl), TOLERANCE_MS, phase, 'itl');
   }
 }
 

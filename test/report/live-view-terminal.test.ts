@@ -4,7 +4,7 @@ import { LiveStats } from '../../src/live/live-stats.js';
 import { liveKeyMetrics } from '../../src/report/live-view.js';
 import { run } from '../../src/run/runner.js';
 import { serve, type ReferenceServer } from '../../src/server/index.js';
-import { BUILT_CLI, runBuiltCli as runCli } from '../helpers/cli.js';
+import { CLI_MAIN, runCli } from '../helpers/cli.js';
 
 let server: ReferenceServer;
 
@@ -31,7 +31,7 @@ async function screenUntil(session: string, check: (screen: string) => boolean, 
 describe('live view in a pseudo-terminal (tmux)', () => {
   it('shows phase, progress, ETA, rates, rolling percentiles, errors by kind, in flight and client health; Ctrl+C restores the terminal', async () => {
     const session = `live-${process.pid}`;
-    const command = `${process.execPath} ${BUILT_CLI} run --url ${server.url}/v1/chat/completions --model m -c 4 -n 400 --no-write; echo "EXITED $?"; sleep 600`;
+    const command = `${process.execPath} ${CLI_MAIN} run --url ${server.url}/v1/chat/completions --model m -c 4 -n 400 --no-write; echo "EXITED $?"; sleep 600`;
     tmux('new-session', '-d', '-s', session, '-x', '110', '-y', '50', command);
     try {
       const first = await screenUntil(session, (s) => /\d+\/400 done/.test(s) && /ttft +p50/.test(s) && /http_error \d+/.test(s), 'the live view with an error');

@@ -87,7 +87,7 @@ describe('Recorder', () => {
     b2.sent(0);
     b2.text('abcdef', 1, 1);
     r.record(b2.finish('ok', undefined, 2));
-    expect(r.toPhaseResult(calm).tokens).toEqual({ source: 'mixed', totalOutputTokens: 9, usageTotal: 3, tokenizerTotal: 10, eventsTotal: 2 });
+    expect(r.toPhaseResult(calm).tokens).toEqual({ source: 'mixed', totalOutputTokens: 9, usageTotal: 3, tokenizerTotal: 10, tokenizerCapChars: 65_536, tokenizerEstimatedAnswers: 0, eventsTotal: 2 });
   });
 
   it('gives short phases 100 ms series, which merge exactly in their counts', () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { CLI_MAIN } from '../helpers/cli.js';
 import { describe, expect, it } from 'vitest';
 import { parseServeOptions } from '../../src/cli/serve.js';
 import { InvalidServerOptionsError, serve } from '../../src/server/index.js';
@@ -97,10 +97,9 @@ describe('serve() from code', () => {
 });
 
 describe('inferbench serve process', () => {
-  const fixture = fileURLToPath(new URL('./fixtures/serve-command.ts', import.meta.url));
 
   it('prints its URL and example commands, serves, and stops cleanly on SIGINT', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, 'serve', '--port', '0', '--ttft', '1ms', '--itl', '0ms', '--tokens', '3'], {
+    const child = spawn(process.execPath, [CLI_MAIN, 'serve', '--port', '0', '--ttft', '1ms', '--itl', '0ms', '--tokens', '3'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -125,7 +124,7 @@ describe('inferbench serve process', () => {
   });
 
   it('exits with status 2 and a message naming the flag on bad input', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, 'serve', '--itl', 'uniform:30ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_MAIN, 'serve', '--itl', 'uniform:30ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
     const [code] = await once(child, 'exit');

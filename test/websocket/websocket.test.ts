@@ -3,6 +3,7 @@ import type { Timeline } from '../../src/model/timeline.js';
 import { run } from '../../src/run/runner.js';
 import { startServerThread, type ServerThread } from '../helpers/server-thread.js';
 import { median, medianError } from '../helpers/stats.js';
+import { expectWithinBound } from '../helpers/lateness.js';
 
 /**
  * WebSocket measurements against the reference server's ground truth (server on its own
@@ -44,8 +45,8 @@ describe('WebSocket against ground truth', () => {
       for (let k = 1; k < t.content.length; k++) ours.itl.push(t.content[k]!.atMs - t.content[k - 1]!.atMs);
       for (let k = 1; k < content.length; k++) theirs.itl.push(content[k]!.atMs - content[k - 1]!.atMs);
     });
-    expect(Math.abs(medianError(ours.ttft, theirs.ttft))).toBeLessThan(TOLERANCE_MS);
-    expect(Math.abs(medianError(ours.itl, theirs.itl))).toBeLessThan(TOLERANCE_MS);
+    expectWithinBound(medianError(ours.ttft, theirs.ttft), TOLERANCE_MS, results.points[0]!.measure, 'ttft');
+    expectWithinBound(medianError(ours.itl, theirs.itl), TOLERANCE_MS, results.points[0]!.measure, 'itl');
     // The warmup opened the one connection: no measured request waited for a handshake.
     expect(results.points[0]!.measure.metrics.connect).toBeUndefined();
   });
@@ -55,7 +56,7 @@ describe('WebSocket against ground truth', () => {
     expect(results.points[0]!.measure.counts.ok).toBe(30);
     const ours = median(timelines.map((t) => t.endMs - t.sentMs));
     const theirs = median(truth.map((g) => g.endMs! - g.receivedMs));
-    expect(Math.abs(ours - theirs)).toBeLessThan(TOLERANCE_MS);
+    expectWithinBound(ours - theirs, TOLERANCE_MS, results.points[0]!.measure, 'round trip');
     expect(JSON.parse(timelines[0]!.bodyPreview!).echo).toEqual({ seq: 0 });
   });
 

@@ -8,6 +8,7 @@ import { httpExchange } from '../wire/http-exchange.js';
 import { SseReader } from '../wire/sse.js';
 import { charsPerSecond, TextGrowth } from '../wire/text-growth.js';
 import type { ProtocolDebugSink, RequestInput } from '../types.js';
+import { consumerFailureMessage } from '../wire/consumer-failure.js';
 
 /** The shared stream lives as long as events are pending; its own limit only guards against a server that never closes. */
 const STREAM_TIMEOUT_MS = 24 * 3600_000;
@@ -171,7 +172,12 @@ export class GradioQueueSession {
           return;
         }
         if (!message.event_id) return; // heartbeat
-        this.route(message.event_id, message, atMs, event.data.length);
+        try {
+          this.route(message.event_id, message, atMs, event.data.length);
+        } catch (err) {
+          // A message of an unexpected shape fails its own event, not the whole session.
+          this.pending.get(message.event_id)?.finish('protocol_error', consumerFailureMessage(err, event.data), atMs);
+        }
       });
       return {
         chunk: (chunk, atMs) => {

@@ -10,6 +10,7 @@ import { loadGrpcMethod, type GrpcMethod } from './method.js';
 import type { GrpcTarget } from './schema.js';
 import type { FamilyOf } from '../../model/metrics.js';
 import type { ProtocolClient, RequestInput, TemplateVars } from '../types.js';
+import { consumerFailureMessage } from '../wire/consumer-failure.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
 
 const REQUEST_ID_METADATA = 'x-inferbench-request-id';
@@ -237,7 +238,14 @@ export class GrpcClient implements ProtocolClient {
           ? this.client.makeBidiStreamRequest(m.path, serialize, deserialize, metadata, options)
           : this.client.makeServerStreamRequest(m.path, serialize, deserialize, message, metadata, options);
         call = c;
-        c.on('data', (msg: Record<string, unknown>) => onMessage(msg));
+        c.on('data', (msg: Record<string, unknown>) => {
+          try {
+            onMessage(msg);
+          } catch (err) {
+            call.cancel();
+            done('protocol_error', consumerFailureMessage(err, previewOf(msg)));
+          }
+        });
         c.on('status', (s: grpc.StatusObject) => onStatus(s));
         // Errors also arrive as a status; the listener keeps them from being thrown.
         c.on('error', () => undefined);
@@ -335,7 +343,14 @@ class FrameStream {
       const id = md.get(REQUEST_ID_METADATA)[0];
       if (id !== undefined) this.serverRequestId = String(id);
     });
-    this.call.on('data', (msg: Record<string, unknown>) => this.onAnswer(msg, nowMs()));
+    this.call.on('data', (msg: Record<string, unknown>) => {
+      try {
+        this.onAnswer(msg, nowMs());
+      } catch (err) {
+        const p = this.inOrder[0] ?? this.byId.values().next().value;
+        if (p) this.settle(p, 'protocol_error', consumerFailureMessage(err, previewOf(msg)), nowMs());
+      }
+    });
     this.call.on('status', (s: grpc.StatusObject) => this.fail(s.code, s.details));
     this.call.on('error', () => undefined);
   }

@@ -8,6 +8,7 @@ import { compileExtraction, extractionProblems, type Extractor } from '../wire/e
 import type { WebSocketTarget } from './schema.js';
 import type { FamilyOf } from '../../model/metrics.js';
 import type { ProtocolClient, RequestInput, TemplateVars } from '../types.js';
+import { consumerFailureMessage } from '../wire/consumer-failure.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
 
 
@@ -112,10 +113,18 @@ export class WebSocketClient implements ProtocolClient {
         ws.off('close', onClose);
         input.signal.removeEventListener('abort', onAbort);
         if (reusable && ws.readyState === WebSocket.OPEN) this.idle.push(ws);
-        else ws.terminate();
+        else void closeHandshake(ws, outcome === 'aborted' ? 1001 : 1000);
         resolve(tl.finish(outcome, error, at));
       };
       const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
+        try {
+          readMessage(data, isBinary);
+        } catch (err) {
+          // A message of an unexpected shape fails this request with it; the socket's state is unknown, so it is not reused.
+          done('protocol_error', consumerFailureMessage(err, isBinary ? '<binary message>' : data.toString()), nowMs(), false);
+        }
+      };
+      const readMessage = (data: WebSocket.RawData, isBinary: boolean) => {
         const at = nowMs();
         const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
         tl.firstByte(at);
@@ -149,9 +158,11 @@ export class WebSocketClient implements ProtocolClient {
         }
       };
       const onClose = (code: number, reason: Buffer) => {
-        // Without an end marker, a normal close ends the answer.
+        // Without an end marker, a normal close ends the answer. With one, a clean close before it
+        // is an answer cut short (as a stream without its last event); no close frame (1006) is a broken connection.
         const normal = code === 1000 && !this.target.end_path && !echo;
-        done(normal ? 'ok' : 'connection_error', normal ? undefined : `the server closed the WebSocket (code ${code}${reason.length ? `: ${reason.toString()}` : ''}) before the answer ended`);
+        const why = `the server closed the WebSocket (code ${code}${reason.length ? `: ${reason.toString()}` : ''}) before the answer ended`;
+        done(normal ? 'ok' : code === 1000 || code === 1001 ? 'protocol_error' : 'connection_error', normal ? undefined : why);
       };
       const onAbort = () => done('aborted', 'stopped', nowMs(), false);
       const timer = setTimeout(() => done('timeout', `no complete answer within the ${this.timeoutMs} ms timeout (target.timeout, --timeout)`, nowMs(), false), Math.max(0, deadlineMs - nowMs()));
@@ -166,9 +177,32 @@ export class WebSocketClient implements ProtocolClient {
     });
   }
 
+  /** Ends every connection with the closing handshake (RFC 6455 §7), so the server sees a clean close. */
   async close(): Promise<void> {
-    for (const ws of this.all) ws.terminate();
+    await Promise.all([...this.all].map((ws) => closeHandshake(ws, 1000)));
   }
+}
+
+/** How long a close frame may wait for the server's answer before the socket is dropped. */
+const CLOSE_WAIT_MS = 1000;
+
+/**
+ * Sends a close frame and waits (briefly) for the server's close: dropping the TCP connection
+ * instead makes servers log an error for every connection ("no close frame received or sent").
+ * 1000 = normal closure, 1001 = going away (the run was stopped).
+ */
+function closeHandshake(ws: WebSocket, code: 1000 | 1001): Promise<void> {
+  if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => ws.terminate(), CLOSE_WAIT_MS);
+    timer.unref();
+    ws.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+    else if (ws.readyState === WebSocket.OPEN) ws.close(code, code === 1001 ? 'benchmark stopped' : 'benchmark finished');
+  });
 }
 
 /** Frames when messages carry frames; a per-message round trip in echo mode; else a text stream. */

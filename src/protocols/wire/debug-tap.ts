@@ -3,7 +3,9 @@ import type { ProtocolDebugSink } from '../types.js';
 /** Splits raw body chunks into lines for a debug sink, each stamped with its chunk's arrival. */
 export class DebugLineTap {
   private readonly decoder = new TextDecoder();
-  private partial = '';
+  /** The unfinished last line in pieces (joined at its line end: linear in its length). */
+  private pending: string[] = [];
+  private pendingCr = false;
 
   constructor(
     private readonly sink: ProtocolDebugSink,
@@ -11,15 +13,26 @@ export class DebugLineTap {
   ) {}
 
   feed(chunk: Uint8Array, atMs: number): void {
-    const lines = (this.partial + this.decoder.decode(chunk, { stream: true })).split(/\r\n|\r|\n/);
-    this.partial = lines.pop()!;
-    for (const line of lines) this.sink.streamLine?.(this.requestIndex, line, atMs);
+    let text = this.decoder.decode(chunk, { stream: true });
+    // A CR that ended the last chunk already ended its line; an LF right after it belongs to it.
+    if (this.pendingCr && text.startsWith('\n')) text = text.slice(1);
+    this.pendingCr = false;
+    const re = /\r\n|\r|\n/g;
+    let start = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      this.pending.push(text.slice(start, m.index));
+      this.sink.streamLine?.(this.requestIndex, this.pending.join(''), atMs);
+      this.pending = [];
+      start = m.index + m[0].length;
+      if (m[0] === '\r' && start === text.length) this.pendingCr = true;
+    }
+    if (start < text.length) this.pending.push(text.slice(start));
   }
 
   end(atMs: number): void {
-    const rest = this.partial + this.decoder.decode();
+    const rest = this.pending.join('') + this.decoder.decode();
     if (rest) this.sink.streamLine?.(this.requestIndex, rest, atMs);
-    this.partial = '';
+    this.pending = [];
   }
 }
 

@@ -4,6 +4,7 @@ import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { nowMs } from '../../model/clock.js';
 import { TimelineBuilder, type OutcomeKind, type Timeline } from '../../model/timeline.js';
 import type { RequestInput } from '../types.js';
+import { consumerFailureMessage } from './consumer-failure.js';
 
 /** What a protocol does with a response body as it arrives. */
 export interface BodyConsumer {
@@ -92,7 +93,9 @@ function timedConnector(): buildConnector.connector {
  * request's last byte was handed to the socket, `headers` (= first byte for HTTP/1.1),
  * body chunks through the consumer, end. Status ≥ 400 becomes `http_error` with the
  * server's message; a whole-request timeout becomes `timeout`; the run's stop signal
- * becomes `aborted`; socket failures become `connection_error` with their cause.
+ * becomes `aborted`; socket failures become `connection_error` with their cause. Whatever
+ * the consumer throws on an answer it did not expect (`data: null`) is a `protocol_error`
+ * naming the event: this is the one place every HTTP protocol's reading code runs.
  * It never throws.
  *
  * Written against undici's dispatch handler rather than `request()`: chunks are stamped
@@ -140,6 +143,13 @@ export function httpExchange(
       abortRequest?.(new Error(reason));
     };
     const onStop = () => stop('aborted');
+    // The consumer threw: the request fails now with the event it choked on, and stops reading.
+    const consumerFailed = (err: unknown, data?: Uint8Array) => {
+      if (settled) return;
+      settle(tl.finish('protocol_error', consumerFailureMessage(err, data)));
+      stopReason ??= 'aborted';
+      abortRequest?.(new Error('the answer could not be read'));
+    };
     let timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
     input.signal.addEventListener('abort', onStop, { once: true });
     if (input.signal.aborted) stopReason = 'aborted';
@@ -176,17 +186,29 @@ export function httpExchange(
           if (String(rawHeaders[i]).toLowerCase() === REQUEST_ID_HEADER) tl.t.serverRequestId = String(rawHeaders[i + 1]);
         }
         if (statusCode >= 400) errorBody = [];
-        else consumer = makeConsumer(tl);
+        else {
+          try {
+            consumer = makeConsumer(tl);
+          } catch (err) {
+            consumerFailed(err);
+            return false;
+          }
+        }
         return true;
       },
       onData(chunk) {
         const at = nowMs();
+        if (settled) return true;
         tl.bytesIn(chunk.byteLength);
         if (errorBody) {
           if (errorBytes < PREVIEW_BYTES) errorBody.push(chunk);
           errorBytes += chunk.byteLength;
-        } else if (consumer!.chunk(chunk, at) && terminalAtMs === undefined) {
-          terminalAtMs = at;
+          return true;
+        }
+        try {
+          if (consumer!.chunk(chunk, at) && terminalAtMs === undefined) terminalAtMs = at;
+        } catch (err) {
+          consumerFailed(err, chunk);
         }
         return true;
       },
@@ -197,13 +219,24 @@ export function httpExchange(
           tl.t.bodyPreview = preview;
           return settle(tl.finish('http_error', `HTTP ${tl.t.status}: ${errorMessageOf(preview)}`, endAt));
         }
-        const verdict = (consumer ?? makeConsumer(tl)).end(endAt);
+        if (settled) return;
+        let verdict: { outcome: OutcomeKind; error?: string };
+        try {
+          verdict = (consumer ?? makeConsumer(tl)).end(endAt);
+        } catch (err) {
+          return consumerFailed(err);
+        }
         settle(tl.finish(verdict.outcome, verdict.error, terminalAtMs ?? endAt));
       },
       onError(err) {
+        // Already decided (a consumer failure): finishing again would rewrite the resolved timeline.
+        if (settled) return;
         if (stopReason === 'timeout') return settle(tl.finish('timeout', `no complete answer within the ${formatTimeout(spec.timeoutMs)} timeout (target.timeout, --timeout)`));
         if (stopReason === 'aborted') return settle(tl.finish('aborted', 'run stopped'));
-        settle(tl.finish('connection_error', describeNetworkError(err, spec.url, tl.t.headersMs !== undefined)));
+        // Bytes that are not HTTP (a bad chunk size, headers without their end) are the server's protocol error;
+        // a connection that broke (reset, closed early, refused) is a connection error.
+        const malformed = (err as Error).name === 'HTTPParserError';
+        settle(tl.finish(malformed ? 'protocol_error' : 'connection_error', describeNetworkError(err, spec.url, tl.t.headersMs !== undefined)));
       },
     };
     try {

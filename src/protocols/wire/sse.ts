@@ -1,4 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { EventTooLargeError, MAX_EVENT_CHARS, withEvent } from './consumer-failure.js';
 
 export type { EventSourceMessage };
 
@@ -18,8 +19,20 @@ export class SseReader {
 
   constructor(onEvent: (event: EventSourceMessage, atMs: number) => void, onComment?: (comment: string, atMs: number) => void) {
     this.parser = createParser({
-      onEvent: (event) => onEvent(event, this.chunkAtMs),
+      // A handler that throws on an unexpected shape fails its request with this event (http-exchange.ts).
+      onEvent: (event) => {
+        try {
+          onEvent(event, this.chunkAtMs);
+        } catch (err) {
+          throw withEvent(err, event.data);
+        }
+      },
       onComment: onComment ? (comment) => onComment(comment, this.chunkAtMs) : undefined,
+      // A line or event beyond the limit ends the request as a protocol_error (http-exchange.ts).
+      maxBufferSize: MAX_EVENT_CHARS,
+      onError: (err) => {
+        if (err.type === 'max-buffer-size-exceeded') throw new EventTooLargeError();
+      },
     });
   }
 

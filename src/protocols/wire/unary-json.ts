@@ -1,6 +1,9 @@
 import type { TimelineBuilder } from '../../model/timeline.js';
 import { errorMessageOf, type BodyConsumer } from './http-exchange.js';
 
+/** The largest whole JSON answer read and parsed; bigger ones are a protocol_error (work and memory per request stay bounded). */
+export const MAX_JSON_ANSWER_BYTES = 64 * 1024 * 1024;
+
 /**
  * A whole JSON answer: its text is one content event at the body's end. `read` picks the
  * text and the server's token count; a JSON body with an `error` field is a protocol error
@@ -8,11 +11,14 @@ import { errorMessageOf, type BodyConsumer } from './http-exchange.js';
  */
 export function unaryJsonConsumer<T>(tl: TimelineBuilder, read: (json: T) => { text?: string; usageTokens?: number }): BodyConsumer {
   const parts: Buffer[] = [];
+  let bytes = 0;
   return {
     chunk(data) {
-      parts.push(Buffer.from(data));
+      bytes += data.byteLength;
+      if (bytes <= MAX_JSON_ANSWER_BYTES) parts.push(Buffer.from(data));
     },
     end(atMs) {
+      if (bytes > MAX_JSON_ANSWER_BYTES) return { outcome: 'protocol_error', error: `the JSON answer has ${bytes} bytes, more than the ${MAX_JSON_ANSWER_BYTES / 1024 / 1024} MiB inferbench parses` };
       const raw = Buffer.concat(parts).toString('utf8');
       let json: T;
       try {
