@@ -13,14 +13,14 @@ import Ajv2020Module from 'ajv/dist/2020.js';
 const Ajv2020 = Ajv2020Module.default;
 const validateScenario = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(REPO_ROOT, 'schema/scenario.schema.json'), 'utf8')));
 
-/** Every scenario under examples/, in every folder (tts-espeak, local-model, ...). */
+/** Every scenario under examples/, in every folder (tts-espeak, local-model, ...); not a tokenizer.json an example writes (llama-cpp). */
 const examplesDir = join(REPO_ROOT, 'examples');
 function scenarioFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (name === 'node_modules') return [];
     if (statSync(path).isDirectory()) return scenarioFiles(path);
-    return /\.(ya?ml|json)$/.test(name) && !/^package(-lock)?\.json$/.test(name) ? [path] : [];
+    return /\.(ya?ml|json)$/.test(name) && !/^(package(-lock)?|tokenizer)\.json$/.test(name) ? [path] : [];
   });
 }
 const files = scenarioFiles(examplesDir).map((f) => relative(examplesDir, f));

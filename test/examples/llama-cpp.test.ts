@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import type { Results } from '../../src/model/results.js';
 import { run } from '../../src/run/runner.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { median } from '../helpers/stats.js';
+import { clearWriteLog, readWriteLog, startExampleServer } from './example-server.js';
 
 /**
  * A real engine: llama.cpp (node-llama-cpp, CPU) running the tiny seeded-random model that
@@ -25,14 +26,6 @@ const EXAMPLE = join(REPO_ROOT, 'examples/llama-cpp');
 const installed = existsSync(join(EXAMPLE, 'node_modules/node-llama-cpp/package.json'));
 if (!installed && process.env.CI) throw new Error('examples/llama-cpp has no node_modules: .ci/run must run `npm ci` there');
 const TOKENIZER = join(EXAMPLE, 'tokenizer.json');
-
-interface WriteLogRecord {
-  id: string;
-  receivedMs: number;
-  promptTokens: number;
-  completionTokens: number;
-  writes: { atMs: number; epochMs: number; tokens: number; chars: number }[];
-}
 
 /** `taskset -c CPU` in front of a command where the machine has two cores or more and taskset exists. */
 function pinned(cpu: number, command: string[]): string[] {
@@ -52,19 +45,7 @@ let restoreAffinity: (() => void) | undefined;
 describe.skipIf(!installed)('examples/llama-cpp: a real llama.cpp engine', () => {
   beforeAll(async () => {
     // Server on the second core, this process (the client) on the first.
-    const [cmd, ...args] = pinned(1, [process.execPath, 'server.mjs', '--port', '0', '--sequences', '2', '--threads', '1']);
-    server = spawn(cmd!, args, { cwd: EXAMPLE, stdio: ['ignore', 'pipe', 'pipe'] });
-    url = await new Promise<string>((resolve, reject) => {
-      let seen = '';
-      const onData = (d: Buffer) => {
-        seen += d.toString();
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\/v1/.exec(seen);
-        if (m) resolve(m[1]!);
-      };
-      server.stdout!.on('data', onData);
-      server.stderr!.on('data', onData);
-      server.once('close', (code) => reject(new Error(`llama.cpp server exited (${code}) before listening:\n${seen}`)));
-    });
+    ({ server, url } = await startExampleServer(pinned(1, [process.execPath, 'server.mjs', '--port', '0', '--sequences', '2', '--threads', '1']), EXAMPLE));
     if (pinned(0, ['x']).length > 1) {
       execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
       restoreAffinity = () => execFileSync('taskset', ['-cp', `0-${Number(execFileSync('nproc').toString()) - 1}`, String(process.pid)], { stdio: 'ignore' });
@@ -76,7 +57,7 @@ describe.skipIf(!installed)('examples/llama-cpp: a real llama.cpp engine', () =>
   });
 
   it("measures TTFT, ITL, TPOT and both token counts as the server's write log has them", async () => {
-    await fetch(`${url}/write-log`, { method: 'DELETE' });
+    await clearWriteLog(url);
     const timelines: Timeline[] = [];
     const { results } = await run(
       {
@@ -89,7 +70,7 @@ describe.skipIf(!installed)('examples/llama-cpp: a real llama.cpp engine', () =>
       },
       { onRequest: (t, phase) => phase === 'measure' && timelines.push(t) },
     );
-    const log = ((await (await fetch(`${url}/write-log`)).json()) as { requests: WriteLogRecord[] }).requests;
+    const log = await readWriteLog(url);
     const byId = new Map(log.map((r) => [r.id, r]));
     const m = results.points[0]!.measure;
     expect(m.counts.ok).toBe(24);
