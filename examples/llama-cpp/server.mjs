@@ -2,14 +2,14 @@
 // A small OpenAI-compatible streaming server over a real llama.cpp engine (node-llama-cpp,
 // CPU, the tiny model of make-model.mjs): POST /v1/chat/completions and /v1/completions with
 // usage and a per-token write log (GET /write-log; the HTTP side and the log's format are
-// ../shared-openai-server.mjs, which examples/onnxruntime/server.mjs shares).
+// ../openai-engine-server.mjs, which examples/onnxruntime/server.mjs shares).
 //
 //   node server.mjs [--port 8092] [--host 127.0.0.1] [--sequences 2] [--threads 1] [--log FILE]
 //
 // The model never emits EOS (make-model.mjs zeroes its logit), so every answer runs to
 // max_tokens: ignore_eos and min_tokens are accepted and hold by construction.
 import { parseArgs } from 'node:util';
-import { serveOpenAI } from '../shared-openai-server.mjs';
+import { serveOpenAI } from '../openai-engine-server.mjs';
 import { loadEngine } from './engine.mjs';
 
 const { values: args } = parseArgs({

@@ -3,7 +3,7 @@
 // recurrent model of make-model.mjs, loaded and decoded by model.mjs: the prompt's characters
 // through the cell one session.run each, then one session.run per generated token, greedy.
 // POST /v1/chat/completions and /v1/completions with usage and a per-token write log
-// (GET /write-log; the HTTP side and the log's format are ../shared-openai-server.mjs, which
+// (GET /write-log; the HTTP side and the log's format are ../openai-engine-server.mjs, which
 // examples/llama-cpp/server.mjs shares).
 //
 //   node server.mjs [--port 8093] [--host 127.0.0.1] [--log FILE]
@@ -12,7 +12,7 @@
 // keeps its own hidden state), interleaved a token at a time. The model has no EOS: every
 // answer runs to max_tokens (ignore_eos and min_tokens hold by construction).
 import { parseArgs } from 'node:util';
-import { serveOpenAI } from '../shared-openai-server.mjs';
+import { serveOpenAI } from '../openai-engine-server.mjs';
 import { decode, promptTokens, setup, teardown } from './model.mjs';
 
 const { values: args } = parseArgs({

@@ -96,7 +96,7 @@ function runLevelValue(metric: string, phase: PhaseResult): number | undefined |
     case 'request_throughput':
       return phase.throughput.requestsPerSecond;
     case 'error_rate':
-      // failed / sent (METRICS.md), the same everywhere a condition reads it.
+      // failed / sent, the same everywhere a condition reads it.
       return phase.counts.sent > 0 ? phase.counts.failed / phase.counts.sent : undefined;
     case 'goodput':
       return phase.goodput?.requestsPerSecond;

@@ -1,6 +1,6 @@
 /**
  * Audio accounting for speech (TTS) streams, from the bytes actually received
- * (shared/PROTOCOLS.md §7.3, METRICS.md "Audio").
+ * (the bytes' own format: WAV chunks, or raw PCM at a declared rate).
  *
  * - WAV: the RIFF chunk list is walked to find `fmt ` and `data` (LIST/fact chunks may come
  *   first; no fixed 44-byte header). Streaming producers write placeholder sizes (0,
@@ -19,7 +19,7 @@ export type AudioFormat =
   | { container: 'wav' }
   | { container: 'pcm'; sampleRate: number; sampleWidthBytes: number; channels: number };
 
-/** OpenAI `response_format: "pcm"`: signed 16-bit little-endian, 24 kHz, mono (PROTOCOLS.md §7.1). */
+/** OpenAI `response_format: "pcm"`: signed 16-bit little-endian, 24 kHz, mono. */
 export const OPENAI_PCM: AudioFormat = { container: 'pcm', sampleRate: 24_000, sampleWidthBytes: 2, channels: 1 };
 
 export interface WavFormat {
@@ -206,7 +206,7 @@ export class AudioAccounting {
 }
 
 /**
- * The per-request audio metrics (METRICS.md "Audio") from a finished stream: `ttfc` is
+ * The per-request audio metrics from a finished stream: `ttfc` is
  * the first chunk with a whole frame − start, `rtf` = latency / audio, `stream_rtf` =
  * (end − first audio) / audio, plus stalls. Names follow metricUnit's rules.
  */

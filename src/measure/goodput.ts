@@ -4,7 +4,7 @@ import type { Condition } from '../conditions/condition.js';
 import { meetsPerRequest } from '../conditions/evaluate.js';
 
 /**
- * Goodput (METRICS.md): each completed request is checked against every SLO (`ttft<=400ms`,
+ * Goodput: each completed request is checked against every SLO (`ttft<=400ms`,
  * `rtf<=0.5`); a failed request meets none. Plain counts, so phases merge by adding.
  */
 export class GoodputCounter {

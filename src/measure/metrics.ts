@@ -73,7 +73,7 @@ export interface DeriveOptions {
 const TOKENS = kindCode('tokens');
 
 /**
- * Derives METRICS.md's per-request metrics from one Timeline.
+ * Derives the per-request metrics of model/metrics.ts from one Timeline.
  *
  * Only ok requests yield latency-like metrics. A failed request yields `error_latency`
  * (end − start, so timeouts stay visible without polluting `latency`) and, in open loop,
@@ -160,7 +160,7 @@ export function callStartMs(t: Timeline): number {
   return t.sentMs - (t.connectMs ?? 0);
 }
 
-/** METRICS.md `output_tokens`: usage → tokenizer → content event units, keeping every count available. */
+/** `output_tokens` (model/metrics.ts): usage → tokenizer → content event units, keeping every count available. */
 export function countOutputTokens(t: Timeline, tokenizer?: ((text: string) => number) | TokenizerCount): OutputTokenCount {
   const usage = t.usageTokens;
   const counted = typeof tokenizer === 'function' ? (t.text !== undefined ? { tokens: tokenizer(t.text), estimated: false } : undefined) : tokenizer;
@@ -179,7 +179,7 @@ export function countOutputTokens(t: Timeline, tokenizer?: ((text: string) => nu
   return out;
 }
 
-/** METRICS.md `input_tokens`: usage (prompt tokens) → the client tokenizer over the prompt as sent, keeping both. */
+/** `input_tokens` (model/metrics.ts): usage (prompt tokens) → the client tokenizer over the prompt as sent, keeping both. */
 export function countInputTokens(t: Timeline, tokenizer?: ((text: string) => number) | TokenizerCount): InputTokenCount {
   const usage = t.usageInputTokens;
   const counted = typeof tokenizer === 'function' ? (t.prompt !== undefined ? tokenizer(t.prompt) : undefined) : tokenizer?.tokens;

@@ -1,6 +1,6 @@
 /**
- * One monotonic clock for every mark inferbench takes (METRICS.md: "All marks come
- * from one monotonic clock"). Values are milliseconds with sub-millisecond fractions.
+ * One monotonic clock for every mark inferbench takes, so any two marks can be
+ * subtracted. Values are milliseconds with sub-millisecond fractions.
  */
 export const nowMs = (): number => performance.now();
 

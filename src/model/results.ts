@@ -179,7 +179,7 @@ export interface PhaseResult {
   startedAtEpochMs: number;
   /** The first request's start, in ms after startedAtEpochMs (so merged phases recover their span exactly). */
   firstStartOffsetMs: number;
-  /** First start to last end in the phase (METRICS.md `duration`). */
+  /** First start to last end in the phase (`duration`, model/metrics.ts). */
   durationMs: number;
   counts: PhaseCounts;
   /** One entry per metric observed at least once, keyed by metric name (`latency`, `ttft`, `itl`, ...). */
@@ -190,7 +190,7 @@ export interface PhaseResult {
     outputTokensPerSecond?: number;
     /** Text: the busiest whole second of output tokens, each token placed by its arrival. */
     peakOutputTokensPerSecond?: number;
-    /** Frames (METRICS.md `fps`): frames whose answers arrived / duration. */
+    /** Frames (`fps`, model/metrics.ts): frames whose answers arrived / duration. */
     framesPerSecond?: number;
     /** Frames: the busiest whole second, each frame placed by its answer's arrival. */
     peakFramesPerSecond?: number;

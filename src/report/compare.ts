@@ -7,7 +7,7 @@ import { evaluateOnPhase } from '../conditions/evaluate.js';
 import { orderedMetrics } from './family-view.js';
 
 /**
- * Is run B different from run A? (METRICS.md "Statistics"). For each metric both runs have:
+ * Is run B different from run A? For each metric both runs have:
  * the medians, change %, a seeded bootstrap 95% interval of median(B) − median(A), a
  * Mann-Whitney U p-value, and a verdict that says "better" or "worse" only when the interval
  * excludes zero. Samples come from the results' HDR histograms (3 significant digits),

@@ -1,7 +1,7 @@
 import type { LoadPointResult, Results } from '../model/results.js';
 import { fmt, table } from './table.js';
 
-/** Throughput of a point: frames/s for a frames run (METRICS.md `fps`), else requests/s. */
+/** Throughput of a point: frames/s for a frames run (`fps`, model/metrics.ts), else requests/s. */
 export function pointThroughput(point: LoadPointResult): { value: number; unit: 'FPS' | 'req/s' } {
   const m = point.measure;
   if (m.family === 'frames' && m.throughput.framesPerSecond !== undefined) return { value: m.throughput.framesPerSecond, unit: 'FPS' };

@@ -1,5 +1,5 @@
 /**
- * Console output in the HF Space benchmark's style (shared/seeds/000): with `--verbose`, a
+ * Console output in the style of the HF Space team's own benchmark script: with `--verbose`, a
  * block per run (`RUN i/N`) with the final text or a preview and the four timings; always,
  * for Gradio, the summary of submit / first event / stream time / total with average, min,
  * max and percentiles and `Successful runs: k/N`. `--debug post|sse|text` prints the POST

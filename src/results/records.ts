@@ -48,7 +48,7 @@ const since = (mark: number | undefined, startMs: number) => (mark === undefined
 const valueOr = (n: number | undefined) => (n === undefined ? null : round3(n));
 
 /**
- * A request's record. Times follow METRICS.md: start is the intended start in open loop (a
+ * A request's record. Times follow the metric definitions (model/metrics.ts): start is the intended start in open loop (a
  * timeline with scheduledMs), else the send; latency is end − start whatever the outcome,
  * so failed rows show how long the failure took. Tokens come from usage or text events
  * (no tokenizer here: it would cost as much as the request bookkeeping itself).

@@ -49,7 +49,7 @@ interface Arm {
 }
 
 /**
- * generate() vs stream() vs streamAsync() of one module (METRICS.md "In-process targets"):
+ * generate() vs stream() vs streamAsync() of one module:
  * every mode runs the same input, interleaved A B C, C B A, ... so drift (thermal, other
  * processes) falls on all modes alike; warmup calls first; a collection before each call when
  * node runs with --expose-gc. Overhead = (median(mode) − median(baseline)) / median(baseline)

@@ -1,5 +1,5 @@
 /**
- * Gradio's streaming diff (`gradio/utils.py` `diff`, PROTOCOLS.md §1.4): the edits that turn
+ * Gradio's streaming diff (`gradio/utils.py` `diff`): the edits that turn
  * the previous yield into the new one. `[]` when equal, `append` when a string extends the
  * previous one, per-index/per-key recursion for lists and dicts with `delete`/`add` for the
  * tails, `replace` otherwise.

@@ -1,7 +1,7 @@
 import { epochMsOf, nowMs } from '../model/clock.js';
 import type { DelayPlan, FaultKind, FinishReason, StreamPlan } from './request-plan.js';
 
-/** What one written event was, in the client's terms (METRICS.md): role-only and finish events are not content. */
+/** What one written event was, in the client's terms: role-only and finish events are not content. */
 export type GroundTruthEventKind =
   | 'role'
   | 'content'

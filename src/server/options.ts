@@ -39,7 +39,7 @@ export interface ReferenceServerOptions {
   stallRate: number;
   /** Ground-truth records kept (oldest dropped first), so memory stays bounded on long runs. */
   maxGroundTruthRecords: number;
-  /** Gradio major version emulated: 4 serves the API at the root, 5 under `/gradio_api` (PROTOCOLS.md §1.1). */
+  /** Gradio major version emulated: 4 serves the API at the root, 5 under `/gradio_api`. */
   gradioVersion: 4 | 5;
   /** Idle time before a keep-alive: Gradio's heartbeat event and TGI's `:` comment (15 s on real servers). */
   heartbeatMs: number;

@@ -1,7 +1,7 @@
 import { seededRng as seededRandom } from '../random.js';
 
 /**
- * Is a change between two runs real? (METRICS.md "Statistics"): the difference of
+ * Is a change between two runs real? The difference of
  * medians with a seeded bootstrap confidence interval, and a Mann-Whitney U p-value.
  * "Changed" only when the interval excludes zero. Used by `compare` and `overhead`.
  */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
-/** One request in an example server's write log (examples/shared-openai-server.mjs). */
+/** One request in an example server's write log (examples/openai-engine-server.mjs). */
 export interface WriteLogRecord {
   id: string;
   endpoint: 'chat' | 'completions';

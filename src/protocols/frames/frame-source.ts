@@ -9,7 +9,7 @@ export interface FrameBatch {
   frames: Buffer[];
   /** When the first frame of the batch became available (monotonic ms). */
   firstFrameAtMs: number;
-  /** Last frame's availability − first frame's (METRICS.md `first_frame_wait`). */
+  /** Last frame's availability − first frame's (`first_frame_wait`, model/metrics.ts). */
   firstFrameWaitMs: number;
 }
 
@@ -102,7 +102,7 @@ function fillItem(template: unknown, image: unknown, frameId: string): unknown {
   return template;
 }
 
-/** METRICS.md frames: `frames_count`, `batch_latency`, `frame_latency` (mean over the batch's frames), `first_frame_wait`. */
+/** Frame metrics (model/metrics.ts): `frames_count`, `batch_latency`, `frame_latency` (mean over the batch's frames), `first_frame_wait`. */
 export function recordFrames(t: Timeline, batch: FrameBatch, batched: boolean): void {
   const n = batch.frames.length;
   t.extra.frames_count = n;

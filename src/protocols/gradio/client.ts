@@ -19,7 +19,7 @@ import { streamConsumer, type StreamState } from '../wire/stream-consumer.js';
 import { requestTimeoutMs } from '../../scenario/fields.js';
 
 /**
- * A Gradio app through its queue API (PROTOCOLS.md §1), as Hugging Face Spaces serve it.
+ * A Gradio app through its queue API, as Hugging Face Spaces serve it.
  *
  * Simple mode: `POST {prefix}/call/<api>` with `{"data":[…]}` returns an `event_id`; `GET
  * {prefix}/call/<api>/<event_id>` streams `generating` frames holding the whole value so far,

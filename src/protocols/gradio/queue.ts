@@ -91,7 +91,7 @@ class QueuedEvent {
 }
 
 /**
- * Gradio's session protocol (PROTOCOLS.md §1.3): each request joins the queue with
+ * Gradio's session protocol: each request joins the queue with
  * `POST {prefix}/queue/join` and gets an `event_id`; one `GET {prefix}/queue/data?session_hash=`
  * stream per session carries every event's messages, routed here by `event_id`. It is opened
  * when an event is pending and no stream is, and ends when the server sends `close_stream`.

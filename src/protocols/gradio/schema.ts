@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { compilePath } from '../wire/extraction.js';
 import { commonTargetFields } from '../../scenario/fields.js';
 
-/** A Gradio app (Hugging Face Spaces) through its queue API (PROTOCOLS.md §1). */
+/** A Gradio app (Hugging Face Spaces) through its queue API. */
 export const gradioTargetSchema = z.strictObject({
   protocol: z.literal('gradio'),
   ...commonTargetFields,

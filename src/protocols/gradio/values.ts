@@ -50,7 +50,7 @@ type Edit = [string, (string | number)[], unknown];
 
 /**
  * Applies one output's Gradio diff (`client/js/src/utils/stream.ts` `apply_diff`): a list
- * of `[op, path, value]` edits with ops replace/append/add/delete (PROTOCOLS.md §1.4).
+ * of `[op, path, value]` edits with ops replace/append/add/delete.
  * Returns the new value; the previous one is not modified.
  */
 export function applyGradioDiff(previous: unknown, edits: unknown): unknown {

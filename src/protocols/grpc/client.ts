@@ -15,7 +15,7 @@ import { requestTimeoutMs } from '../../scenario/fields.js';
 
 const REQUEST_ID_METADATA = 'x-inferbench-request-id';
 
-/** Triton's decoupled-stream conventions (PROTOCOLS.md §5.2), used when the target names none. */
+/** Triton's decoupled-stream conventions, used when the target names none. */
 const MODEL_STREAM_INFER_DEFAULTS: Extraction = {
   content_path: 'infer_response.raw_output_contents[0]',
   end_path: 'infer_response.parameters.triton_final_response.bool_param',

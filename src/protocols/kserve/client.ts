@@ -17,7 +17,7 @@ interface InferResponse {
 }
 
 /**
- * KServe v2 HTTP (PROTOCOLS.md §5.1): `infer` sends JSON tensors and reads the text from a
+ * KServe v2 HTTP: `infer` sends JSON tensors and reads the text from a
  * BYTES output tensor; Triton's `generate_stream` reads `text_output` deltas from `data:`
  * events until the connection ends (no terminator), and `{"error"}` events as failures.
  */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonTargetFields } from '../../scenario/fields.js';
 
-/** KServe v2 / Open Inference Protocol over HTTP, and Triton's generate_stream (PROTOCOLS.md §5.1). */
+/** KServe v2 / Open Inference Protocol over HTTP, and Triton's generate_stream. */
 export const kserveTargetSchema = z.strictObject({
   protocol: z.literal('kserve'),
   ...commonTargetFields,

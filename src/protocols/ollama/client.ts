@@ -30,7 +30,7 @@ interface OllamaChunk {
 }
 
 /**
- * Ollama's `/api/generate` and `/api/chat` (PROTOCOLS.md §4): NDJSON, not SSE. Output tokens
+ * Ollama's `/api/generate` and `/api/chat`: NDJSON, not SSE. Output tokens
  * from the final line's `eval_count`; the server's own durations (integer ns) are reported
  * beside ours as `server_*` metrics in ms (absent ones are zero: Go's omitempty).
  */
@@ -93,7 +93,7 @@ function recordServerDurations(tl: TimelineBuilder, last: OllamaChunk): void {
   if (last.total_duration !== undefined) tl.extra('server_total_duration', ms(last.total_duration));
   tl.extra('server_load_duration', ms(last.load_duration));
   tl.extra('server_prompt_eval_duration', ms(last.prompt_eval_duration));
-  // PROTOCOLS.md §4: server-side TTFT ≈ load + prompt evaluation.
+  // server-side TTFT ≈ load + prompt evaluation.
   tl.extra('server_ttft', ms(last.load_duration) + ms(last.prompt_eval_duration));
   if (last.eval_duration) {
     tl.extra('server_eval_duration', ms(last.eval_duration));
@@ -123,7 +123,7 @@ function ollamaStreamConsumer(tl: TimelineBuilder, api: Api, debug: ProtocolDebu
     if (chunk.done) {
       state.done = true;
       if (typeof chunk.eval_count === 'number') tl.t.usageTokens = chunk.eval_count;
-      // Absent means 0 (omitempty; a full prompt-cache hit), PROTOCOLS.md §4.
+      // Absent means 0 (omitempty; a full prompt-cache hit).
       tl.t.usageInputTokens = chunk.prompt_eval_count ?? 0;
       recordServerDurations(tl, chunk);
     }

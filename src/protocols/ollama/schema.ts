@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonTargetFields, positiveInt } from '../../scenario/fields.js';
 
-/** Ollama's native API, `/api/generate` and `/api/chat` (PROTOCOLS.md §4). */
+/** Ollama's native API, `/api/generate` and `/api/chat`. */
 export const ollamaTargetSchema = z.strictObject({
   protocol: z.literal('ollama'),
   ...commonTargetFields,

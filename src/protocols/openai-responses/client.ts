@@ -27,7 +27,7 @@ const TEXT_DELTA = 'response.output_text.delta';
 const REASONING_DELTAS = new Set(['response.reasoning_text.delta', 'response.reasoning_summary_text.delta']);
 
 /**
- * The Responses API stream (PROTOCOLS.md §2.6): content from `response.output_text.delta`
+ * The Responses API stream: content from `response.output_text.delta`
  * (and reasoning deltas unless told not to), output tokens from `response.completed`'s usage;
  * `response.failed`, `response.incomplete` and `error` end the request as protocol errors with
  * the server's message. A trailing `[DONE]` is accepted.

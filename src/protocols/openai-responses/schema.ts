@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonTargetFields, positiveInt } from '../../scenario/fields.js';
 
-/** The OpenAI Responses API (`POST /v1/responses`), streamed (PROTOCOLS.md §2.6). */
+/** The OpenAI Responses API (`POST /v1/responses`), streamed. */
 export const openaiResponsesTargetSchema = z.strictObject({
   protocol: z.literal('openai-responses'),
   ...commonTargetFields,

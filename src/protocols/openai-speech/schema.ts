@@ -3,7 +3,7 @@ import { commonTargetFields } from '../../scenario/fields.js';
 import { pcmLayout } from '../wire/pcm-layout.js';
 
 /**
- * OpenAI-style `POST /v1/audio/speech` (PROTOCOLS.md §7.1): raw chunked audio
+ * OpenAI-style `POST /v1/audio/speech`: raw chunked audio
  * (`stream_format: "audio"`) or SSE with base64 `speech.audio.delta` events (`"sse"`).
  * Only pcm and wav are accepted: their duration is exact from the bytes received.
  */

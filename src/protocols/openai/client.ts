@@ -14,7 +14,7 @@ import { completionPrompt, sendTextRequest } from '../llm-request.js';
 type Api = 'chat' | 'completions';
 
 /**
- * OpenAI-compatible chat and completions (PROTOCOLS.md §2). A role-only or empty chunk is an
+ * OpenAI-compatible chat and completions. A role-only or empty chunk is an
  * event, not content, so it sets `first_event` but never `ttft`. Output tokens come from the
  * final usage chunk when the server sends one; `token_ids` (vLLM) tell how many tokens a
  * chunk packs.

@@ -10,7 +10,7 @@ import { SseReader } from '../wire/sse.js';
 import type { ProtocolDebugSink, RequestInput } from '../types.js';
 
 /**
- * Any SSE stream of JSON events (PROTOCOLS.md §6): the user says which event type carries
+ * Any SSE stream of JSON events: the user says which event type carries
  * content, where the text, usage and end are, and which data payload ends the stream.
  * An `event: error` or a value at `error_path` is a protocol error with the server's message.
  */

@@ -21,7 +21,7 @@ interface TgiEvent {
 }
 
 /**
- * TGI's `/generate_stream` and `/generate` (PROTOCOLS.md §3). One SSE event per token
+ * TGI's `/generate_stream` and `/generate`. One SSE event per token
  * (`data:` with or without a space: both TGI framings), `:` keep-alives skipped, the last
  * event carrying `generated_text`. Errors come as `{"error","error_type"}` events on a 200.
  * Output tokens: TGI streams exactly one token per event, so the non-special token events

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commonTargetFields, positiveInt } from '../../scenario/fields.js';
 
-/** Hugging Face text-generation-inference's native API (PROTOCOLS.md §3). */
+/** Hugging Face text-generation-inference's native API. */
 export const tgiTargetSchema = z.strictObject({
   protocol: z.literal('tgi'),
   ...commonTargetFields,

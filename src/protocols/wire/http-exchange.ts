@@ -148,7 +148,7 @@ export class AnswerFollower {
 }
 
 /**
- * Connection set-up time (METRICS.md `connect`): when a call is written on a socket that was
+ * Connection set-up time (`connect`, model/metrics.ts): when a call is written on a socket that was
  * opened for it, the wait from the call's start to that write (undici's new client, TCP, TLS) is
  * its connect, so the call's latency runs from its start, as its timeout does. Our connector marks
  * each new socket; undici writes a request's headers synchronously right after calling the

@@ -120,7 +120,7 @@ class Connection {
   }
 
   /**
-   * One clock for timeout and latency (METRICS.md `connect`, as http-exchange.ts does for
+   * One clock for timeout and latency (`connect`, as http-exchange.ts does for
    * undici): on the connection opened for it, a call's wait from its start to this write is its
    * connect and its timeout keeps running from its start; on a kept-alive connection both its
    * latency and its timeout start here (a wait in the pool's queue is the client's time).

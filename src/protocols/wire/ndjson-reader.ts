@@ -1,7 +1,7 @@
 import { EventTooLargeError, MAX_EVENT_CHARS, withEvent } from './consumer-failure.js';
 
 /**
- * Newline-delimited JSON over raw body chunks (Ollama's `/api/*`, PROTOCOLS.md §4): one
+ * Newline-delimited JSON over raw body chunks (Ollama's `/api/*`): one
  * value per `\n`-terminated line, stamped with the arrival of the chunk that completed it.
  * Blank lines are skipped; an unterminated last line is delivered at the end (NDJSON allows
  * a missing final newline).

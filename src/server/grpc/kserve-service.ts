@@ -18,7 +18,7 @@ interface InferRequest {
   raw_input_contents?: Buffer[];
 }
 
-/** A Triton BYTES tensor element: 4-byte little-endian length, then the bytes (PROTOCOLS.md §5.2). */
+/** A Triton BYTES tensor element: 4-byte little-endian length, then the bytes. */
 function bytesElement(text: string): Buffer {
   const body = Buffer.from(text, 'utf8');
   const out = Buffer.alloc(4 + body.length);

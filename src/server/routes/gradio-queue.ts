@@ -1,5 +1,5 @@
 /**
- * Gradio's session protocol (`sse_v3`, PROTOCOLS.md §1.3, §1.4): `POST {prefix}/queue/join`
+ * Gradio's session protocol (`sse_v3`): `POST {prefix}/queue/join`
  * answers `{"event_id"}`; one `GET {prefix}/queue/data?session_hash=` stream per session
  * carries every event's messages (`data: <orjson>` frames, no `event:` lines): `estimation`,
  * `process_starts`, `process_generating` (the full value first, then diffs), `process_completed`

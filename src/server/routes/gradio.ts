@@ -1,6 +1,6 @@
 /**
- * Gradio's app config, endpoint discovery and simple 2-step API, byte for byte
- * (PROTOCOLS.md §1.1, §1.2, §1.7): `POST {prefix}/call/{api}` answers `{"event_id":…}`
+ * Gradio's app config, endpoint discovery and simple 2-step API, byte for byte:
+ * `POST {prefix}/call/{api}` answers `{"event_id":…}`
  * at once, `GET {prefix}/call/{api}/{event_id}` streams `event: generating` frames with
  * the full value so far (Python `json.dumps` spacing), a final `event: complete`, and
  * `event: error` with `null` data on failure; `event: heartbeat` after an idle spell.

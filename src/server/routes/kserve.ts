@@ -1,6 +1,6 @@
 /**
- * KServe v2 / Open Inference Protocol over HTTP and Triton's generate extension
- * (PROTOCOLS.md §5.1): `POST /v2/models/{m}/infer` takes JSON tensors and answers once
+ * KServe v2 / Open Inference Protocol over HTTP and Triton's generate extension:
+ * `POST /v2/models/{m}/infer` takes JSON tensors and answers once
  * with `outputs` (the text as a BYTES tensor `text_output`); `POST /v2/models/{m}/generate_stream`
  * streams `data: {"model_name","model_version","text_output"}` deltas (the Triton vLLM backend's
  * shape) and ends with the connection, no `[DONE]`. Errors are `{"error":"…"}`, with a status

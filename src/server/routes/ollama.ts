@@ -1,5 +1,5 @@
 /**
- * Ollama's native API, byte for byte (PROTOCOLS.md §4): `POST /api/generate` and
+ * Ollama's native API, byte for byte: `POST /api/generate` and
  * `POST /api/chat` stream `application/x-ndjson`, one compact JSON object per line; the
  * final line has `done:true`, `done_reason`, and the server's own metrics in integer
  * nanoseconds (zero values omitted, as Go's `omitempty` does). Errors before the stream

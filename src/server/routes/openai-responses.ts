@@ -1,5 +1,5 @@
 /**
- * The OpenAI Responses API stream as vLLM writes it (PROTOCOLS.md §2.6):
+ * The OpenAI Responses API stream as vLLM writes it:
  * `event: <type>\ndata: <json with the same type>\n\n`, every event numbered by
  * `sequence_number`, text in `response.output_text.delta`, `response.completed` last
  * with `usage`, no `[DONE]`; a mid-stream failure is an `error` event. Field order is the

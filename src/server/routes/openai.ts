@@ -1,6 +1,6 @@
 /**
- * OpenAI-compatible Chat Completions and Completions, byte for byte as vLLM writes them
- * (shared/PROTOCOLS.md §2.3): compact JSON chunks, `data: …\n\n` framing, no comments or
+ * OpenAI-compatible Chat Completions and Completions, byte for byte as vLLM writes them:
+ * compact JSON chunks, `data: …\n\n` framing, no comments or
  * keep-alives, a role chunk with `"content":""` first (chat), `finish_reason` on a final
  * empty chunk after EOS or on the last token chunk at `max_tokens`, a usage chunk with
  * `choices:[]`, and `data: [DONE]` last, even after an error.

@@ -1,5 +1,5 @@
 /**
- * TGI's native API, byte for byte (PROTOCOLS.md §3): `POST /generate_stream` writes one
+ * TGI's native API, byte for byte: `POST /generate_stream` writes one
  * `data:` event per token (`index` from 1, `generated_text`/`details` null until the last),
  * a final special EOS token carrying `generated_text` and `details` when the model stopped,
  * `:` keep-alive comments on idle streams, and errors as `{"error","error_type"}` events on
