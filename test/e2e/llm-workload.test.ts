@@ -69,8 +69,14 @@ describe('conversation datasets', () => {
     const m = results.points[0]!.measure;
     expect(m.counts.ok).toBe(24);
     const turnInput = [1, 2, 3].map((turn) => m.metrics[`turn_${turn}_input_tokens`]!.summary);
-    for (const turn of [1, 2, 3]) expect(m.metrics[`turn_${turn}_ttft`]!.summary.count).toBe(8);
-    expect(turnInput.map((s) => s.count)).toEqual([8, 8, 8]);
+    // -n counts requests: a session that finished early starts the next conversation (the file
+    // wraps) while others still have turns to send, so up to c − 1 conversations end cut short.
+    const perTurn = [1, 2, 3].map((turn) => m.metrics[`turn_${turn}_ttft`]!.summary.count);
+    expect(perTurn.reduce((a, b) => a + b, 0)).toBe(24);
+    expect(perTurn[0]).toBeGreaterThanOrEqual(perTurn[1]!);
+    expect(perTurn[1]).toBeGreaterThanOrEqual(perTurn[2]!);
+    expect(perTurn[2]).toBeGreaterThanOrEqual(8 - 3);
+    expect(turnInput.map((s) => s.count)).toEqual(perTurn);
     // Each turn resends the history, the server's answers included.
     expect(turnInput[1]!.min).toBeGreaterThan(turnInput[0]!.max);
     expect(turnInput[2]!.min).toBeGreaterThan(turnInput[1]!.max);
