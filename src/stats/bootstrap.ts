@@ -72,27 +72,40 @@ export interface BootstrapOptions {
   seed?: number;
 }
 
-/** Bootstrap confidence interval of median(b) − median(a), resampling each group with replacement. */
-export function bootstrapMedianDifference(a: readonly number[], b: readonly number[], opts: BootstrapOptions = {}): MedianDifference {
+/**
+ * The percentile bootstrap both intervals share: each group resampled with replacement,
+ * `statistic(median(a*), median(b*))` per resample, and the interval's ends at the confidence.
+ */
+function bootstrapMedians(
+  name: string,
+  a: readonly number[],
+  b: readonly number[],
+  opts: BootstrapOptions,
+  statistic: (medianA: number, medianB: number) => number,
+): { low: number; high: number; confidence: number; iterations: number } {
   const iterations = opts.iterations ?? 2000;
   const confidence = opts.confidence ?? 0.95;
-  if (a.length === 0 || b.length === 0) throw new Error('bootstrapMedianDifference needs at least one value in each group');
+  if (a.length === 0 || b.length === 0) throw new Error(`${name} needs at least one value in each group`);
   if (!(confidence > 0 && confidence < 1)) throw new Error(`confidence must be between 0 and 1, got ${confidence}`);
   const random = seededRandom(opts.seed ?? 1);
   const sa = Float64Array.from(a);
   const sb = Float64Array.from(b);
   const bufA = new Float64Array(sa.length);
   const bufB = new Float64Array(sb.length);
-  const diffs = new Float64Array(iterations);
+  const values = new Float64Array(iterations);
   for (let it = 0; it < iterations; it++) {
     for (let i = 0; i < sa.length; i++) bufA[i] = sa[Math.floor(random() * sa.length)]!;
     for (let i = 0; i < sb.length; i++) bufB[i] = sb[Math.floor(random() * sb.length)]!;
-    diffs[it] = medianInPlace(bufB) - medianInPlace(bufA);
+    values[it] = statistic(medianInPlace(bufA), medianInPlace(bufB));
   }
-  diffs.sort();
+  values.sort();
   const alpha = (1 - confidence) / 2;
-  const low = quantileSorted(diffs, alpha);
-  const high = quantileSorted(diffs, 1 - alpha);
+  return { low: quantileSorted(values, alpha), high: quantileSorted(values, 1 - alpha), confidence, iterations };
+}
+
+/** Bootstrap confidence interval of median(b) − median(a), resampling each group with replacement. */
+export function bootstrapMedianDifference(a: readonly number[], b: readonly number[], opts: BootstrapOptions = {}): MedianDifference {
+  const { low, high, confidence, iterations } = bootstrapMedians('bootstrapMedianDifference', a, b, opts, (ma, mb) => mb - ma);
   return { difference: median(b) - median(a), low, high, confidence, iterations, changed: low > 0 || high < 0 };
 }
 
@@ -113,27 +126,10 @@ export interface MedianRatio {
  * fall below −100%; a ratio of medians of non-negative values never does.
  */
 export function bootstrapMedianRatio(a: readonly number[], b: readonly number[], opts: BootstrapOptions = {}): MedianRatio {
-  const iterations = opts.iterations ?? 2000;
-  const confidence = opts.confidence ?? 0.95;
-  if (a.length === 0 || b.length === 0) throw new Error('bootstrapMedianRatio needs at least one value in each group');
-  if (!(confidence > 0 && confidence < 1)) throw new Error(`confidence must be between 0 and 1, got ${confidence}`);
-  const random = seededRandom(opts.seed ?? 1);
-  const sa = Float64Array.from(a);
-  const sb = Float64Array.from(b);
-  const bufA = new Float64Array(sa.length);
-  const bufB = new Float64Array(sb.length);
-  const ratios = new Float64Array(iterations);
-  for (let it = 0; it < iterations; it++) {
-    for (let i = 0; i < sa.length; i++) bufA[i] = sa[Math.floor(random() * sa.length)]!;
-    for (let i = 0; i < sb.length; i++) bufB[i] = sb[Math.floor(random() * sb.length)]!;
-    const ma = medianInPlace(bufA);
-    // A zero baseline median has no ratio; such a resample says "no bound" either way.
-    ratios[it] = ma > 0 ? medianInPlace(bufB) / ma - 1 : medianInPlace(bufB) > 0 ? Infinity : 0;
-  }
-  ratios.sort();
-  const alpha = (1 - confidence) / 2;
+  // A zero baseline median has no ratio; such a resample says "no bound" either way.
+  const interval = bootstrapMedians('bootstrapMedianRatio', a, b, opts, (ma, mb) => (ma > 0 ? mb / ma - 1 : mb > 0 ? Infinity : 0));
   const ma = median(a);
-  return { ratio: ma > 0 ? median(b) / ma - 1 : NaN, low: quantileSorted(ratios, alpha), high: quantileSorted(ratios, 1 - alpha), confidence, iterations };
+  return { ratio: ma > 0 ? median(b) / ma - 1 : NaN, ...interval };
 }
 
 /** Linear-interpolated quantile of sorted values. */
