@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { MetricHistogram } from '../../src/stats/histogram.js';
+import { formatNumber } from '../../src/model/units.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -259,7 +260,8 @@ describe('HTML report in headless Chromium', () => {
     const slowest = page.calls.find((c) => c.kind === 'slowest')!;
     const calls = echo.points[0]!.measure.calls!;
     expect(slowest.rows.length).toBe(Math.min(10, echo.points[0]!.measure.counts.ok));
-    expect(slowest.rows[0]![2]).toBe(String(Number(calls.slowest[0]!.latencyMs.toFixed(calls.slowest[0]!.latencyMs >= 100 ? 1 : 2))));
+    // Shown as every number in the report is (significant digits: 1234, 123.4, 12.34, 0.123).
+    expect(slowest.rows[0]![2]).toBe(formatNumber(calls.slowest[0]!.latencyMs));
     // Slowest first; the preview is the echoed body with the key replaced.
     const latencies = calls.slowest.map((c) => c.latencyMs);
     expect([...latencies].sort((a, b) => b - a)).toEqual(latencies);

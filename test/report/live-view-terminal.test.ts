@@ -73,7 +73,8 @@ describe('progress without a terminal', () => {
     expect(lines.some((l) => /\d+\/60 done/.test(l))).toBe(true);
     for (const line of lines) {
       // The first line can come before the phase's first progress count, which brings the total.
-      expect(line).toMatch(/^\[[\d.]+ (ms|s)\] measure concurrency=4: \d+(\/60)? done(, ETA [\d.]+ (ms|s))?, [\d.]+ req\/s · [\d.]+ tok\/s(, .*\d+ failed \(.*\))?, \d+ in flight, client (ok|BUSY)/);
+      // Rolling percentiles (ttft p50 … p99 …) and errors by kind follow once requests have ended.
+      expect(line).toMatch(/^\[[\d.]+ (ms|s)\] measure concurrency=4: \d+(\/60)? done(, ETA [\d.]+ (ms|s))?, [\d.]+ req\/s · [\d.]+ tok\/s(, ttft p50 [\d.]+ (ms|s) p99 [\d.]+ (ms|s).*)?(, .*\d+ failed \(.*\))?, \d+ in flight, client (ok|BUSY)/);
     }
     // No escape sequences in a log.
     expect(r.stderr).not.toContain('\x1b[');
