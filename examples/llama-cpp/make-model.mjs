@@ -20,6 +20,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../seeded-random.mjs';
 
 export const MODEL_SHAPE = Object.freeze({ layers: 2, embedding: 128, heads: 4, feedForward: 256, context: 1024 });
 
@@ -49,18 +50,6 @@ export function vocabulary() {
   // Scores only rank merges; with single characters there are none to rank.
   const scores = tokens.map((_, i) => (types[i] === TOKEN.NORMAL ? -i : 0));
   return { tokens, scores, types, unk: 0, bos: 1, eos: 2 };
-}
-
-/** mulberry32: a small seeded generator, so the same seed writes the same file. */
-function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Normal(0, std) by Box-Muller. */

@@ -11,6 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../seeded-random.mjs';
 
 export const SHAPE = Object.freeze({ vocab: 96, embed: 64, hidden: 256 });
 const FLOAT = 1; // TensorProto.DataType.FLOAT
@@ -37,17 +38,6 @@ const msg = (field, ...parts) => bytes(field, Buffer.concat(parts));
 const node = (op, inputs, outputs, name) => msg(1, ...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(3, name), str(4, op));
 const tensor = (name, dims, data) => msg(5, ...dims.map((d) => int(1, d)), int(2, FLOAT), str(8, name), bytes(9, Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
 const valueInfo = (field, name, dims) => msg(field, str(1, name), msg(2, msg(1, int(1, FLOAT), msg(2, ...dims.map((d) => msg(1, int(1, d)))))));
-
-function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function weights(seed = 11, shape = SHAPE) {
   const random = seededRandom(seed);

@@ -183,31 +183,19 @@ export class Http1ResponseReader {
   private readBody(data: Buffer, i: number, end: number, atMs: number, sink: ResponseSink): number {
     for (;;) {
       switch (this.state) {
-        case LENGTH: {
-          const n = Math.min(this.remaining, end - i);
-          if (n > 0) {
-            sink.data(data.subarray(i, i + n), atMs);
-            i += n;
-            this.remaining -= n;
-          }
+        case LENGTH:
+          i = this.take(data, i, end, atMs, sink);
           if (this.remaining > 0) return -1;
           this.state = DONE;
           return i;
-        }
         case UNTIL_CLOSE:
           if (end > i) sink.data(data.subarray(i, end), atMs);
           return -1;
-        case CHUNK_DATA: {
-          const n = Math.min(this.remaining, end - i);
-          if (n > 0) {
-            sink.data(data.subarray(i, i + n), atMs);
-            i += n;
-            this.remaining -= n;
-          }
+        case CHUNK_DATA:
+          i = this.take(data, i, end, atMs, sink);
           if (this.remaining > 0) return -1;
           this.state = CHUNK_DATA_CR;
           break;
-        }
         case DONE:
           return i;
         default:
@@ -217,6 +205,15 @@ export class Http1ResponseReader {
           i++;
       }
     }
+  }
+
+  /** Hands the sink up to `remaining` body bytes from `i`; the offset after them. */
+  private take(data: Buffer, i: number, end: number, atMs: number, sink: ResponseSink): number {
+    const n = Math.min(this.remaining, end - i);
+    if (n <= 0) return i;
+    sink.data(data.subarray(i, i + n), atMs);
+    this.remaining -= n;
+    return i + n;
   }
 
   private frameByte(b: number): void {
