@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { compareRuns, comparisonRows, type RunComparison } from '../report/compare.js';
 import { formatComparison, formatComparisonMarkdown } from '../report/compare-format.js';
-import { renderHtmlReport, type ReportRun } from '../report/html.js';
+import type { ReportRun } from '../report/html.js';
 import { compileConditions, type Condition } from '../conditions/condition.js';
 import { producibleOfResults } from '../scenario/check-conditions.js';
 import type { Results } from '../model/results.js';
@@ -67,7 +67,7 @@ async function compareFromCli(beforePath: string, afterPaths: string[], flags: C
     if (flags.format === 'html') {
       const labels = runs.length === 2 ? ['before', 'after'] : runs.map((r, i) => `#${i + 1} ${r.name}`);
       const reportRuns: ReportRun[] = runs.map((results, i) => ({ label: labels[i]!, results }));
-      text = renderHtmlReport(reportRuns, { comparisons });
+      text = (await import('../report/html.js')).renderHtmlReport(reportRuns, { comparisons });
     } else {
       text = `${comparisons.map(flags.format === 'md' ? formatComparisonMarkdown : formatComparison).join('\n\n')}\n`;
       // Two speech runs over named texts: the TTS team's own comparison box first.

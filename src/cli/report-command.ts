@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { formatSummary } from '../report/console.js';
-import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
 import { compileConditions } from '../conditions/condition.js';
 import { checkThresholds, formatThresholdOutcomes } from '../conditions/thresholds.js';
@@ -47,7 +46,7 @@ async function reportFromCli(file: string, flags: ReportFlags): Promise<ExitCode
     const thresholds = compileConditions(sources, 'phase', producibleOfResults(results)).flat();
     const outcomes = checkThresholds(results, thresholds);
     let text: string;
-    if (flags.format === 'html') text = renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes });
+    if (flags.format === 'html') text = (await import('../report/html.js')).renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes });
     else if (flags.format === 'md') text = `${formatMarkdownSummary(results, outcomes)}\n`;
     else text = `${formatSummary(results)}${outcomes.length ? `\n\n${formatThresholdOutcomes(outcomes)}` : ''}\n`;
     const out = flags.output ?? flags.out ?? (flags.format === 'html' && file !== STDIN ? reportPathFor(file) : undefined);

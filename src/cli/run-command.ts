@@ -7,7 +7,6 @@ import { METRIC_FAMILIES, METRICS, type MetricDefinition } from '../model/metric
 import { descriptorOf } from '../protocols/registry.js';
 import { formatSummary } from '../report/console.js';
 import { createRunConsole, DEBUG_SWITCHES, formatRunHeader, formatSeedSummary, type DebugSwitch } from '../report/gradio-console.js';
-import { renderHtmlReport } from '../report/html.js';
 import { formatMarkdownSummary } from '../report/markdown.js';
 import { checkThresholds, formatThresholdOutcomes, scenarioThresholds } from '../conditions/thresholds.js';
 import { resultsFileName } from '../results/writer.js';
@@ -186,7 +185,7 @@ export async function runAndReport(
     const scenario = loaded.scenario;
     reportPath = reportPathFor(path ?? join(scenario.output.dir, resultsFileName(scenario.name, new Date(results.startedAtEpochMs))));
     const calls = result.recordsPath ? await readRecords(result.recordsPath) : undefined;
-    await writeOutputFile(reportPath, renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes, calls }));
+    await writeOutputFile(reportPath, (await import('../report/html.js')).renderHtmlReport([{ label: results.name, results }], { thresholds: outcomes, calls }));
   }
   if (!flags.quiet) {
     const summary = flags.summary === 'md' ? formatMarkdownSummary(results, outcomes) : formatSummary(results, { color: Boolean(human.isTTY) });

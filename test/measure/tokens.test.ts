@@ -58,6 +58,26 @@ describe('client-side token counting', () => {
     await counter.close();
   });
 
+  it('runs of one process share one tokenizer process; one closed while it still counts is killed', async () => {
+    const first = loadTokenCounter();
+    await first.ready();
+    expect(await first.count('hello world')).toEqual({ tokens: 2, estimated: false });
+    await first.close();
+    // The next run finds the tables loaded.
+    const second = loadTokenCounter();
+    expect(second.pid).toBe(first.pid);
+    expect(await second.count('hello world')).toEqual({ tokens: 2, estimated: false });
+    expect((await first.count('hello world')).tokens).toBeNaN();
+    // Closed while an answer is still being counted (a stopped run): nothing may hold this process up.
+    const pending = second.count('word '.repeat(200_000));
+    await second.close();
+    expect((await pending).tokens).toBeNaN();
+    const third = loadTokenCounter();
+    expect(third.pid).not.toBe(first.pid);
+    expect(await third.count('hello world')).toEqual({ tokens: 2, estimated: false });
+    await third.close();
+  });
+
   it('the results state the cap and how many answers were estimated', async () => {
     const recorder = new Recorder({ family: { family: 'text', streamed: true }, phaseStartMs: 0, openLoop: false });
     for (const [i, estimated] of [false, true].entries()) {
