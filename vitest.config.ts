@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
  */
 const TIMING = [
   'test/e2e/capacity.test.ts',
-  'test/e2e/llm-workload.test.ts',
+  'test/e2e/llm-sweep.test.ts',
   'test/e2e/openai-ground-truth.test.ts',
   'test/e2e/run-behaviour.test.ts',
   'test/e2e/speech-ground-truth.test.ts',
