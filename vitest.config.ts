@@ -38,11 +38,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'correctness', include: ['test/**/*.test.ts'], exclude: TIMING, maxWorkers: 2, sequence: { groupOrder: 0 } },
+        test: { name: 'correctness', include: ['test/**/*.test.ts'], exclude: TIMING, maxWorkers: 2, isolate: false, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
-        test: { name: 'timing', include: TIMING, fileParallelism: false, sequence: { groupOrder: 1 } },
+        test: { name: 'timing', include: TIMING, fileParallelism: false, isolate: false, sequence: { groupOrder: 1 } },
       },
     ],
   },

@@ -58,7 +58,8 @@ function compare(pairs: { t: Timeline; truth: GroundTruthRecord }[]) {
 
 describe.each([1, 32])('OpenAI streaming against ground truth at concurrency %i', (concurrency) => {
   it('measures TTFT and ITL medians within 2 ms of the server truth, and tokens equal to usage', async () => {
-    const { results, pairs } = await measure(concurrency, concurrency === 1 ? 12 : 192);
+    // An odd count at c=1: the median is one request, as the summary's nearest-rank p50 is.
+    const { results, pairs } = await measure(concurrency, concurrency === 1 ? 13 : 192);
     const m = results.points[0]!.measure;
     expect(m.counts.ok).toBe(pairs.length);
     expect(m.counts.failed).toBe(0);
