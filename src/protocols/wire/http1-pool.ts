@@ -135,9 +135,16 @@ class Connection {
     this.socket.write(ex.bytes);
   }
 
+  /**
+   * Closes the socket and takes the connection out of the pool at once: its 'close' event comes
+   * a tick later, and an idle connection destroyed by the sweep but still in the idle list was
+   * handed the next request meanwhile (which then failed as "other side closed": 16–35 of
+   * 50,104 requests at 5,000/s against nginx in bench:open-loop).
+   */
   destroy(): void {
     this.closed = true;
     this.socket.destroy();
+    this.pool.forget(this);
   }
 
   /** The socket failed or closed: a read-to-close body ends here, anything else in flight failed. */
@@ -240,7 +247,8 @@ export class Http1Pool {
     }
     this.watch(input.signal);
     this.armSweep(spec.timeoutMs);
-    const idle = this.idle.pop();
+    let idle = this.idle.pop();
+    while (idle && !idle.reusable) idle = this.idle.pop();
     if (idle) idle.assign(ex);
     else if (this.all.size < this.maxConnections) this.open().assign(ex);
     else this.waiting.push(ex);
