@@ -333,12 +333,13 @@ export class Http1Pool {
   /** One listener per run signal: a stop aborts every request of this pool that carries it. */
   private watch(signal: AbortSignal): void {
     if (this.signals.has(signal)) return;
+    // The waiting requests first: a connection that an in-flight stop closes hands the next waiting one a new connection.
     const onAbort = () => {
-      for (const c of [...this.all]) if (c.exchange?.input.signal === signal) c.exchange.stop('aborted');
       for (let i = this.waitingHead; i < this.waiting.length; i++) {
         const ex = this.waiting[i];
         if (ex && ex.input.signal === signal) ex.stop('aborted');
       }
+      for (const c of [...this.all]) if (c.exchange?.input.signal === signal) c.exchange.stop('aborted');
     };
     this.signals.set(signal, onAbort);
     signal.addEventListener('abort', onAbort, { once: true });
