@@ -1,7 +1,8 @@
 /**
  * Builds `dist/` once before the suite when any source is newer than the last build, so tests
  * spawn the built CLI (`node dist/cli/main.js`, as a user runs it) instead of compiling the
- * sources through tsx in every child process: that compile was half the suite's time.
+ * sources through tsx in every child process: that compile was half the suite's time. `npm run
+ * build` (and so `npm ci`) writes the same stamp, so `npm ci && npm test` builds once.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
