@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { METRIC_FAMILIES, METRICS, type MetricDefinition } from '../model/metrics.js';
 import { descriptorOf } from '../protocols/registry.js';
 import { formatSummary } from '../report/console.js';
@@ -217,6 +215,7 @@ export async function runAndReport(
 async function readRecords(path: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
   const text = await readFile(path, 'utf8');
   if (path.endsWith('.csv')) {
+    const { parse: parseCsv } = await import('csv-parse/sync');
     const rows = parseCsv(text, { columns: true, skip_empty_lines: true }) as Record<string, unknown>[];
     return { columns: text.slice(0, text.indexOf('\n')).split(','), rows };
   }

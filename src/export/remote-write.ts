@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { request } from 'undici';
 import type { Type } from 'protobufjs';
 
 /** One Prometheus time series: its labels (`__name__` included) and samples in time order. */
@@ -60,6 +59,8 @@ export async function sendWriteRequest(url: URL, series: readonly TimeSeries[], 
   target.username = '';
   target.password = '';
   try {
+    // Loaded on the first push: a run without this export does not pay for undici (~140 ms to import).
+    const { request } = await import('undici');
     const res = await request(target, { method: 'POST', headers, body: encodeWriteRequest(series), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     const text = await res.body.text();
     if (res.statusCode >= 200 && res.statusCode < 300) return undefined;
