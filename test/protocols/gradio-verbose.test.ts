@@ -28,6 +28,8 @@ describe('gradio --verbose', () => {
     try {
       const r = await runCli(['run', '--protocol', 'gradio', '--url', stalled.url, '--api', '/predict', '--data', '["sys", "Hello", 64, 0.1, 0.1]', '--timeout', '300ms', '-n', '1', '--verbose', '--no-write']);
       expect(r.stderr).toContain('✗ Failed (timeout)');
+      // The call's own timeout, not what remained of it after the POST (the GET's share, 291.87 ms once).
+      expect(r.stderr).toContain('no complete answer within the 300 ms timeout');
       expect(r.stderr).toMatch(/Time to first event: +\d+\.\d+s/);
       expect(r.stderr).toMatch(/Failed after: +0\.3\d\ds/);
       expect(r.stderr).toMatch(/SSE events received: +\d+ \(\+\d+ heartbeats?\)/);

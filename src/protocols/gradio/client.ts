@@ -117,7 +117,7 @@ export class GradioClient implements ProtocolClient {
     const headers = { ...this.headers, accept: 'text/event-stream' };
     const t = await httpExchange(
       this.dispatcher,
-      { url: streamUrl, method: 'GET', headers, timeoutMs: remainingMs },
+      { url: streamUrl, method: 'GET', headers, timeoutMs: remainingMs, statedTimeoutMs: this.timeoutMs },
       input,
       (b) => callStreamConsumer(b, this.target.text_path, this.debug, input.index),
       tl,

@@ -4,7 +4,7 @@ import { TimelineBuilder, type Timeline } from '../../model/timeline.js';
 import { debugLineTap } from '../wire/debug-tap.js';
 import { adoptSubmit, gradioErrorMessage, submitCall } from './submit.js';
 import { applyGradioOutputDiffs, gradioOutputs, gradioText } from './values.js';
-import { httpExchange } from '../wire/http-exchange.js';
+import { httpExchange, timeoutMessage } from '../wire/http-exchange.js';
 import { SseReader } from '../wire/sse.js';
 import { charsPerSecond, TextGrowth } from '../wire/text-growth.js';
 import type { ProtocolDebugSink, RequestInput } from '../types.js';
@@ -35,11 +35,15 @@ class QueuedEvent {
     readonly tl: TimelineBuilder,
     private readonly input: RequestInput,
     private readonly textPath: string | undefined,
-    timeoutMs: number,
+    /** What remains of the call's timeout once its POST answered. */
+    remainingMs: number,
+    /** The call's whole timeout, for the message. */
+    statedTimeoutMs: number,
     private readonly settle: (t: Timeline) => void,
   ) {
     this.growth = new TextGrowth(tl);
-    this.timer = setTimeout(() => this.finish('timeout', `no complete answer within ${timeoutMs} ms`), timeoutMs);
+    // Rounded up: Node truncates a fractional delay to whole ms.
+    this.timer = setTimeout(() => this.finish('timeout', timeoutMessage(statedTimeoutMs)), Math.ceil(remainingMs));
     this.onStop = () => this.finish('aborted', 'run stopped');
     input.signal.addEventListener('abort', this.onStop, { once: true });
   }
@@ -137,7 +141,7 @@ export class GradioQueueSession {
     const eventId = post.eventId;
     const remainingMs = Math.max(1, this.timeoutMs - (post.t.endMs - post.t.sentMs));
     const done = new Promise<Timeline>((resolve) => {
-      const event = new QueuedEvent(tl, input, textPath, remainingMs, (t) => {
+      const event = new QueuedEvent(tl, input, textPath, remainingMs, this.timeoutMs, (t) => {
         this.pending.delete(eventId);
         resolve(t);
       });

@@ -29,6 +29,8 @@ export interface HttpRequestSpec {
   headers: Record<string, string>;
   body?: string | Uint8Array;
   timeoutMs: number;
+  /** The call's whole timeout, named in a timeout's message, when `timeoutMs` is what remains of it (the second exchange of one call). */
+  statedTimeoutMs?: number;
   /** This same object is sent again unchanged (no placeholders): a transport may keep its rendered bytes. */
   constant?: boolean;
 }
@@ -243,7 +245,8 @@ export function httpExchange(
       stopReason ??= 'aborted';
       abortRequest?.(new Error('the answer could not be read'));
     };
-    let timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
+    // Rounded up: Node truncates a fractional delay to whole ms (a 291.9 ms remainder of a 300 ms timeout fired at 299.1 ms).
+    let timer = setTimeout(() => stop('timeout'), Math.ceil(spec.timeoutMs));
     input.signal.addEventListener('abort', onStop, { once: true });
     if (input.signal.aborted) stopReason = 'aborted';
 
@@ -267,7 +270,7 @@ export function httpExchange(
           onReusedSocket: () => {
             if (settled || stopReason) return;
             clearTimeout(timer);
-            timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
+            timer = setTimeout(() => stop('timeout'), Math.ceil(spec.timeoutMs));
           },
         };
       },
@@ -297,7 +300,7 @@ export function httpExchange(
       onError(err) {
         // Already decided (a consumer failure): finishing again would rewrite the resolved timeline.
         if (settled) return;
-        if (stopReason === 'timeout') return settle(tl.finish('timeout', timeoutMessage(spec.timeoutMs)));
+        if (stopReason === 'timeout') return settle(tl.finish('timeout', timeoutMessage(spec.statedTimeoutMs ?? spec.timeoutMs)));
         if (stopReason === 'aborted') return settle(tl.finish('aborted', 'run stopped'));
         // Bytes that are not HTTP (a bad chunk size, headers without their end) are the server's protocol error;
         // a connection that broke (reset, closed early, refused) is a connection error.

@@ -65,7 +65,7 @@ class Exchange {
       c.exchange = undefined;
       c.destroy();
     }
-    this.settle(reason === 'timeout' ? tl.finish('timeout', timeoutMessage(this.spec.timeoutMs)) : tl.finish('aborted', 'run stopped'));
+    this.settle(reason === 'timeout' ? tl.finish('timeout', timeoutMessage(this.spec.statedTimeoutMs ?? this.spec.timeoutMs)) : tl.finish('aborted', 'run stopped'));
   }
 
   fail(err: unknown): void {
