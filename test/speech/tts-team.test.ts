@@ -9,7 +9,8 @@ import { runCli } from '../helpers/cli.js';
 let server: ReferenceServer;
 let dir: string;
 beforeAll(async () => {
-  server = await serve({ seed: 6 });
+  // 100 ms of audio a word (350 by default): the same formats from shorter generations.
+  server = await serve({ seed: 6, ttsMsPerWord: 100 });
   dir = await mkdtemp(join(tmpdir(), 'inferbench-tts-team-'));
   await writeFile(join(dir, 'texts.jsonl'), ['{"name":"ultra_short","text":"Hello there."}', '{"name":"short","text":"Hi, this is Sarah from customer service. How can I help you today?"}'].join('\n'));
   await writeFile(
