@@ -185,7 +185,7 @@ export function cappedCount(countStart: (text: string) => number, text: string, 
  * One process per encoding serves every run of this process, one after another or at once: a
  * capacity search, a profile's stages or a library caller's loop of runs loads the tables once
  * (0.45–0.55 s of CPU each time otherwise, measured for o200k_base). Between runs it holds
- * nothing open (unreferenced, it ends with this process; it also ends when this process does).
+ * nothing open: unreferenced, it does not keep this process alive, and it exits when this process does.
  */
 export function loadTokenCounter(spec: TokenizerSpec = 'o200k_base'): TokenCounter {
   const encoding = spec === 'auto' ? 'o200k_base' : spec;
