@@ -19,7 +19,7 @@ const TIMING = [
   'test/grpc/grpc-ground-truth.test.ts',
   'test/local/local.test.ts',
   'test/local/overhead.test.ts',
-  'test/measure/families.test.ts',
+  'test/measure/text-family.test.ts',
   'test/monitor/client-bound.test.ts',
   'test/protocols/family.test.ts',
   'test/protocols/gradio.test.ts',
