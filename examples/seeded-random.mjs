@@ -1,4 +1,7 @@
-/** mulberry32: a small seeded generator, so the same seed writes the same model file (both engine examples use it). */
+/**
+ * mulberry32: a small seeded generator, so the same seed writes the same model file (both engine examples use it).
+ * The same 8 lines as inferbench's own src/random.ts, kept here so the examples' model scripts run without a build.
+ */
 export function seededRandom(seed) {
   let a = seed >>> 0;
   return () => {

@@ -247,8 +247,7 @@ export class Http1Pool {
     }
     this.watch(input.signal);
     this.armSweep(spec.timeoutMs);
-    let idle = this.idle.pop();
-    while (idle && !idle.reusable) idle = this.idle.pop();
+    const idle = this.idle.pop();
     if (idle) idle.assign(ex);
     else if (this.all.size < this.maxConnections) this.open().assign(ex);
     else this.waiting.push(ex);
