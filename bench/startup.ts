@@ -91,7 +91,7 @@ process.stdout.write(String(results.points[0].measure.counts.ok));`);
 
 const forbiddenOnImport = importRun.packages.filter((p) => NEVER_ON_IMPORT.includes(p));
 const forbiddenOnRun = httpRun.packages.filter((p) => NEVER_ON_IMPORT.includes(p));
-const clientModules = (m: string[]) => m.filter((x) => /^protocols\/[^/]+\/client\.js$/.test(x) || x.startsWith('report/html'));
+const clientModules = (m: string[]) => m.filter((x) => /^protocols\/[^/]+\/client\.js$/.test(x) || /^report\/(html|chart-|.*-charts)/.test(x));
 const nodeMs = median(samples.node);
 const versionMs = median(samples.version);
 process.stdout.write(

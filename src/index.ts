@@ -24,7 +24,11 @@ export { producibleOf, producibleOfResults } from './scenario/check-conditions.j
 // Render reports and compare runs
 export { formatSummary, type ConsoleOptions } from './report/console.js';
 export { formatMarkdownSummary } from './report/markdown.js';
-export { renderHtmlReport, type ReportRun, type HtmlReportOptions } from './report/html.js';
+export type { ReportRun, HtmlReportOptions } from './report/html.js';
+/** One self-contained HTML report page (the report and its chart code load on the first call, not when the library is imported). */
+export async function renderHtmlReport(...args: Parameters<typeof import('./report/html.js').renderHtmlReport>): Promise<string> {
+  return (await import('./report/html.js')).renderHtmlReport(...args);
+}
 export { compareRuns, type RunComparison, type PointComparison, type ComparisonRow, type CompareOptions, type Verdict as ChangeVerdict } from './report/compare.js';
 export { formatComparison, formatComparisonMarkdown } from './report/compare-format.js';
 export { formatSweepComparison, pointThroughput } from './report/comparison.js';

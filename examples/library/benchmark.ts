@@ -40,7 +40,7 @@ try {
   // The change of each metric with its 95% bootstrap interval and a verdict.
   const comparison = compareRuns(before, after);
   console.log(formatComparison(comparison));
-  await writeFile('compare.html', renderHtmlReport([{ label: 'c=2', results: before }, { label: 'c=8', results: after }], { comparisons: [comparison] }));
+  await writeFile('compare.html', await renderHtmlReport([{ label: 'c=2', results: before }, { label: 'c=8', results: after }], { comparisons: [comparison] }));
 
   // A run split in two (as `--segment 0/2` and `--segment 1/2` on two machines), merged back.
   const parts = await Promise.all([0, 1].map((index) => run(chat(8), { segment: { index, count: 2 } })));
