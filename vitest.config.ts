@@ -24,7 +24,6 @@ const TIMING = [
   'test/protocols/family.test.ts',
   'test/protocols/gradio.test.ts',
   'test/scale/calibrate.test.ts',
-  'test/scale/distributed.test.ts',
   'test/server/openai.test.ts',
   'test/websocket/websocket.test.ts',
 ];

@@ -156,7 +156,7 @@ describe('one condition language: the same expressions give the same verdicts ev
 
     // The CLI: a fresh run with every expression as --threshold, and the report of the run above.
     const thresholdFlags = TEXT.flatMap((r) => ['--threshold', r.expr]);
-    const cliRun = await runCli(['run', '--url', textTarget().url, '--model', 'm', '--max-tokens', '4', '-c', '2', '-n', '12', '--gpu', '20ms', '--no-write', ...thresholdFlags], {
+    const cliRun = await runCli(['run', '--url', textTarget().url, '--model', 'm', '--max-tokens', '4', '-c', '2', '-n', '12', '--gpu', '20ms', '--no-write', '--tokenizer', 'none', ...thresholdFlags], {
       env: { PATH: `${dir}:${process.env.PATH}` },
     });
     expect(cliRun.code, cliRun.stderr).toBe(3); // some rows are meant to fail

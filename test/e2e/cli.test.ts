@@ -37,7 +37,7 @@ describe('inferbench run (CLI)', () => {
     const dir = await tempDir();
     const secret = 'sk-test-5f1c2a9e77b04c3d';
     const r = await runCli(
-      ['run', '--url', `${server.url}/v1/chat/completions`, '-H', 'Authorization: Bearer ${INFERBENCH_TEST_KEY}', '--max-tokens', '4', '-n', '3', '--output-dir', dir, '--json'],
+      ['run', '--url', `${server.url}/v1/chat/completions`, '-H', 'Authorization: Bearer ${INFERBENCH_TEST_KEY}', '--max-tokens', '4', '-n', '3', '--output-dir', dir, '--tokenizer', 'none', '--json'],
       { env: { INFERBENCH_TEST_KEY: secret } },
     );
     expect(r.code).toBe(ExitCode.ok);

@@ -118,7 +118,7 @@ describe('--export prometheus-rw and ndjson against a real Prometheus', () => {
   }, 90_000);
 
   it('reports an unreachable receiver with its URL and cause, and the run still succeeds', async () => {
-    const run = startCli(['run', '--url', `${server.url}/v1/chat/completions`, '--model', 'm', '-c', '2', '-n', '6', '--no-write', '--export', 'prometheus-rw=http://user:hunter2@127.0.0.1:9/api/v1/write']);
+    const run = startCli(['run', '--url', `${server.url}/v1/chat/completions`, '--model', 'm', '-c', '2', '-n', '6', '--no-write', '--tokenizer', 'none', '--export', 'prometheus-rw=http://user:hunter2@127.0.0.1:9/api/v1/write']);
     const done = await run.done;
     expect(done.code, done.stderr).toBe(0);
     expect(done.stderr).toMatch(/warning: export prometheus-rw http:\/\/127\.0\.0\.1:9\/api\/v1\/write: \d+ of \d+ writes failed \(last: ECONNREFUSED\)/);

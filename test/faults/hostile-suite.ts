@@ -191,5 +191,32 @@ export function hostileSuite(client: HostileClient): void {
       expect(r.stderr).not.toMatch(/\n\s+at /);
       table.push(`| ${client} | refused | 0 | 0 | reported before any load (exit 1) |`);
     });
+
+    it(`${client}: a target that goes away mid-run: the calls after it are connection errors, and the results are written`, async () => {
+      const OK_CALLS = 2;
+      const REQUESTS = 6;
+      // One call at a time, so exactly OK_CALLS calls are answered before the server stops listening.
+      const going = await startHostileServer({ closeAfter: OK_CALLS * (client === 'gradio' ? 2 : 1) });
+      const out = join(dir, `${client}-gone`);
+      const scenario = { name: `gone-${client}`, target: { ...targetFor(client, `${going.url}/${client}/ok`), timeout: '20s' }, load: { mode: 'concurrency', concurrency: 1, requests: REQUESTS }, output: { dir: out, records: 'ndjson' } };
+      const file = join(dir, `${client}-gone.json`);
+      writeFileSync(file, JSON.stringify(scenario));
+      const r = await runClient(['run', file, '-q']);
+      await going.close();
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      const files = readdirSync(out);
+      const results = JSON.parse(readFileSync(join(out, files.find((f) => f.endsWith('.json'))!), 'utf8')) as Results;
+      expect(validate(results), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+      const c = results.points[0]!.measure.counts;
+      expect([c.sent, c.completed, c.ok, c.failed]).toEqual([REQUESTS, REQUESTS, OK_CALLS, REQUESTS - OK_CALLS]);
+      const rows = readFileSync(join(out, files.find((f) => f.endsWith('.records.ndjson'))!), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { outcome: OutcomeKind; error: string | null });
+      expect(rows.filter((x) => x.outcome !== 'ok').map((x) => x.outcome)).toEqual(Array(REQUESTS - OK_CALLS).fill('connection_error'));
+      // The last calls find nobody listening (the first one after may still meet the dropped keep-alive socket).
+      expect(rows.at(-1)!.error).toContain('ECONNREFUSED');
+      table.push(`| ${client} | refused mid-run | ${c.sent} | ${c.ok} | connection_error ${c.failed} (exit ${r.code}) |`);
+    });
   });
 }

@@ -120,7 +120,13 @@ function parseHead(head: string): Request | undefined {
   return { method, path, client: client as HostileClient, mode: mode as HostileMode };
 }
 
-export async function startHostileServer(): Promise<HostileServer> {
+/**
+ * `closeAfter`: after that many answered exchanges (a Gradio call is two) the server stops
+ * listening and drops its connections, so the target goes away mid-run and later connections
+ * are refused.
+ */
+export async function startHostileServer(opts: { closeAfter?: number } = {}): Promise<HostileServer> {
+  let answered = 0;
   const bursts = new Map<string, number>();
   const sockets = new Set<Socket>();
   let gradioIds = 0;
@@ -226,6 +232,11 @@ export async function startHostileServer(): Promise<HostileServer> {
       busy = true;
       const how = req ? await answer(socket, req) : await new Promise<'closed'>((r) => socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n', () => r('closed')));
       busy = false;
+      if (++answered === opts.closeAfter) {
+        server.close();
+        for (const s of sockets) s.destroy();
+        return;
+      }
       if (how === 'keep') void next();
     };
     socket.on('data', (d: Buffer) => {

@@ -38,7 +38,7 @@ describe('inferbench run --protocol gradio', () => {
   });
 
   it('says when no text was extracted and names the switches to use', async () => {
-    const result = await runCli(['run', '--protocol', 'gradio', '--url', server.url, '--api', '/chat', '--data', '["Hi", null]', '--text-path', '1', '-n', '1', '--no-write']);
+    const result = await runCli(['run', '--protocol', 'gradio', '--url', server.url, '--api', '/chat', '--data', '["Hi", null]', '--text-path', '1', '-n', '1', '--no-write', '--tokenizer', 'none']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/no model output extracted.*--debug sse.*--text-path/);
   });

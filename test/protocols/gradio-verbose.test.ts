@@ -12,7 +12,7 @@ afterAll(() => server.close());
 
 describe('gradio --verbose', () => {
   it('prints the header with the prompts and, per run, every SSE event it received', async () => {
-    const r = await runCli(['run', '--protocol', 'gradio', '--url', server.url, '--api', '/predict', '--data', '["You are a helpful assistant.", "Explain the difference between JVM and JDK.", 64, 0.1, 0.1]', '-n', '2', '--verbose', '--no-write']);
+    const r = await runCli(['run', '--protocol', 'gradio', '--url', server.url, '--api', '/predict', '--data', '["You are a helpful assistant.", "Explain the difference between JVM and JDK.", 64, 0.1, 0.1]', '-n', '2', '--verbose', '--no-write', '--tokenizer', 'none']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('BENCHMARK: Running 2 iteration(s)');
     expect(r.stderr).toMatch(/System prompt: +You are a helpful assistant\./);
@@ -26,7 +26,7 @@ describe('gradio --verbose', () => {
   it('a failed run shows the timings and events it got before failing, heartbeats apart', async () => {
     const stalled = await serve({ seed: 3, ttftMs: 10, itlMs: 2, outputTokens: 50, stallRate: 1, heartbeatMs: 20 });
     try {
-      const r = await runCli(['run', '--protocol', 'gradio', '--url', stalled.url, '--api', '/predict', '--data', '["sys", "Hello", 64, 0.1, 0.1]', '--timeout', '300ms', '-n', '1', '--verbose', '--no-write']);
+      const r = await runCli(['run', '--protocol', 'gradio', '--url', stalled.url, '--api', '/predict', '--data', '["sys", "Hello", 64, 0.1, 0.1]', '--timeout', '300ms', '-n', '1', '--verbose', '--no-write', '--tokenizer', 'none']);
       expect(r.stderr).toContain('✗ Failed (timeout)');
       // The call's own timeout, not what remained of it after the POST (the GET's share, 291.87 ms once).
       expect(r.stderr).toContain('no complete answer within the 300 ms timeout');

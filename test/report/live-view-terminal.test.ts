@@ -66,7 +66,7 @@ describe('live view in a pseudo-terminal (tmux)', () => {
 
 describe('progress without a terminal', () => {
   it('prints one plain line per interval to a pipe, with the numbers of the live view', async () => {
-    const r = await runCli(['run', '--url', `${server.url}/v1/chat/completions`, '--model', 'm', '-c', '4', '-n', '60', '--no-write', '--progress-interval', '700ms']);
+    const r = await runCli(['run', '--url', `${server.url}/v1/chat/completions`, '--model', 'm', '-c', '4', '-n', '60', '--no-write', '--tokenizer', 'none', '--progress-interval', '700ms']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('['));
     expect(lines.length).toBeGreaterThanOrEqual(2);

@@ -15,7 +15,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const runArgs = () => ['run', '--url', `${server.url}/v1/chat/completions`, '--model', 'm', '--max-tokens', '4', '-n', '12', '-c', '4', '--output-dir', dir, '--quiet'];
+const runArgs = () => ['run', '--url', `${server.url}/v1/chat/completions`, '--model', 'm', '--max-tokens', '4', '-n', '12', '-c', '4', '--output-dir', dir, '--tokenizer', 'none', '--quiet'];
 
 describe('thresholds through the real CLI', () => {
   it('exits 0 when every threshold holds', async () => {
