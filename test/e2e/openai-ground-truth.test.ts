@@ -18,7 +18,7 @@ const TOLERANCE_MS = 2;
 let server: ServerThread;
 
 beforeAll(async () => {
-  server = await startServerThread({ seed: 11, ttftMs: 'lognormal:60ms:0.3', itlMs: 'lognormal:20ms:0.3', outputTokens: 'uniform:16:32' });
+  server = await startServerThread({ seed: 11, ttftMs: 'lognormal:60ms:0.3', itlMs: 'lognormal:10ms:0.3', outputTokens: 'uniform:16:32' });
 });
 afterAll(() => server.close());
 
