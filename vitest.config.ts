@@ -14,6 +14,7 @@ import { defineConfig } from 'vitest/config';
  */
 const TRUTH = [
   'test/e2e/openai-ground-truth.test.ts',
+  'test/report/compare.test.ts',
   'test/e2e/speech-ground-truth.test.ts',
   'test/grpc/batch-sweep.test.ts',
   'test/grpc/grpc-ground-truth.test.ts',

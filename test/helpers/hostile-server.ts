@@ -60,8 +60,9 @@ const enc = (s: string) => Buffer.from(s, 'utf8');
 function events(client: HostileClient, mode: HostileMode, path: string): Buffer[] {
   const content = (i: number) => (mode === 'huge-event' && i === 0 ? 'x'.repeat(HUGE_EVENT_CHARS) : mode === 'oversized-event' && i === 0 ? 'y'.repeat(OVERSIZED_EVENT_CHARS) : mode === 'huge-body' ? `${'z'.repeat(4090)}${i} ` : `tok${i} `);
   // An oversized event fails its request at once: one is enough (Gradio repeats the whole text in every event).
-  // Gradio repeats the whole text so far in every event: 128 events of 4 KiB more each make its 32 MiB.
-  const count = mode === 'huge-body' ? (client === 'gradio' ? 128 : HUGE_BODY_EVENTS) : mode === 'oversized-event' ? 1 : TOKENS;
+  // Gradio repeats the whole text so far in every event: 128 events of 4 KiB more each make its 32 MiB,
+  // and its huge event (4 MiB) comes twice, not once per token (8 times was 32 MiB per request).
+  const count = mode === 'huge-body' ? (client === 'gradio' ? 128 : HUGE_BODY_EVENTS) : mode === 'oversized-event' ? 1 : mode === 'huge-event' && client === 'gradio' ? 2 : TOKENS;
   // Line ends: SSE allows LF, CR and CRLF (a CR right before an LF is one CRLF, so those pairs are
   // not used for two line ends); NDJSON ends lines with LF or CRLF.
   const SSE_ENDS = ['\n\n', '\r\n\r\n', '\r\r', '\n\r\n', '\r\n\n', '\r\r\n', '\n\r', '\r\n\r'];
