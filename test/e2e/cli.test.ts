@@ -95,7 +95,7 @@ async function waitUntilServed(n: number): Promise<void> {
 describe('inferbench with no arguments', () => {
   it('benchmarks the built-in reference server and says how to point it elsewhere', async () => {
     const dir = await tempDir();
-    const r = await runCli(['-n', '24'], { cwd: dir });
+    const r = await runCli(['-n', '8'], { cwd: dir });
     expect(r.code).toBe(ExitCode.ok);
     expect(r.stdout).toContain('benchmarking the built-in reference server');
     expect(r.stdout).toContain('inferbench run --url');
