@@ -13,19 +13,21 @@ import { defineConfig } from 'vitest/config';
  * time, last.
  */
 const TRUTH = [
-  'test/e2e/openai-ground-truth.test.ts',
-  'test/report/compare.test.ts',
   'test/e2e/speech-ground-truth.test.ts',
   'test/grpc/batch-sweep.test.ts',
   'test/grpc/grpc-ground-truth.test.ts',
   'test/local/local.test.ts',
   'test/protocols/family.test.ts',
   'test/protocols/gradio.test.ts',
+  'test/report/compare.test.ts',
   'test/server/openai.test.ts',
   'test/websocket/websocket.test.ts',
 ];
 const MACHINE = [
   'test/e2e/capacity.test.ts',
+  // 32 streams at once: the burst queues in the server thread before it stamps "received", which
+  // a paired file's CPU lengthens and the client's lateness does not measure (7.0 ms off, 6.4 allowed).
+  'test/e2e/openai-ground-truth.test.ts',
   'test/e2e/llm-sweep.test.ts',
   'test/e2e/run-behaviour.test.ts',
   'test/examples/llama-cpp.test.ts',
