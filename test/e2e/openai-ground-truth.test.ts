@@ -24,6 +24,7 @@ afterAll(() => server.close());
 
 async function measure(concurrency: number, requests: number, on: ServerThread = server) {
   const timelines: Timeline[] = [];
+  await on.lateness(); // starts the server thread's span
   const { results } = await run(
     {
       target: { protocol: 'openai', url: `${on.url}/v1/chat/completions`, max_tokens: 64 },
@@ -34,9 +35,10 @@ async function measure(concurrency: number, requests: number, on: ServerThread =
     },
     { onRequest: (t, phase) => phase === 'measure' && timelines.push(t) },
   );
+  const serverLateness = await on.lateness();
   const truthById = new Map((await on.groundTruth()).map((g) => [g.id, g]));
   const pairs = timelines.map((t) => ({ t, truth: truthById.get(t.serverRequestId!)! }));
-  return { results, pairs };
+  return { results, pairs, serverLateness };
 }
 
 function truthContent(truth: GroundTruthRecord) {
@@ -59,19 +61,19 @@ function compare(pairs: { t: Timeline; truth: GroundTruthRecord }[]) {
 describe.each([1, 32])('OpenAI streaming against ground truth at concurrency %i', (concurrency) => {
   it('measures TTFT and ITL medians within 2 ms of the server truth, and tokens equal to usage', async () => {
     // An odd count at c=1: the median is one request, as the summary's nearest-rank p50 is.
-    const { results, pairs } = await measure(concurrency, concurrency === 1 ? 13 : 192);
+    const { results, pairs, serverLateness } = await measure(concurrency, concurrency === 1 ? 13 : 192);
     const m = results.points[0]!.measure;
     expect(m.counts.ok).toBe(pairs.length);
     expect(m.counts.failed).toBe(0);
 
     const { ours, truth } = compare(pairs);
     expect(ours.itl.length).toBe(truth.itl.length);
-    expectWithinBound(medianError(ours.ttft, truth.ttft), TOLERANCE_MS, m, 'ttft');
-    expectWithinBound(medianError(ours.itl, truth.itl), TOLERANCE_MS, m, 'itl');
+    expectWithinBound(medianError(ours.ttft, truth.ttft), TOLERANCE_MS, m, 'ttft', 'stamps', serverLateness);
+    expectWithinBound(medianError(ours.itl, truth.itl), TOLERANCE_MS, m, 'itl', 'stamps', serverLateness);
     // The summaries in the results agree with the raw timelines (HDR: 3 significant digits, nearest rank).
     expect(Math.abs(m.metrics.ttft!.summary.p50 / nearestRank(ours.ttft, 0.5) - 1)).toBeLessThan(0.002);
-    expectWithinBound(m.metrics.ttft!.summary.p50 - median(truth.ttft), TOLERANCE_MS, m, 'p50(ttft)');
-    expectWithinBound(m.metrics.itl!.summary.p50 - median(truth.itl), TOLERANCE_MS, m, 'p50(itl)');
+    expectWithinBound(m.metrics.ttft!.summary.p50 - median(truth.ttft), TOLERANCE_MS, m, 'p50(ttft)', 'stamps', serverLateness);
+    expectWithinBound(m.metrics.itl!.summary.p50 - median(truth.itl), TOLERANCE_MS, m, 'p50(itl)', 'stamps', serverLateness);
     expect(m.metrics.itl!.summary.count).toBe(truth.itl.length);
 
     for (const { t, truth: g } of pairs) {
@@ -90,7 +92,7 @@ describe('first event versus first token', () => {
   it('counts the role-only first chunk as first_event, not ttft', async () => {
     // The role chunk goes out with the headers, well before the first token.
     const early = await startServerThread({ seed: 3, ttftMs: '60ms', itlMs: '10ms', outputTokens: 8, roleChunkAt: 'headers' });
-    const { pairs, results } = await measure(1, 10, early).finally(() => early.close());
+    const { pairs, results, serverLateness } = await measure(1, 10, early).finally(() => early.close());
     const m = results.points[0]!.measure;
     expect(m.metrics.first_event!.summary.p50).toBeLessThan(m.metrics.ttft!.summary.p50 - 40);
     const ourFirstEvent: number[] = [];
@@ -104,6 +106,6 @@ describe('first event versus first token', () => {
       ourFirstEvent.push(t.firstEventMs! - t.sentMs);
       trueFirstEvent.push(role.atMs - truth.receivedMs);
     }
-    expectWithinBound(medianError(ourFirstEvent, trueFirstEvent), TOLERANCE_MS, m, 'first_event');
+    expectWithinBound(medianError(ourFirstEvent, trueFirstEvent), TOLERANCE_MS, m, 'first_event', 'stamps', serverLateness);
   });
 });

@@ -12,6 +12,11 @@ export interface ServerThread {
   url: string;
   groundTruth(): Promise<GroundTruthRecord[]>;
   clearGroundTruth(): Promise<void>;
+  /**
+   * The server thread's own event-loop lateness (ms beyond its 10 ms sampling) since the last
+   * call, which starts the next span: call it before a measured run and after.
+   */
+  lateness(): Promise<{ p99: number; max: number }>;
   close(): Promise<void>;
 }
 
@@ -30,6 +35,17 @@ export async function startServerThread(options: Partial<ReferenceServerOptions>
     },
     async clearGroundTruth() {
       await fetch(`${url}/ground-truth`, { method: 'DELETE' });
+    },
+    lateness() {
+      return new Promise((resolve) => {
+        const onMessage = (m: { lateness?: { p99: number; max: number } }) => {
+          if (!m.lateness) return;
+          worker.off('message', onMessage);
+          resolve(m.lateness);
+        };
+        worker.on('message', onMessage);
+        worker.postMessage('lateness');
+      });
     },
     async close() {
       const closed = new Promise<void>((resolve) => worker.once('message', () => resolve()));

@@ -18,10 +18,11 @@ export interface Pair {
 /** Runs `target` through the real runner and pairs each measured request with the server's record of it. */
 export async function measureAgainstTruth(
   target: Target | Record<string, unknown>,
-  server: { groundTruth(): Promise<GroundTruthRecord[]> },
+  server: { groundTruth(): Promise<GroundTruthRecord[]>; lateness?(): Promise<ServerLateness> },
   load: { concurrency: number; requests: number },
-): Promise<{ results: Results; pairs: Pair[]; timelines: Timeline[] }> {
+): Promise<{ results: Results; pairs: Pair[]; timelines: Timeline[]; serverLateness?: ServerLateness }> {
   const timelines: Timeline[] = [];
+  await server.lateness?.(); // starts the server thread's span
   const { results } = await run(
     {
       target: target as never,
@@ -32,10 +33,14 @@ export async function measureAgainstTruth(
     },
     { onRequest: (t, phase) => phase === 'measure' && timelines.push(t) },
   );
+  const serverLateness = await server.lateness?.();
   const truthById = new Map((await server.groundTruth()).map((g) => [g.id, g]));
   const pairs = timelines.filter((t) => t.serverRequestId && truthById.has(t.serverRequestId)).map((t) => ({ t, truth: truthById.get(t.serverRequestId!)! }));
-  return { results, pairs, timelines };
+  return { results, pairs, timelines, serverLateness };
 }
+
+/** The stamping server thread's own lateness over a run (test/helpers/server-thread.ts). */
+export type ServerLateness = { p99: number; max: number };
 
 export function truthContent(truth: GroundTruthRecord) {
   return truth.events.filter((e) => e.kind === 'content' && e.tokens > 0);
@@ -43,9 +48,9 @@ export function truthContent(truth: GroundTruthRecord) {
 
 /**
  * TTFT, ITL and latency medians against truth (the bound plus the client's own measured lateness
- * in `phase`); every content event and all the text accounted for.
+ * in `phase`, and the server thread's when given); every content event and all the text accounted for.
  */
-export function expectStreamMatchesTruth(pairs: Pair[], phase: PhaseResult, opts: { itl?: boolean } = {}): void {
+export function expectStreamMatchesTruth(pairs: Pair[], phase: PhaseResult, opts: { itl?: boolean; server?: ServerLateness } = {}): void {
   expect(pairs.length).toBeGreaterThan(0);
   const ours = { ttft: [] as number[], itl: [] as number[], latency: [] as number[] };
   const truth = { ttft: [] as number[], itl: [] as number[], latency: [] as number[] };
@@ -61,11 +66,11 @@ export function expectStreamMatchesTruth(pairs: Pair[], phase: PhaseResult, opts
     expect(t.text).toBe(g.text);
     expect(t.content.length).toBe(content.length);
   }
-  expectWithinBound(medianError(ours.ttft, truth.ttft), TOLERANCE_MS, phase, 'ttft');
-  expectWithinBound(medianError(ours.latency, truth.latency), TOLERANCE_MS, phase, 'latency');
+  expectWithinBound(medianError(ours.ttft, truth.ttft), TOLERANCE_MS, phase, 'ttft', 'stamps', opts.server);
+  expectWithinBound(medianError(ours.latency, truth.latency), TOLERANCE_MS, phase, 'latency', 'stamps', opts.server);
   if (opts.itl !== false) {
     expect(ours.itl.length).toBe(truth.itl.length);
-    expectWithinBound(medianError(ours.itl, truth.itl), TOLERANCE_MS, phase, 'itl');
+    expectWithinBound(medianError(ours.itl, truth.itl), TOLERANCE_MS, phase, 'itl', 'stamps', opts.server);
   }
 }
 
