@@ -6,13 +6,15 @@ import { defineConfig } from 'vitest/config';
  * contention instead. Everything else (config checks, reports, merges, the CLI's output, fault
  * and fuzz suites: correctness that never depends on timing) runs two files at a time first.
  *
- * TRUTH: accuracy against a server's own stamps, each bound widened by what the client measured
- * of its own lateness in that phase (test/helpers/lateness.ts), so two of them run side by side.
+ * TRUTH: accuracy against a server's own stamps, each bound widened by what the client and the
+ * stamping server thread measured of their own lateness in that run (test/helpers/lateness.ts),
+ * so two of them run side by side.
  * MACHINE: what measures the machine itself (a knee, a client's capacity, its health verdict, a
  * schedule's rate, the overhead of in-process calls), or pins processes to cores: one file at a
  * time, last.
  */
 const TRUTH = [
+  'test/e2e/openai-ground-truth.test.ts',
   'test/e2e/speech-ground-truth.test.ts',
   'test/grpc/batch-sweep.test.ts',
   'test/grpc/grpc-ground-truth.test.ts',
@@ -25,9 +27,6 @@ const TRUTH = [
 ];
 const MACHINE = [
   'test/e2e/capacity.test.ts',
-  // 32 streams at once: the burst queues in the server thread before it stamps "received", which
-  // a paired file's CPU lengthens and the client's lateness does not measure (7.0 ms off, 6.4 allowed).
-  'test/e2e/openai-ground-truth.test.ts',
   'test/e2e/llm-sweep.test.ts',
   'test/e2e/run-behaviour.test.ts',
   'test/examples/llama-cpp.test.ts',
