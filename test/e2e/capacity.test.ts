@@ -5,7 +5,7 @@ import { startServerThread, type ServerThread } from '../helpers/server-thread.j
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, startCli, waitForOutput } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { readResults } from '../../src/results/writer.js';
 
 /**
@@ -58,20 +58,5 @@ describe('capacity search', () => {
     expect(results.interrupted).toBe(false);
     expect(results.capacity!.answer).toBe(/\n(3 concurrent streams meet[^\n]*)/.exec(ok.stdout)![1]);
     expect(results.points.map((p) => p.label)).toEqual(results.capacity!.probes.map((p) => `concurrency=${p.load}`));
-  });
-
-  it('Ctrl+C mid-search prints the probes so far, writes them as a valid partial results file and exits 130', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'inferbench-capacity-'));
-    const { child, done } = startCli(['capacity', '--url', `${server.url}/v1/chat/completions`, '--max-tokens', '2', '--slo', 'p50(ttft)<55ms', '--max', '16', '--output-dir', dir]);
-    await waitForOutput(child, 'concurrency=2: ');
-    child.kill('SIGINT');
-    const r = await done;
-    expect(r.code).toBe(130);
-    expect(r.stdout).toMatch(/concurrency\s+requests\s+ok\s+failed/);
-    expect(r.stdout).toContain('interrupted: ');
-    const results = await readResults(join(dir, readdirSync(dir)[0]!));
-    expect(results.interrupted).toBe(true);
-    expect(results.points.length).toBeGreaterThanOrEqual(2);
-    for (const p of results.points) expect(p.measure.counts.ok + p.measure.counts.failed).toBe(p.measure.counts.sent);
   });
 });

@@ -67,7 +67,7 @@ describe('inferbench run (CLI)', () => {
 
   it('stops on Ctrl+C, writes what was measured, and exits 130', async () => {
     const dir = await tempDir();
-    const { child, done } = startCli(['run', '--url', `${server.url}/v1/chat/completions`, '-c', '4', '--duration', '60s', '--output-dir', dir, '--name', 'interrupted']);
+    const { child, done } = startCli(['run', '--url', `${server.url}/v1/chat/completions`, '-c', '4', '--duration', '60s', '--output-dir', dir, '--name', 'interrupted', '--tokenizer', 'none']);
     // The progress line only prints on a TTY; wait for the server to have answered instead.
     await waitUntilServed(8);
     child.kill('SIGINT');

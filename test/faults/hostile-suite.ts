@@ -198,7 +198,7 @@ export function hostileSuite(client: HostileClient): void {
       // One call at a time, so exactly OK_CALLS calls are answered before the server stops listening.
       const going = await startHostileServer({ closeAfter: OK_CALLS * (client === 'gradio' ? 2 : 1) });
       const out = join(dir, `${client}-gone`);
-      const scenario = { name: `gone-${client}`, target: { ...targetFor(client, `${going.url}/${client}/ok`), timeout: '20s' }, load: { mode: 'concurrency', concurrency: 1, requests: REQUESTS }, output: { dir: out, records: 'ndjson' } };
+      const scenario = { name: `gone-${client}`, target: { ...targetFor(client, `${going.url}/${client}/ok`), timeout: '20s' }, load: { mode: 'concurrency', concurrency: 1, requests: REQUESTS }, tokenizer: 'none', output: { dir: out, records: 'ndjson' } };
       const file = join(dir, `${client}-gone.json`);
       writeFileSync(file, JSON.stringify(scenario));
       const r = await runClient(['run', file, '-q']);
