@@ -1,29 +1,7 @@
-/**
- * Builds `dist/` once before the suite when any source is newer than the last build, so tests
- * spawn the built CLI (`node dist/cli/main.js`, as a user runs it) instead of compiling the
- * sources through tsx in every child process: that compile was half the suite's time. `npm run
- * build` (and so `npm ci`) writes the same stamp, so `npm ci && npm test` builds once.
- */
+/** Builds `dist/` before the suite when the sources changed (scripts/build-if-stale.mjs says why). */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const STAMP = join(ROOT, 'dist', '.build-stamp');
-
-function newestMtimeMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 export default function buildDistIfStale(): void {
-  const sourcesMs = Math.max(newestMtimeMs(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs, statSync(join(ROOT, 'package.json')).mtimeMs);
-  if (existsSync(STAMP) && statSync(STAMP).mtimeMs >= sourcesMs) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
-  writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build-if-stale.mjs', import.meta.url))], { stdio: 'inherit' });
 }
