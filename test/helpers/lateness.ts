@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { PhaseResult } from '../../src/model/results.js';
+import type { ServerLateness } from './server-thread.js';
 
 /**
  * Accuracy tests that hold on a busy machine. A ground-truth test allows its stated bound plus
@@ -39,7 +40,7 @@ export function clientLatenessMs(phase: PhaseResult, kind: LatenessKind = 'stamp
  * kind of figure): a request that waits in a busy server thread is stamped "received" late, so
  * the truth's TTFT is short by that wait, which the client's lateness does not contain.
  */
-export function expectWithinBound(errorMs: number, boundMs: number, phase: PhaseResult, what: string, kind: LatenessKind = 'stamps', server?: { p99: number; max: number }): void {
+export function expectWithinBound(errorMs: number, boundMs: number, phase: PhaseResult, what: string, kind: LatenessKind = 'stamps', server?: ServerLateness): void {
   const lateMs = clientLatenessMs(phase, kind);
   const serverMs = server ? (kind === 'stamps' ? server.p99 : server.max) : 0;
   const h = phase.clientHealth.eventLoopDelayMs;

@@ -8,6 +8,9 @@ import type { GroundTruthRecord } from '../../src/server/ground-truth.js';
  * Ground truth comes over HTTP, as another tool would read it; its times are durations within
  * the server thread's own clock.
  */
+/** The stamping server thread's own event-loop lateness over a span, in ms beyond its 10 ms sampling. */
+export type ServerLateness = { p99: number; max: number };
+
 export interface ServerThread {
   url: string;
   groundTruth(): Promise<GroundTruthRecord[]>;
@@ -16,7 +19,7 @@ export interface ServerThread {
    * The server thread's own event-loop lateness (ms beyond its 10 ms sampling) since the last
    * call, which starts the next span: call it before a measured run and after.
    */
-  lateness(): Promise<{ p99: number; max: number }>;
+  lateness(): Promise<ServerLateness>;
   close(): Promise<void>;
 }
 
@@ -38,7 +41,7 @@ export async function startServerThread(options: Partial<ReferenceServerOptions>
     },
     lateness() {
       return new Promise((resolve) => {
-        const onMessage = (m: { lateness?: { p99: number; max: number } }) => {
+        const onMessage = (m: { lateness?: ServerLateness }) => {
           if (!m.lateness) return;
           worker.off('message', onMessage);
           resolve(m.lateness);

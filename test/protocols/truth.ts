@@ -6,6 +6,7 @@ import { run } from '../../src/run/runner.js';
 import type { PhaseResult, Results } from '../../src/model/results.js';
 import { median, medianError } from '../helpers/stats.js';
 import { expectWithinBound } from '../helpers/lateness.js';
+import type { ServerLateness } from '../helpers/server-thread.js';
 
 /** Issue 3: medians within 2 ms of the reference server's own send times. */
 export const TOLERANCE_MS = 2;
@@ -38,9 +39,6 @@ export async function measureAgainstTruth(
   const pairs = timelines.filter((t) => t.serverRequestId && truthById.has(t.serverRequestId)).map((t) => ({ t, truth: truthById.get(t.serverRequestId!)! }));
   return { results, pairs, timelines, serverLateness };
 }
-
-/** The stamping server thread's own lateness over a run (test/helpers/server-thread.ts). */
-export type ServerLateness = { p99: number; max: number };
 
 export function truthContent(truth: GroundTruthRecord) {
   return truth.events.filter((e) => e.kind === 'content' && e.tokens > 0);
