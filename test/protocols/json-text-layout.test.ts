@@ -59,10 +59,28 @@ describe('JsonTextLayout reads repeated chunks without parsing them', () => {
       const text = word();
       const data = random() < 0.8 ? chunk(text) : chunk(text, random() < 0.5 ? { usage: null } : {}, random() < 0.5 ? 'chatcmpl-1' : word());
       const fast = layout.match(data);
+      // On the bytes, inside a bigger buffer: the same verdict, and the same text at the offsets it gives.
+      const bytes = Buffer.concat([Buffer.from('xx'), Buffer.from(data), Buffer.from('"}\n')]);
+      const chars = layout.matchBytes(bytes, 2, bytes.byteLength - 3);
+      expect(chars, data).toBe(fast === undefined ? -1 : fast.length);
       if (fast === undefined) continue;
+      expect(bytes.toString('utf8', 2 + layout.prefixLength, bytes.byteLength - 3 - layout.suffixLength)).toBe(fast);
       matched++;
       expect(fast).toBe(content(JSON.parse(data)));
     }
     expect(matched).toBeGreaterThan(1000);
+  });
+
+  it('declines bytes that are not well-formed UTF-8, which a decoder would have replaced', () => {
+    const layout = learned(chunk('a'), 'a');
+    const [before, after] = chunk('\u0000').split('\\u0000') as [string, string];
+    const withText = (text: Buffer) => Buffer.concat([Buffer.from(before), text, Buffer.from(after)]);
+    const at = (b: Buffer) => layout.matchBytes(b, 0, b.byteLength);
+    expect(at(withText(Buffer.from('héllo 🚀')))).toBe('héllo 🚀'.length);
+    for (const bad of [[0xff], [0xc3], [0xc0, 0x80], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x9a], [0xf4, 0x90, 0x80, 0x80], [0x80], [0x61, 0xe2, 0x82]]) {
+      expect(at(withText(Buffer.from(bad))), `bytes ${bad.map((b) => b.toString(16)).join(' ')}`).toBe(-1);
+    }
+    expect(at(withText(Buffer.from('')))).toBe(-1);
+    expect(new JsonTextLayout().matchBytes(withText(Buffer.from('a')), 0, 10)).toBe(-1);
   });
 });

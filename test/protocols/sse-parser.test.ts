@@ -19,6 +19,40 @@ function parse(chunks: (string | Uint8Array)[]): Parsed {
   return out;
 }
 
+/**
+ * The same through the byte path, as the plain-HTTP transport feeds it: each chunk is a range
+ * of one shared buffer with junk (line ends, `data:` lines) before and after it, and the byte
+ * hook takes the events whose first value byte is even and that hold no CR (the rest go the text path), so both
+ * paths and every hand-over between them are exercised. `taken` counts what the hook took.
+ */
+function parseViaBytes(chunks: (string | Uint8Array)[], taken = { events: 0 }): Parsed {
+  const out: Parsed = { events: [], comments: [] };
+  const scanner = new SseScanner(
+    (d, event, id) => out.events.push({ ...(event !== undefined ? { event } : {}), ...(id !== undefined ? { id } : {}), data: d }),
+    (c) => out.comments.push(c),
+    undefined,
+    (buf, start, end) => {
+      // A CR ends a line too: the handler's part is to decline a value holding one.
+      if ((end > start && buf[start]! % 2 === 1) || buf.subarray(start, end).includes(13)) return false;
+      taken.events++;
+      out.events.push({ data: buf.toString('utf8', start, end) });
+      return true;
+    },
+  );
+  const encoder = new TextEncoder();
+  const junk = Buffer.from('\n\ndata: junk\r\n\n');
+  chunks.forEach((chunk, i) => {
+    const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+    const shared = Buffer.alloc(bytes.byteLength + 64);
+    for (let k = 0; k < shared.byteLength; k++) shared[k] = junk[k % junk.byteLength]!;
+    const start = 1 + (i % 31);
+    shared.set(bytes, start);
+    scanner.feed(shared, i, start, start + bytes.byteLength);
+  });
+  scanner.end(chunks.length);
+  return out;
+}
+
 const data = (...values: string[]) => values.map((d) => ({ data: d }));
 
 describe('SSE parsing follows the WHATWG rules', () => {
@@ -41,6 +75,9 @@ describe('SSE parsing follows the WHATWG rules', () => {
     ['an unterminated last event after a lone line end is discarded too', ['data: a\n\ndata: b\n'], data('a')],
   ])('%s', (_name, chunks, expected) => {
     expect(parse(chunks).events).toEqual(expected);
+    // Whole events first in a chunk go the byte path only after the stream's first chunk (a BOM may lead it).
+    expect(parseViaBytes(chunks).events).toEqual(expected);
+    expect(parseViaBytes(['', ...chunks]).events).toEqual(expected);
   });
 
   it('reports comments to the comment handler (keep-alives)', () => {
@@ -80,6 +117,19 @@ describe('SSE parsing does not depend on how the bytes are chunked', () => {
     }
   });
 
+  it('gives the same events through the byte path at every split into three pieces', () => {
+    // The reference stream with plain single-line events around it, which the byte path can take.
+    const mixed = new TextEncoder().encode(`data: plain\n\ndata: {"ünï":"🚀"}\n\n${STREAM.slice(1, -'data: cut off'.length)}data: bare\n\ndata:x\n\ndata: cut off`);
+    const expected = parse([mixed]);
+    expect(expected.events.length).toBe(whole.events.length + 4);
+    const taken = { events: 0 };
+    expect(parseViaBytes([mixed], taken)).toEqual(expected);
+    for (let a = 1; a < mixed.length; a++) {
+      for (let b = a; b < mixed.length; b += 3) expect(parseViaBytes([mixed.slice(0, a), mixed.slice(a, b), mixed.slice(b)], taken), `cuts at ${a} and ${b}`).toEqual(expected);
+    }
+    expect(taken.events).toBeGreaterThan(100);
+  });
+
   it('gives the same events fed one byte at a time, and in seeded random pieces', () => {
     expect(parse(Array.from(bytes, (b) => Uint8Array.of(b)))).toEqual(whole);
     let seed = 12345;
@@ -105,15 +155,19 @@ describe('SSE parsing agrees with eventsource-parser on seeded random streams', 
   const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
   const pick = <T,>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
 
-  it('gives the same events and comments on 300 streams', async () => {
+  it('gives the same events and comments on 450 streams', async () => {
     const { createParser } = await import('eventsource-parser');
     let events = 0;
     let comments = 0;
-    for (let trial = 0; trial < 300; trial++) {
+    const taken = { events: 0 };
+    for (let trial = 0; trial < 450; trial++) {
       let text = random() < 0.1 ? '\uFEFF' : '';
       const lines = 1 + Math.floor(random() * 30);
+      // 150 more streams of mostly plain `data: X` events, as a model server sends them (what the byte path takes).
+      const plain = trial >= 300;
       for (let i = 0; i < lines; i++) {
-        if (random() < 0.3) text += pick(ends);
+        if (plain && random() < 0.7) text += `data: ${pick(pieces)}${pick(pieces)}\n\n`;
+        else if (random() < 0.3) text += pick(ends);
         else {
           const n = 1 + Math.floor(random() * 4);
           if (random() < 0.5) text += 'data: ';
@@ -146,11 +200,22 @@ describe('SSE parsing agrees with eventsource-parser on seeded random streams', 
       );
       chunks.forEach((c, i) => scanner.feed(c, i));
       expect(viaHook, `trial ${trial} through the hook`).toEqual(oracle.events);
+      // The byte path, in pieces big enough to hold whole events, each a range of a junk-filled buffer.
+      const big: Uint8Array[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        // Cut after a blank line (where a transport's read usually ends) or anywhere.
+        const blank = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('\n\n', at);
+        const size = random() < 0.5 && blank !== -1 ? blank + 2 - at : 1 + Math.floor(random() * 80);
+        big.push(bytes.slice(at, at + size));
+        at += size;
+      }
+      expect(parseViaBytes(big, taken), `trial ${trial} through the byte path`).toEqual(oracle);
       events += oracle.events.length;
       comments += oracle.comments.length;
     }
     // The streams exercise both kinds of output, not only empty results.
     expect(events).toBeGreaterThan(500);
     expect(comments).toBeGreaterThan(100);
+    expect(taken.events).toBeGreaterThan(50);
   });
 });

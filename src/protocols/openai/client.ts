@@ -108,6 +108,14 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
     tl.text(fast, layoutUnits, atMs);
     return true;
   };
+  // The same on bytes, before any decoding: a matched event's text is copied as UTF-8 into the timeline's store.
+  const onDataBytes = (buf: Buffer, start: number, end: number, atMs: number) => {
+    if (done || failure) return true;
+    const chars = layout.matchBytes(buf, start, end);
+    if (chars < 0) return false;
+    tl.textBytes(buf, start + layout.prefixLength, end - layout.suffixLength, chars, layoutUnits, atMs);
+    return true;
+  };
   const reader = new SseScanner((data, type, _id, atMs) => {
     if (done || failure) return;
     if (type === undefined) {
@@ -144,10 +152,14 @@ function streamConsumer(tl: TimelineBuilder, api: Api, countReasoning: boolean):
     if (type === undefined && !chunk.usage && !choice.finish_reason && reasoning === '' && typeof own === 'string') {
       if (layout.learn(data, own, locate)) layoutUnits = units;
     }
-  }, undefined, onDataAt);
+  }, undefined, onDataAt, onDataBytes);
   return {
     chunk(data, atMs) {
       reader.feed(data, atMs);
+      return done || failure !== undefined;
+    },
+    chunkRange(buf, start, end, atMs) {
+      reader.feed(buf, atMs, start, end);
       return done || failure !== undefined;
     },
     end(atMs) {

@@ -15,6 +15,11 @@ export interface BodyConsumer {
    * reads every socket into one reused buffer).
    */
   chunk(data: Uint8Array, atMs: number): boolean | void;
+  /**
+   * {@link chunk} on `buf[start, end)`, when the consumer can read a range without a view
+   * made for it (the plain-HTTP transport's reads; saves an object per chunk on the hot path).
+   */
+  chunkRange?(buf: Buffer, start: number, end: number, atMs: number): boolean | void;
   /** Called when the body ended; decides the outcome (a stream that ended early is a failure). */
   end(atMs: number): { outcome: OutcomeKind; error?: string };
 }
@@ -110,16 +115,24 @@ export class AnswerFollower {
 
   /** One piece of the body; `chunk` is valid only during the call (transports may reuse their read buffer). */
   data(chunk: Uint8Array, atMs: number): void {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.dataRange(buf, 0, buf.byteLength, atMs);
+  }
+
+  /** {@link data} on `buf[start, end)`. */
+  dataRange(buf: Buffer, start: number, end: number, atMs: number): void {
     if (this.failure) return;
-    this.tl.t.bytesIn += chunk.byteLength;
+    this.tl.t.bytesIn += end - start;
     if (this.errorBody) {
-      if (this.errorBytes < PREVIEW_BYTES) this.errorBody.push(Buffer.from(chunk.subarray(0, PREVIEW_BYTES - this.errorBytes)));
-      this.errorBytes += chunk.byteLength;
+      if (this.errorBytes < PREVIEW_BYTES) this.errorBody.push(Buffer.from(buf.subarray(start, Math.min(end, start + PREVIEW_BYTES - this.errorBytes))));
+      this.errorBytes += end - start;
     } else {
+      const consumer = this.consumer!;
       try {
-        if (this.consumer!.chunk(chunk, atMs) && this.terminalAtMs === undefined) this.terminalAtMs = atMs;
+        const terminal = consumer.chunkRange ? consumer.chunkRange(buf, start, end, atMs) : consumer.chunk(start === 0 && end === buf.byteLength ? buf : buf.subarray(start, end), atMs);
+        if (terminal && this.terminalAtMs === undefined) this.terminalAtMs = atMs;
       } catch (err) {
-        this.fail(err, chunk);
+        this.fail(err, buf.subarray(start, end));
       }
       this.tl.sealChunk();
     }

@@ -3,8 +3,8 @@ import { REQUEST_ID_HEADER } from './http-exchange.js';
 /** Where an answer's head and body go as they are read. */
 export interface ResponseSink {
   headers(status: number, requestId: string | undefined, atMs: number): void;
-  /** A piece of the body, a view valid only during the call. */
-  data(chunk: Uint8Array, atMs: number): void;
+  /** A piece of the body, `buf[start, end)`, valid only during the call (no view is made per piece). */
+  dataRange(buf: Buffer, start: number, end: number, atMs: number): void;
 }
 
 /** An answer that breaks HTTP/1.1 framing: the connection cannot be trusted any more. */
@@ -189,7 +189,7 @@ export class Http1ResponseReader {
           this.state = DONE;
           return i;
         case UNTIL_CLOSE:
-          if (end > i) sink.data(data.subarray(i, end), atMs);
+          if (end > i) sink.dataRange(data, i, end, atMs);
           return -1;
         case CHUNK_DATA:
           i = this.take(data, i, end, atMs, sink);
@@ -211,7 +211,7 @@ export class Http1ResponseReader {
   private take(data: Buffer, i: number, end: number, atMs: number, sink: ResponseSink): number {
     const n = Math.min(this.remaining, end - i);
     if (n <= 0) return i;
-    sink.data(data.subarray(i, i + n), atMs);
+    sink.dataRange(data, i, i + n, atMs);
     this.remaining -= n;
     return i + n;
   }
