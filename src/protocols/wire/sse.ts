@@ -27,11 +27,12 @@ const SPACE = 32;
 const COLON = 58;
 const BOM = 0xfeff;
 /**
- * Chunks up to this size go the byte path (when a handler is given). Measured (a
- * micro-benchmark of the OpenAI consumer on one core): one event a chunk, bytes 570 ns an
- * event against 750–830 through text, with no string left per event for the GC to copy; 256
- * events a chunk, text 200 ns against bytes 270 (one decode serves them all, and the per-event
- * pieces are joined into one string per chunk), so big chunks keep the text path.
+ * Chunks up to this size go the byte path (when a handler is given). Measured with `npm run
+ * bench:sse-parse` (the OpenAI consumer in process, one core), alternating with the text-only
+ * code: one event a chunk, 594–961 ns an event against 885–1,462 (0.62–0.67× in each pair),
+ * with no string left per event; 256 events a chunk, bytes took ~270 ns an event against
+ * text's 200–230 (one decode serves them all, and their pieces are joined into one string per
+ * chunk), so big chunks keep the text path.
  */
 const BYTE_PATH_MAX_CHUNK = 2048;
 
