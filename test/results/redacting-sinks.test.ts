@@ -83,6 +83,24 @@ describe('Redactor', () => {
     run.add('late-secret-value');
     expect(process.redactText('x late-secret-value y')).toBe(`x ${REDACTED} y`);
   });
+
+  it('redacts the same text again after a secret was learned since (its own, or a linked one)', () => {
+    const process = new Redactor();
+    const text = 'answer: another-late-secret and second-late-secret';
+    expect(process.redactText(text)).toBe(text);
+    expect(process.redactText(text)).toBe(text);
+    process.add('another-late-secret');
+    expect(process.redactText(text)).toBe(`answer: ${REDACTED} and second-late-secret`);
+    const run = new Redactor();
+    run.add('second-late-secret');
+    expect(process.redactText(text)).toBe(`answer: ${REDACTED} and second-late-secret`);
+    process.link(run);
+    expect(process.redactText(text)).toBe(`answer: ${REDACTED} and ${REDACTED}`);
+    const later = new Redactor();
+    run.link(later);
+    later.add('answer');
+    expect(process.redactText(text)).toBe(`${REDACTED}: ${REDACTED} and ${REDACTED}`);
+  });
 });
 
 describe('registerCredentials', () => {
