@@ -19,10 +19,10 @@
  */
 import { parseArgs } from 'node:util';
 import { epochMsOf } from '../src/model/clock.js';
-import type { Timeline } from '../src/model/timeline.js';
+import { CONTENT_STRIDE, contentColumns } from '../src/model/timeline.js';
 import { run } from '../src/run/runner.js';
 import type { GroundTruthRecord } from '../src/server/ground-truth.js';
-import { bareStreams, type BareTimeline } from './support/bare-sse-client.js';
+import { bareStreams } from './support/bare-sse-client.js';
 import { machineLoad, pinnedTo, startReferenceServer, startScriptServer, type ServerProcess } from './support/processes.js';
 
 const { values } = parseArgs({
@@ -64,7 +64,13 @@ const startServer = (): Promise<ServerProcess> =>
 const streams = Number(values.streams);
 const requests = Number(values.requests);
 const tokens = Number(values.tokens);
-type Stamped = Pick<Timeline, 'serverRequestId' | 'sentMs'> & { content: { atMs: number }[] };
+/** What the analysis keeps of a request: its ids and stamps in a typed array (kept objects would add to the client's GC work). */
+interface Stamped {
+  serverRequestId?: string;
+  sentMs: number;
+  /** Arrival stamp of each content event. */
+  stamps: Float64Array;
+}
 interface ClientFigures {
   timelines: Stamped[];
   loopDelayP99Ms: number;
@@ -87,9 +93,9 @@ async function measure(client: 'inferbench' | 'bare'): Promise<string[]> {
     let figures: ClientFigures;
     if (client === 'bare') {
       const bare = await bareStreams(`${server.url}/v1/chat/completions`, streams, streams, requests, tokens);
-      figures = { timelines: bare.timelines as BareTimeline[], loopDelayP99Ms: bare.eventLoopDelayP99Ms, loopDelayMaxMs: bare.eventLoopDelayMaxMs, busyShare: bare.threadBusyShare };
+      figures = { timelines: bare.timelines, loopDelayP99Ms: bare.eventLoopDelayP99Ms, loopDelayMaxMs: bare.eventLoopDelayMaxMs, busyShare: bare.threadBusyShare };
     } else {
-      const timelines: Timeline[] = [];
+      const timelines: Stamped[] = [];
       const { results } = await run(
         {
           target: { protocol: 'openai', url: `${server.url}/v1/chat/completions`, max_tokens: tokens },
@@ -98,7 +104,15 @@ async function measure(client: 'inferbench' | 'bare'): Promise<string[]> {
           tokenizer: 'none',
           output: { write: false },
         },
-        { onRequest: (t, phase) => phase === 'measure' && timelines.push(t) },
+        {
+          onRequest: (t, phase) => {
+            if (phase !== 'measure') return;
+            const { count, events } = contentColumns(t);
+            const stamps = new Float64Array(count);
+            for (let i = 0; i < count; i++) stamps[i] = events[i * CONTENT_STRIDE]!;
+            timelines.push({ serverRequestId: t.serverRequestId, sentMs: t.sentMs, stamps });
+          },
+        },
       );
       const health = results.points[0]!.measure.clientHealth;
       figures = { timelines, loopDelayP99Ms: health.eventLoopDelayMs.p99, loopDelayMaxMs: health.eventLoopDelayMs.max, busyShare: health.threadBusyShare ?? 0, cpuPercent: health.cpuPercent };
@@ -114,20 +128,20 @@ async function measure(client: 'inferbench' | 'bare'): Promise<string[]> {
       const g = truth.get(t.serverRequestId!);
       if (!g) continue;
       const content = g.events.filter((e) => e.kind === 'content' && e.tokens > 0);
-      if (content.length !== t.content.length) {
+      if (content.length !== t.stamps.length) {
         // The bare loop counts events per read and may miss one split across reads; inferbench must not.
         if (client === 'bare') {
           unmatched++;
           continue;
         }
-        throw new Error(`request ${g.id}: ${t.content.length} events seen, ${content.length} written`);
+        throw new Error(`request ${g.id}: ${t.stamps.length} events seen, ${content.length} written`);
       }
       for (let i = 0; i < content.length; i++) {
-        stampErr.push(epochMsOf(t.content[i]!.atMs) - (g.timeOriginMs + content[i]!.atMs));
+        stampErr.push(epochMsOf(t.stamps[i]!) - (g.timeOriginMs + content[i]!.atMs));
         if (values.dump && client === 'inferbench') dumped.push(`${(g.timeOriginMs + content[i]!.atMs).toFixed(3)} ${stampErr[stampErr.length - 1]!.toFixed(3)} ${g.id} ${i}`);
-        if (i > 0) itlErr.push(Math.abs(t.content[i]!.atMs - t.content[i - 1]!.atMs - (content[i]!.atMs - content[i - 1]!.atMs)));
+        if (i > 0) itlErr.push(Math.abs(t.stamps[i]! - t.stamps[i - 1]! - (content[i]!.atMs - content[i - 1]!.atMs)));
       }
-      ttftErr.push(t.content[0]!.atMs - t.sentMs - (content[0]!.atMs - g.receivedMs));
+      ttftErr.push(t.stamps[0]! - t.sentMs - (content[0]!.atMs - g.receivedMs));
     }
     if (values.dump && client === 'inferbench') (await import('node:fs')).writeFileSync(values.dump, dumped.join('\n') + '\n');
     return [

@@ -3,7 +3,8 @@
  * keep-alive sockets, one request's bytes rendered once, each read stamped first thing in its
  * callback (one shared read buffer, as inferbench's HTTP/1.1 pool reads), content events
  * counted by finding `"content":"` in the read, the answer's end by the chunked terminator at
- * the end of a read. No HTTP or SSE parsing, no recording beyond the stamps. What it measures
+ * the end of a read. No HTTP or SSE parsing, no recording beyond the stamps. Phased as
+ * inferbench's run is: the warm-up requests drain, then every stream starts its measured ones. What it measures
  * of the server's stamps is what the machine, the kernel and the stamping server give any client
  * in Node; inferbench's figures beside it are what our pipeline adds.
  *
@@ -17,7 +18,7 @@ export interface BareTimeline {
   serverRequestId: string;
   sentMs: number;
   /** Arrival stamp of each content event, in order. */
-  content: { atMs: number }[];
+  stamps: Float64Array;
 }
 
 export interface BareRun {
@@ -45,8 +46,11 @@ export async function bareStreams(url: string, streams: number, warmup: number, 
   let done!: () => void;
   const allDone = new Promise<void>((resolve) => (done = resolve));
 
+  /** Each connection's `next`, to start the measured requests together. */
+  const starts: (() => void)[] = [];
   const open = () => {
-    let current: (BareTimeline & { measured: boolean }) | undefined;
+    let current: (BareTimeline & { measured: boolean; count: number }) | undefined;
+    let busy = false;
     const socket: Socket = connect({
       host: u.hostname,
       port: Number(u.port),
@@ -63,14 +67,22 @@ export async function bareStreams(url: string, streams: number, warmup: number, 
             if (h !== -1) t.serverRequestId = b.toString('latin1', h + ID_HEADER.byteLength, b.indexOf(13, h));
           }
           // The final chunk's empty delta has no content field; each content event is one stamp.
-          for (let i = b.indexOf(CONTENT); i !== -1; i = b.indexOf(CONTENT, i + 1)) t.content.push({ atMs: at });
+          for (let i = b.indexOf(CONTENT); i !== -1; i = b.indexOf(CONTENT, i + 1)) {
+            if (t.count < t.stamps.length) t.stamps[t.count] = at;
+            t.count++;
+          }
           if (n >= TERMINATOR.byteLength && b.compare(TERMINATOR, 0, TERMINATOR.byteLength, n - TERMINATOR.byteLength, n) === 0) {
-            if (t.measured) timelines.push(t);
+            busy = false;
+            if (t.measured) timelines.push({ serverRequestId: t.serverRequestId, sentMs: t.sentMs, stamps: t.count <= t.stamps.length ? t.stamps.subarray(0, t.count) : new Float64Array(t.count) });
             finished++;
-            if (finished === warmup) measuring = { delay: monitorEventLoopDelay({ resolution: 1 }), elu: performance.eventLoopUtilization() };
-            if (finished === warmup) measuring!.delay.enable();
             if (finished === total) done();
-            next();
+            if (finished === warmup) {
+              // As inferbench's phases do: the warm-up drains, then every stream starts its measured requests at once.
+              measuring = { delay: monitorEventLoopDelay({ resolution: 1 }), elu: performance.eventLoopUtilization() };
+              measuring.delay.enable();
+              for (const start of starts) start();
+            } else if (issued < warmup || measuring) next();
+            // (the warm-up's last requests are out: this connection waits for the measured start)
           }
           return true;
         },
@@ -81,11 +93,20 @@ export async function bareStreams(url: string, streams: number, warmup: number, 
         socket.end();
         return;
       }
-      current = { serverRequestId: '', sentMs: performance.now(), content: [], measured: issued >= warmup };
+      busy = true;
+      current = { serverRequestId: '', sentMs: performance.now(), stamps: new Float64Array(maxTokens), count: 0, measured: issued >= warmup };
       issued++;
       socket.write(request);
     };
-    socket.on('connect', next);
+    // Idle (connected, no request out) connections start the measured requests; one still connecting starts them when it connects.
+    let connected = false;
+    starts.push(() => {
+      if (connected && !busy) next();
+    });
+    socket.on('connect', () => {
+      connected = true;
+      if (issued < warmup || measuring) next();
+    });
     socket.on('error', (err) => {
       throw err;
     });
