@@ -136,9 +136,10 @@ let view: DataView | undefined;
 /**
  * `buf[at, at + expected.length)` equals `expected` (whose whole words are `words`): four bytes
  * a step through a DataView of the buffer (kept for the next call: transports read into one
- * buffer). Measured reason (a micro-benchmark of the OpenAI consumer, 256 events a chunk): a
- * byte loop over the ~150 bytes of prefix and suffix took 330 ns an event and `Buffer#compare`
- * (argument checks, a native call each) no less; words bring it to the decoded-string path's cost.
+ * buffer). Measured reason (the OpenAI consumer in process, 256 events a chunk, as
+ * bench:sse-parse runs it): a byte loop over the ~150 bytes of prefix and suffix took 330 ns an
+ * event and `Buffer#compare` (argument checks, a native call each) no less; words took 267 ns
+ * (the decoded-text path 200 ns, which is why big chunks keep it: wire/sse.ts).
  */
 function sameBytes(buf: Buffer, at: number, expected: Buffer, words: Int32Array): boolean {
   if (buf.buffer !== viewedBuffer) {
