@@ -86,6 +86,9 @@ const q = (xs: number[], p: number) => {
 const f = (x: number) => x.toFixed(3);
 
 /** One client through the whole load against a fresh server; its errors against that server's stamps, as lines to print. */
+/** The p99s of one client's run, for the ratio line. */
+const p99s: Partial<Record<'inferbench' | 'bare', { stampLag: number; itlError: number }>> = {};
+
 async function measure(client: 'inferbench' | 'bare'): Promise<string[]> {
   const server = await startServer();
   const loadBefore = await machineLoad();
@@ -144,6 +147,7 @@ async function measure(client: 'inferbench' | 'bare'): Promise<string[]> {
       ttftErr.push(t.stamps[0]! - t.sentMs - (content[0]!.atMs - g.receivedMs));
     }
     if (values.dump && client === 'inferbench') (await import('node:fs')).writeFileSync(values.dump, dumped.join('\n') + '\n');
+    p99s[client] = { stampLag: q(stampErr, 0.99), itlError: q(itlErr, 0.99) };
     return [
       `${client === 'bare' ? 'bare stamping loop (reference)' : 'inferbench'}: ${figures.timelines.length} measured requests, ${stampErr.length} content events${unmatched ? ` (${unmatched} requests with an event split across reads left out)` : ''}; ${loadBefore} before, ${await machineLoad()} after`,
       `  event stamp lag (client − server write):  p50 ${f(q(stampErr, 0.5))} ms  p99 ${f(q(stampErr, 0.99))} ms  (${((stampErr.filter((x) => x > 1).length / stampErr.length) * 100).toFixed(1)}% > 1 ms)`,
@@ -162,5 +166,7 @@ async function measure(client: 'inferbench' | 'bare'): Promise<string[]> {
 const lines = [`${streams} concurrent streams, ${requests} measured requests after ${streams} warm-up ones; ${values.server} server ttft ${values.ttft}, itl ${values.itl}, ${values.tokens} tokens`];
 if (values.client !== 'bare') lines.push(...(await measure('inferbench')));
 if (values.client !== 'inferbench') lines.push(...(await measure('bare')));
+const { inferbench: ours, bare } = p99s;
+if (ours && bare) lines.push(`ratio inferbench / bare stamping loop: p99 stamp lag ${(ours.stampLag / bare.stampLag).toFixed(2)}×, p99 ITL error ${(ours.itlError / bare.itlError).toFixed(2)}×`);
 lines.push('goal: p99 stamp lag and p99 ITL error ≤ 1 ms');
 process.stdout.write(lines.join('\n') + '\n');
