@@ -53,6 +53,8 @@ const PATTERNS: [RegExp, string][] = [
 
 /** Bumped whenever any redactor learns a value or a link: a cached redaction made before it is stale. */
 let knownVersion = 0;
+/** Longest text whose redaction is kept for reuse. */
+const REUSE_MAX_CHARS = 4096;
 
 export class Redactor {
   private readonly known = new Set<string>();
@@ -141,9 +143,12 @@ export class Redactor {
     for (const v of known) if (out.includes(v)) out = out.split(v).join(REDACTED);
     for (const v of known) if (v.length > MIN_PIECE_CHARS) out = redactCutPieces(out, v);
     for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
-    this.lastText = text;
-    this.lastRedacted = out;
-    this.lastVersion = knownVersion;
+    // Short texts only (previews, messages): a whole results file is redacted once and not kept.
+    if (text.length <= REUSE_MAX_CHARS) {
+      this.lastText = text;
+      this.lastRedacted = out;
+      this.lastVersion = knownVersion;
+    }
     return out;
   }
 
