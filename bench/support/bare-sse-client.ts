@@ -4,9 +4,9 @@
  * callback (one shared read buffer, as inferbench's HTTP/1.1 pool reads), content events
  * counted by finding `"content":"` in the read, the answer's end by the chunked terminator at
  * the end of a read. No HTTP or SSE parsing, no recording beyond the stamps. Phased as
- * inferbench's run is: the warm-up requests drain, then every stream starts its measured ones. What it measures
- * of the server's stamps is what the machine, the kernel and the stamping server give any client
- * in Node; inferbench's figures beside it are what our pipeline adds.
+ * inferbench's run is: the warm-up requests drain, then every stream starts its measured ones.
+ * What it measures of the server's stamps is what the machine, the kernel and the stamping server
+ * give any client in Node; inferbench's figures beside it are what our pipeline adds.
  *
  * It relies on the stamping server's answers (bench/support/stamping-sse-server.ts): chunked,
  * one event per chunk, `x-inferbench-request-id` in the head, `0\r\n\r\n` last.
