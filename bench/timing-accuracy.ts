@@ -85,10 +85,10 @@ const q = (xs: number[], p: number) => {
 };
 const f = (x: number) => x.toFixed(3);
 
-/** One client through the whole load against a fresh server; its errors against that server's stamps, as lines to print. */
-/** The p99s of one client's run, for the ratio line. */
+/** The p99s of each client's run, for the ratio line. */
 const p99s: Partial<Record<'inferbench' | 'bare', { stampLag: number; itlError: number }>> = {};
 
+/** One client through the whole load against a fresh server; its errors against that server's stamps, as lines to print. */
 async function measure(client: 'inferbench' | 'bare'): Promise<string[]> {
   const server = await startServer();
   const loadBefore = await machineLoad();

@@ -235,10 +235,10 @@ export class TimelineBuilder {
    * Text that arrived as the well-formed UTF-8 bytes `src[from, to)`, which are `chars` UTF-16
    * code units long (`tokens` as far as the protocol can tell; `src` is valid only during the
    * call). The bytes are copied into one store per timeline (stores are reused) and decoded
-   * once, so an event allocates nothing on the JS heap. Measured reason (an allocation profile
-   * of bench:timing's load, 1,000 streams, one event per read): the string kept per event and
-   * the arrays collecting them were 18% of the client's allocation (21.7 of 121 MB over 4,000
-   * requests), all of it living as long as its request, which young-generation GCs copy.
+   * once, so an event allocates nothing on the JS heap. Measured reason (`npm run
+   * bench:timing-alloc` on the code before: 1,000 streams, one event per read): growing the
+   * arrays that collected a string per event was 18% of the client's allocation (27.0 of 150.8
+   * MB over 5,000 requests), and those strings lived as long as their request.
    */
   textBytes(src: Uint8Array, from: number, to: number, chars: number, tokens = 1, at = nowMs()): void {
     this.push(0, tokens, chars, at);

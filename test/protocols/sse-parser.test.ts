@@ -22,8 +22,9 @@ function parse(chunks: (string | Uint8Array)[]): Parsed {
 /**
  * The same through the byte path, as the plain-HTTP transport feeds it: each chunk is a range
  * of one shared buffer with junk (line ends, `data:` lines) before and after it, and the byte
- * hook takes the events whose first value byte is even and that hold no CR (the rest go the text path), so both
- * paths and every hand-over between them are exercised. `taken` counts what the hook took.
+ * hook takes the events whose first value byte is even and that hold no CR (the rest go the
+ * text path), so both paths and every hand-over between them are exercised. `taken` counts
+ * what the hook took.
  */
 function parseViaBytes(chunks: (string | Uint8Array)[], taken = { events: 0 }): Parsed {
   const out: Parsed = { events: [], comments: [] };

@@ -67,7 +67,7 @@ export class JsonTextLayout {
    * layout (or holds anything but well-formed UTF-8 there): then parse it.
    *
    * Measured reason (bench:timing's load, 1,000 streams, one event per read): decoding each
-   * event to a string and slicing prefix, suffix and text out of it was most of the ~490 bytes
+   * event to a string and slicing prefix, suffix and text out of it was most of the ~495 bytes
    * an event that the byte path saves (wire/sse.ts), garbage that drives young-generation GCs.
    */
   matchBytes(buf: Buffer, start: number, end: number): number {

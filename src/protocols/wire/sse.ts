@@ -80,8 +80,8 @@ export class SseScanner {
      * event it declines is decoded alone and handed on as text, and the first line that is not
      * such an event takes the text path with the rest of the chunk. Measured reason: at 1,000
      * streams with one event per read, decoding every chunk to a string and slicing the text out
-     * of it cost ~490 bytes of allocation an event (sampled over 4,000 requests of bench:timing's
-     * load: 121 MB through text, 58 MB with bytes); see BYTE_PATH_MAX_CHUNK for big chunks.
+     * of it cost ~495 bytes of allocation an event (`npm run bench:timing-alloc`, 5,000 requests:
+     * 943 bytes an event through text, 448 with bytes); see BYTE_PATH_MAX_CHUNK for big chunks.
      */
     private readonly onDataBytes?: SseDataBytesHandler,
   ) {}
