@@ -2,7 +2,8 @@
  * The OpenAI stream consumer's own cost per event, in process, with no sockets: a vLLM-style
  * stream fed as the plain-HTTP transport feeds it (ranges of one shared read buffer), either
  * one event a chunk (what 1,000 streams at 20 ms ITL give: bench:timing) or 256 events a chunk
- * (a static answer read in big pieces: bench:sse). Each request is a fresh consumer and
+ * (a static answer read in big pieces: bench:sse), and the cost of a two-event answer, which is
+ * mostly what a request costs beyond its events. Each request is a fresh consumer and
  * timeline, so learning the layout and finishing the timeline are in the figure. The numbers
  * behind BYTE_PATH_MAX_CHUNK in src/protocols/wire/sse.ts.
  *
@@ -55,9 +56,12 @@ function nsPerEvent(perChunk: number, events: number, requests: number): number 
 const rounds = Number(values.rounds);
 const one: number[] = [];
 const big: number[] = [];
+const perRequest: number[] = [];
 for (let round = 0; round < rounds; round++) {
   one.push(nsPerEvent(1, 32, 40_000));
   big.push(nsPerEvent(256, 256, 4_000));
+  // Two-event answers: what a request costs the consumer beyond its events (set-up, the layout learned, finishing).
+  perRequest.push(nsPerEvent(1, 2, 200_000) * 2);
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 process.stdout.write(
@@ -65,5 +69,6 @@ process.stdout.write(
     `OpenAI stream consumer, in process (${await machineLoad()})`,
     `one event a chunk:   ${median(one).toFixed(0)} ns an event (rounds: ${one.map((x) => x.toFixed(0)).join(', ')})`,
     `256 events a chunk:  ${median(big).toFixed(0)} ns an event (rounds: ${big.map((x) => x.toFixed(0)).join(', ')})`,
+    `a two-event answer:  ${(median(perRequest) / 1000).toFixed(1)} µs a request (rounds: ${perRequest.map((x) => (x / 1000).toFixed(1)).join(', ')})`,
   ].join('\n') + '\n',
 );
